@@ -1,0 +1,18 @@
+package io.wirelink.agent;
+
+import io.wirelink.agent.cli.WirelinkCommand;
+import picocli.CommandLine;
+
+/** Entry point of the {@code wirelink} command. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code; used by tests that capture output. */
+    public static int run(String... args) {
+        return WirelinkCommand.commandLine().execute(args);
+    }
+}
