@@ -40,6 +40,6 @@ public final class LinkLocal {
 
     /** The canonical compressed text form (RFC 5952), e.g. {@code fe80::afec:ee83:716b:51ac}. */
     public static String format(PublicKey key) {
-        return Ipv6Text.format(addressBytes(key));
+        return io.wirelink.facts.Addresses.format(address(key));
     }
 }

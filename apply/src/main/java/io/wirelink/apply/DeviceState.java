@@ -1,0 +1,26 @@
+package io.wirelink.apply;
+
+import io.wirelink.facts.PublicKey;
+import java.util.List;
+
+/**
+ * A WireGuard interface as read from the device. The private key itself is never carried here; only whether one
+ * is set and the public key derived from it.
+ *
+ * @param publicKey null when no private key is set
+ * @param listenPort 0 when not listening
+ */
+public record DeviceState(String name, PublicKey publicKey, int listenPort, int fwmark, List<PeerState> peers) {
+    public DeviceState {
+        peers = List.copyOf(peers);
+    }
+
+    public PeerState peer(PublicKey key) {
+        for (PeerState p : peers) {
+            if (p.publicKey().equals(key)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}
