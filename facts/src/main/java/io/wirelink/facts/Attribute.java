@@ -1,0 +1,65 @@
+package io.wirelink.facts;
+
+/**
+ * Fact attributes. The v1 attributes are wirelink's, byte for byte; {@link #SIGNED_GROUP_V2} is the
+ * extensible group of PROTOCOL.md §3 and is never a fact inside a group. Names are the spec's names, used in
+ * JSON output and {@code --dump-facts}.
+ */
+public enum Attribute {
+    ALIVE('!', "Alive", 16),
+    ENDPOINT_V4('e', "EndpointV4", 6),
+    ENDPOINT_V6('E', "EndpointV6", 18),
+    ALLOWED_CIDR_V4('a', "AllowedCidrV4", 5),
+    ALLOWED_CIDR_V6('A', "AllowedCidrV6", 17),
+    MEMBER('m', "Member", 0),
+    MEMBER_METADATA('M', "MemberMetadata", -1),
+    SIGNED_GROUP('S', "SignedGroup", -1),
+    SIGNED_GROUP_V2('G', "SignedGroupV2", -1);
+
+    private static final Attribute[] BY_CODE = new Attribute[256];
+
+    static {
+        for (Attribute a : values()) {
+            BY_CODE[a.code & 0xff] = a;
+        }
+    }
+
+    private final byte code;
+    private final String specName;
+    private final int fixedLength;
+
+    Attribute(char code, String specName, int fixedLength) {
+        this.code = (byte) code;
+        this.specName = specName;
+        this.fixedLength = fixedLength;
+    }
+
+    /** The wire byte. */
+    public byte code() {
+        return code;
+    }
+
+    /** The name used in the spec and in JSON, e.g. {@code EndpointV4}. */
+    public String specName() {
+        return specName;
+    }
+
+    /** The value length the attribute fixes, or -1 when the value is variable. */
+    public int fixedLength() {
+        return fixedLength;
+    }
+
+    /** The attribute for a wire byte, or null if unknown. */
+    public static Attribute fromCode(int code) {
+        return BY_CODE[code & 0xff];
+    }
+
+    public static Attribute fromSpecName(String name) {
+        for (Attribute a : values()) {
+            if (a.specName.equalsIgnoreCase(name)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("unknown attribute '" + name + "'");
+    }
+}

@@ -1,0 +1,75 @@
+package io.wirelink.facts;
+
+import java.time.Instant;
+
+/**
+ * A subject/attribute/value/expiry fact. The subject is always a WireGuard public key. On the wire the expiry is a
+ * TTL in whole seconds relative to the moment of sending or receiving.
+ */
+public record Fact(Attribute attribute, PublicKey subject, FactValue value, Instant expires) {
+    public Fact {
+        if (attribute == null || subject == null || value == null || expires == null) {
+            throw new IllegalArgumentException("fact needs attribute, subject, value and expiry");
+        }
+        if (!fits(attribute, value)) {
+            throw new IllegalArgumentException(
+                    attribute.specName() + " cannot carry a " + value.getClass().getSimpleName() + " value");
+        }
+    }
+
+    static boolean fits(Attribute a, FactValue v) {
+        switch (a) {
+            case ALIVE:
+                return v instanceof FactValue.BootId;
+            case ENDPOINT_V4:
+                return v instanceof FactValue.Endpoint e && !e.endpoint().isIpv6();
+            case ENDPOINT_V6:
+                return v instanceof FactValue.Endpoint e && e.endpoint().isIpv6();
+            case ALLOWED_CIDR_V4:
+                return v instanceof FactValue.Cidr c && c.prefix().isIpv4();
+            case ALLOWED_CIDR_V6:
+                return v instanceof FactValue.Cidr c && !c.prefix().isIpv4();
+            case MEMBER:
+                return v instanceof FactValue.Empty;
+            case MEMBER_METADATA:
+                return v instanceof MemberMetadata;
+            case SIGNED_GROUP:
+            case SIGNED_GROUP_V2:
+                return v instanceof SignedGroupValue;
+            default:
+                return false;
+        }
+    }
+
+    public static Fact endpoint(PublicKey subject, IpEndpoint ep, Instant expires) {
+        return new Fact(ep.isIpv6() ? Attribute.ENDPOINT_V6 : Attribute.ENDPOINT_V4, subject,
+                new FactValue.Endpoint(ep), expires);
+    }
+
+    public static Fact allowedIp(PublicKey subject, IpPrefix prefix, Instant expires) {
+        return new Fact(prefix.isIpv4() ? Attribute.ALLOWED_CIDR_V4 : Attribute.ALLOWED_CIDR_V6, subject,
+                new FactValue.Cidr(prefix), expires);
+    }
+
+    public static Fact alive(PublicKey subject, java.util.UUID bootId, Instant expires) {
+        return new Fact(Attribute.ALIVE, subject, new FactValue.BootId(bootId), expires);
+    }
+
+    public static Fact member(PublicKey subject, MemberMetadata md, Instant expires) {
+        return new Fact(Attribute.MEMBER_METADATA, subject, md, expires);
+    }
+
+    /** The identity of this fact: attribute, subject and value bytes (Alive ignores its value). */
+    public FactKey key() {
+        return FactKey.of(this);
+    }
+
+    public Fact withExpiry(Instant e) {
+        return new Fact(attribute, subject, value, e);
+    }
+
+    @Override
+    public String toString() {
+        return attribute.specName() + "(" + subject + " = " + value + ", until " + expires + ")";
+    }
+}

@@ -1,0 +1,89 @@
+package io.wirelink.facts;
+
+/** The value of a fact; which kind is allowed depends on the attribute. */
+public sealed interface FactValue
+        permits FactValue.BootId, FactValue.Endpoint, FactValue.Cidr, FactValue.Empty, MemberMetadata,
+                SignedGroupValue {
+
+    /** The value's wire bytes (without any length prefix). */
+    byte[] toBytes();
+
+    /** The boot ID an Alive fact carries: a random UUID, 16 raw big-endian bytes on the wire. */
+    record BootId(java.util.UUID id) implements FactValue {
+        public BootId {
+            if (id == null) {
+                throw new IllegalArgumentException("boot id is missing");
+            }
+        }
+
+        @Override
+        public byte[] toBytes() {
+            return java.nio.ByteBuffer.allocate(16)
+                    .putLong(id.getMostSignificantBits())
+                    .putLong(id.getLeastSignificantBits())
+                    .array();
+        }
+
+        @Override
+        public String toString() {
+            return id.toString();
+        }
+    }
+
+    /** An endpoint value (EndpointV4/V6): address then big-endian port. */
+    record Endpoint(IpEndpoint endpoint) implements FactValue {
+        public Endpoint {
+            if (endpoint == null) {
+                throw new IllegalArgumentException("endpoint is missing");
+            }
+        }
+
+        @Override
+        public byte[] toBytes() {
+            byte[] a = endpoint.address().getAddress();
+            byte[] out = new byte[a.length + 2];
+            System.arraycopy(a, 0, out, 0, a.length);
+            out[a.length] = (byte) (endpoint.port() >>> 8);
+            out[a.length + 1] = (byte) endpoint.port();
+            return out;
+        }
+
+        @Override
+        public String toString() {
+            return endpoint.toString();
+        }
+    }
+
+    /** An allowed-IP value (AllowedCidrV4/V6): address then one prefix-length byte; host bits kept. */
+    record Cidr(IpPrefix prefix) implements FactValue {
+        public Cidr {
+            if (prefix == null) {
+                throw new IllegalArgumentException("prefix is missing");
+            }
+        }
+
+        @Override
+        public byte[] toBytes() {
+            byte[] a = prefix.address().getAddress();
+            byte[] out = new byte[a.length + 1];
+            System.arraycopy(a, 0, out, 0, a.length);
+            out[a.length] = (byte) prefix.prefixLength();
+            return out;
+        }
+
+        @Override
+        public String toString() {
+            return prefix.toString();
+        }
+    }
+
+    /** The empty value of the deprecated Member attribute. */
+    enum Empty implements FactValue {
+        INSTANCE;
+
+        @Override
+        public byte[] toBytes() {
+            return new byte[0];
+        }
+    }
+}
