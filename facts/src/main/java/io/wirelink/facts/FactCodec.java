@@ -80,6 +80,10 @@ public final class FactCodec {
                 if (!topLevel) {
                     throw new MalformedInputException("signed groups must not be nested");
                 }
+                if (ttl != 0) {
+                    // the MAC does not cover the outer TTL; wirelink always writes 0, so anything else is tampering
+                    throw new MalformedInputException("signed group with non-zero outer TTL " + ttl);
+                }
                 value = a == Attribute.SIGNED_GROUP ? decodeV1Group(in, now) : decodeV2Group(in, now);
                 break;
             case MEMBER_METADATA:

@@ -1,6 +1,5 @@
 package io.wirelink.facts;
 
-import java.security.MessageDigest;
 import org.bouncycastle.crypto.InvalidCipherTextException;
 import org.bouncycastle.crypto.modes.XChaCha20Poly1305;
 import org.bouncycastle.crypto.params.AEADParameters;
@@ -35,8 +34,23 @@ public final class GroupSigner {
         return out.clone();
     }
 
-    /** Constant-time check of {@code tag}. */
+    /**
+     * Checks {@code tag} by opening it as the ciphertext of an empty plaintext (Poly1305 comparison is
+     * constant-time inside BouncyCastle). Decrypt mode also avoids BouncyCastle's refusal to seal twice under one
+     * key and nonce, which a replayed group would otherwise trigger.
+     */
     public boolean verify(byte[] key, byte[] nonce, byte[] tag, byte[] ad, int off, int len) {
-        return MessageDigest.isEqual(tag(key, nonce, ad, off, len), tag);
+        if (tag.length != SignedGroupValue.TAG_LENGTH) {
+            return false;
+        }
+        aead.init(false, new AEADParameters(new KeyParameter(key), 128, nonce, null));
+        aead.processAADBytes(ad, off, len);
+        int n = aead.processBytes(tag, 0, tag.length, out, 0);
+        try {
+            aead.doFinal(out, n);
+            return true;
+        } catch (InvalidCipherTextException e) {
+            return false;
+        }
     }
 }
