@@ -66,7 +66,9 @@ public final class FactCodec {
             }
             throw new MalformedInputException("unrecognized attribute 0x" + hex(code));
         }
+        int ttlStart = in.position();
         long ttl = in.readUvarint(MAX_TTL, "TTL");
+        boolean ttlCanonicalZero = ttl == 0 && in.position() == ttlStart + 1;
         if (in.remaining() < PublicKey.LENGTH) {
             throw new MalformedInputException("truncated subject: need 32 bytes, have " + in.remaining());
         }
@@ -80,9 +82,10 @@ public final class FactCodec {
                 if (!topLevel) {
                     throw new MalformedInputException("signed groups must not be nested");
                 }
-                if (ttl != 0) {
-                    // the MAC does not cover the outer TTL; wirelink always writes 0, so anything else is tampering
-                    throw new MalformedInputException("signed group with non-zero outer TTL " + ttl);
+                if (!ttlCanonicalZero) {
+                    // the MAC does not cover the outer TTL; wirelink always writes the one byte 00, so anything
+                    // else is tampering
+                    throw new MalformedInputException("signed group whose outer TTL is not the single byte 00");
                 }
                 value = a == Attribute.SIGNED_GROUP ? decodeV1Group(in, now) : decodeV2Group(in, now);
                 break;
