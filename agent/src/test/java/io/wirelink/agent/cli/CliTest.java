@@ -1,0 +1,158 @@
+package io.wirelink.agent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wirelink.facts.Fact;
+import io.wirelink.facts.IpEndpoint;
+import io.wirelink.facts.IpPrefix;
+import io.wirelink.facts.MemberMetadata;
+import io.wirelink.facts.PrivateKey;
+import io.wirelink.facts.SignedGroups;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CliTest {
+    record Result(int code, String out, String err) {}
+
+    static Result run(String stdin, String... args) {
+        return runBytes(stdin.getBytes(StandardCharsets.US_ASCII), args);
+    }
+
+    static synchronized Result runBytes(byte[] stdin, String... args) {
+        InputStream saved = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream(stdin));
+            CommandLine cl = WirelinkCommand.commandLine();
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            cl.setOut(new PrintWriter(out, true));
+            cl.setErr(new PrintWriter(err, true));
+            int code = cl.execute(args);
+            return new Result(code, out.toString(), err.toString());
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    @Test
+    void pubkeyMatchesRfc7748() {
+        // RFC 7748 §6.1 Alice, as wg's base64
+        String priv = java.util.Base64.getEncoder().encodeToString(
+                HexFormat.of().parseHex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"));
+        Result r = run(priv + "\n", "pubkey");
+        assertEquals(0, r.code());
+        assertEquals(java.util.Base64.getEncoder().encodeToString(HexFormat.of()
+                .parseHex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a")) + "\n", r.out());
+    }
+
+    @Test
+    void genkeyGivesAClampedKeyThatPubkeyAccepts() {
+        Result g = run("", "genkey");
+        assertEquals(0, g.code());
+        byte[] k = java.util.Base64.getDecoder().decode(g.out().strip());
+        assertEquals(32, k.length);
+        assertEquals(0, k[0] & 7);
+        assertEquals(64, k[31] & 0xc0);
+        assertEquals(0, run(g.out(), "pubkey").code());
+    }
+
+    @Test
+    void badInputIsAOneLineErrorAndExitOne() {
+        Result r = run("not a key\n", "pubkey");
+        assertEquals(1, r.code());
+        assertEquals(1, r.err().strip().lines().count());
+        assertFalse(r.err().contains("not a key"), "the input is never echoed");
+        assertEquals(1, run("", "linklocal", "short").code());
+    }
+
+    @Test
+    void linklocalPrintsTheVector() {
+        Result r = run("", "linklocal", "6X/iz1GyW9euj9JIdP7PUl14eoWyoQiAa+BDTB38GhE=");
+        assertEquals(0, r.code());
+        assertEquals("fe80::afec:ee83:716b:51ac\n", r.out());
+    }
+
+    @Test
+    void decodeVerifiesWithTheRecipientKey(@TempDir Path dir) throws Exception {
+        PrivateKey signer = PrivateKey.generate(new SecureRandom());
+        PrivateKey recipient = PrivateKey.generate(new SecureRandom());
+        PrivateKey stranger = PrivateKey.generate(new SecureRandom());
+        Instant now = Instant.now();
+        List<Fact> facts = List.of(
+                Fact.endpoint(signer.publicKey(), IpEndpoint.parse("198.51.100.7:51820"), now.plusSeconds(100)),
+                Fact.allowedIp(signer.publicKey(), IpPrefix.parse("203.0.113.0/24"), now.plusSeconds(100)),
+                Fact.member(signer.publicKey(), MemberMetadata.of("hub", true), now.plusSeconds(100)));
+        byte[] d = new SignedGroups(signer, 2).seal(1, recipient.publicKey(), facts, now, new Random(1)).get(0);
+        String hex = HexFormat.of().formatHex(d);
+        Path good = dir.resolve("recipient.key");
+        Files.writeString(good, recipient.toBase64() + "\n");
+        Path bad = dir.resolve("stranger.key");
+        Files.writeString(bad, stranger.toBase64() + "\n");
+
+        Result ok = run("", "decode", "--hex", hex, "--key", good.toString());
+        assertEquals(0, ok.code(), ok.err());
+        JsonNode j = FactJson.MAPPER.readTree(ok.out());
+        assertTrue(j.get("verified").asBoolean());
+        assertEquals("SignedGroup", j.get("attribute").asText());
+        assertEquals(signer.publicKey().toBase64(), j.get("signer").asText());
+        assertEquals("198.51.100.7:51820", j.get("facts").get(0).get("value").asText());
+        assertEquals("EndpointV4", j.get("facts").get(0).get("attribute").asText());
+        assertTrue(j.get("facts").get(0).get("ttl").asInt() >= 99);
+        assertEquals("203.0.113.0/24", j.get("facts").get(1).get("value").asText());
+        assertEquals("hub", j.get("facts").get(2).get("value").get("name").asText());
+
+        Result no = run("", "decode", "--hex", hex, "--key", bad.toString());
+        assertEquals(1, no.code());
+        assertFalse(FactJson.MAPPER.readTree(no.out()).get("verified").asBoolean());
+        assertEquals(1, no.err().strip().lines().count());
+
+        Result noKey = run("", "decode", "--hex", hex);
+        assertEquals(0, noKey.code());
+        assertFalse(FactJson.MAPPER.readTree(noKey.out()).has("verified"));
+
+        Result malformed = run("", "decode", "--hex", hex.substring(0, 60));
+        assertEquals(1, malformed.code());
+        assertTrue(malformed.err().startsWith("wirelink decode: malformed packet:"));
+        assertEquals("", malformed.out());
+    }
+
+    @Test
+    void decodeReadsBinaryFromStdin() throws Exception {
+        byte[] d = new byte[] {'e', 10};
+        byte[] full = new byte[2 + 32 + 6];
+        System.arraycopy(d, 0, full, 0, 2);
+        full[34] = (byte) 198;
+        full[35] = 51;
+        full[36] = 100;
+        full[37] = 1;
+        full[38] = (byte) 0xca;
+        full[39] = 0x6c;
+        Result r = runBytes(full, "decode");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("198.51.100.1:51820", FactJson.MAPPER.readTree(r.out()).get("value").asText());
+        assertEquals(10, FactJson.MAPPER.readTree(r.out()).get("ttl").asInt());
+    }
+
+    @Test
+    void versionIsPrinted() {
+        Result r = run("", "--version");
+        assertEquals(0, r.code());
+        assertTrue(r.out().startsWith("wirelink "));
+    }
+}
