@@ -1,0 +1,37 @@
+package io.wirelink.agent.config;
+
+import io.wirelink.facts.PublicKey;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The agent's effective configuration after layering defaults, the file, {@code WIRELINK_*} variables and flags.
+ *
+ * @param source the config file that was read, or null when there was none
+ */
+public record AgentConfig(
+        String iface,
+        int port,
+        RouterMode router,
+        boolean chatty,
+        boolean debug,
+        List<String> reportIfaces,
+        List<String> hideIfaces,
+        Path stateDir,
+        List<PeerConfig> peers,
+        Path source) {
+    public AgentConfig {
+        reportIfaces = List.copyOf(reportIfaces);
+        hideIfaces = List.copyOf(hideIfaces);
+        peers = List.copyOf(peers);
+    }
+
+    public PeerConfig peer(PublicKey key) {
+        for (PeerConfig p : peers) {
+            if (p.publicKey().equals(key)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}

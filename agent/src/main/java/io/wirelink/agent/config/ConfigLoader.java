@@ -1,0 +1,366 @@
+package io.wirelink.agent.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.wirelink.facts.IpPrefix;
+import io.wirelink.facts.PublicKey;
+import io.wirelink.trust.TrustLevel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Builds the {@link AgentConfig} from four layers, highest precedence first: flags, {@code WIRELINK_*}
+ * environment variables, the config file, and {@code reference.conf} defaults. Keys in the file are matched
+ * case-insensitively and without regard to {@code -}/{@code _}, so wirelink's own JSON files ({@code PublicKey},
+ * {@code AllowedIPs}, ...) load unchanged. An unknown key or a bad value is an error that names the key and the
+ * file (or variable, or flag) it came from; nothing is applied from a config that fails.
+ */
+public final class ConfigLoader {
+    /** Canonical top-level keys, in documentation order. */
+    static final List<String> TOP_KEYS =
+            List.of("iface", "port", "router", "chatty", "debug", "reportIfaces", "hideIfaces", "stateDir", "peers");
+
+    static final List<String> PEER_KEYS =
+            List.of("publicKey", "name", "trust", "endpoints", "allowedIps", "basic", "factExchanger");
+
+    /** Keys that may come from the environment as {@code WIRELINK_<UPPER_SNAKE>}. */
+    static final List<String> ENV_KEYS =
+            List.of("iface", "port", "router", "chatty", "debug", "reportIfaces", "hideIfaces", "stateDir");
+
+    /** Environment variables with the prefix that are not config keys. */
+    static final List<String> ENV_OTHER = List.of("WIRELINK_CONFIG", "WIRELINK_CONFIG_PATH", "WIRELINK_JAVA_OPTS");
+
+    public static final Path DEFAULT_CONFIG_DIR = Path.of("/etc/wireguard");
+
+    private ConfigLoader() {}
+
+    /**
+     * Loads the configuration.
+     *
+     * @param explicitFile {@code --config FILE}, or null to look for {@code wirelink.<iface>.yaml|yml|json}
+     * @param env the process environment (only {@code WIRELINK_*} is read)
+     * @param flags canonical key to value, from command-line flags that were given
+     */
+    public static AgentConfig load(Path explicitFile, Map<String, String> env, Map<String, Object> flags)
+            throws ConfigException {
+        Config envLayer = envLayer(env);
+        Config flagLayer = ConfigFactory.parseMap(flags, "command-line flags");
+        if (explicitFile == null && env.get("WIRELINK_CONFIG") != null) {
+            explicitFile = Path.of(env.get("WIRELINK_CONFIG"));
+        }
+        Config defaults = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf")
+                .getConfig("wirelink");
+        // the interface picks the file, so it is settled from flags, env and defaults first
+        String iface = flagLayer.withFallback(envLayer).withFallback(defaults).getString("iface");
+        Path file = explicitFile;
+        if (file == null) {
+            Path dir = env.get("WIRELINK_CONFIG_PATH") != null ? Path.of(env.get("WIRELINK_CONFIG_PATH"))
+                    : DEFAULT_CONFIG_DIR;
+            file = findFile(dir, iface);
+        } else if (!Files.isRegularFile(file)) {
+            throw new ConfigException("config file " + file + " does not exist");
+        }
+        Config fileLayer = file == null ? ConfigFactory.empty() : fileLayer(file);
+        if (file != null && explicitFile == null && fileLayer.hasPath("iface")
+                && !fileLayer.getString("iface").equals(iface)) {
+            throw new ConfigException(file + ": iface '" + fileLayer.getString("iface")
+                    + "' disagrees with the file name, which is for '" + iface + "'");
+        }
+        Config merged = flagLayer.withFallback(envLayer).withFallback(fileLayer).withFallback(defaults).resolve();
+        return build(merged, file);
+    }
+
+    static Path findFile(Path dir, String iface) throws ConfigException {
+        Path found = null;
+        for (String ext : List.of("yaml", "yml", "json")) {
+            Path p = dir.resolve("wirelink." + iface + "." + ext);
+            if (Files.exists(p)) {
+                if (found != null) {
+                    throw new ConfigException("both " + found + " and " + p + " exist; keep one");
+                }
+                found = p;
+            }
+        }
+        return found;
+    }
+
+    static Config envLayer(Map<String, String> env) throws ConfigException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+            String name = e.getKey();
+            if (!name.startsWith("WIRELINK_") || ENV_OTHER.contains(name)) {
+                continue;
+            }
+            String key = null;
+            for (String k : ENV_KEYS) {
+                if (envName(k).equals(name)) {
+                    key = k;
+                }
+            }
+            if (key == null) {
+                List<String> known = new ArrayList<>();
+                ENV_KEYS.forEach(k -> known.add(envName(k)));
+                throw new ConfigException("unknown environment variable " + name + " (known: "
+                        + String.join(", ", known) + ", " + String.join(", ", ENV_OTHER) + ")");
+            }
+            String v = e.getValue();
+            if (key.equals("reportIfaces") || key.equals("hideIfaces")) {
+                List<String> list = new ArrayList<>();
+                for (String s : v.split(",")) {
+                    if (!s.isBlank()) {
+                        list.add(s.strip());
+                    }
+                }
+                m.put(key, list);
+            } else {
+                m.put(key, v);
+            }
+        }
+        return ConfigFactory.parseMap(m, "environment");
+    }
+
+    /** {@code reportIfaces} → {@code WIRELINK_REPORT_IFACES}. */
+    public static String envName(String key) {
+        return "WIRELINK_" + key.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    }
+
+    static Config fileLayer(Path file) throws ConfigException {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        ObjectMapper mapper = name.endsWith(".json") ? new ObjectMapper() : new YAMLMapper();
+        JsonNode root;
+        try {
+            root = mapper.readTree(Files.readString(file));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file + ": not valid " + (name.endsWith(".json") ? "JSON" : "YAML") + ": "
+                    + firstLine(e.getOriginalMessage()) + locationOf(e));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return ConfigFactory.empty(file.toString());
+        }
+        if (!root.isObject()) {
+            throw new ConfigException(file + ": the top level must be a mapping of keys to values");
+        }
+        Map<String, Object> normalized = normalize(root, TOP_KEYS, "", file);
+        return ConfigFactory.parseMap(normalized, file.toString());
+    }
+
+    private static String firstLine(String s) {
+        String t = s == null ? "" : s.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl).strip();
+    }
+
+    private static String locationOf(JsonProcessingException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                + e.getLocation().getColumnNr() + ")";
+    }
+
+    static String fold(String key) {
+        return key.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+    }
+
+    private static Map<String, Object> normalize(JsonNode obj, List<String> known, String prefix, Path file)
+            throws ConfigException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : obj.properties()) {
+            String canonical = null;
+            for (String k : known) {
+                if (fold(k).equals(fold(e.getKey()))) {
+                    canonical = k;
+                }
+            }
+            if (canonical == null) {
+                throw new ConfigException(file + ": unknown key '" + prefix + e.getKey() + "' (known: "
+                        + String.join(", ", known) + ")");
+            }
+            if (out.containsKey(canonical)) {
+                throw new ConfigException(file + ": key '" + prefix + canonical + "' is given twice");
+            }
+            JsonNode v = e.getValue();
+            if (v.isNull()) {
+                continue; // null means "no opinion", as in wirelink
+            }
+            if (canonical.equals("peers")) {
+                if (!v.isArray()) {
+                    throw new ConfigException(file + ": 'peers' must be a list");
+                }
+                List<Object> peers = new ArrayList<>();
+                for (int i = 0; i < v.size(); i++) {
+                    if (!v.get(i).isObject()) {
+                        throw new ConfigException(file + ": peers[" + i + "] must be a mapping");
+                    }
+                    peers.add(normalize(v.get(i), PEER_KEYS, "peers[" + i + "].", file));
+                }
+                out.put(canonical, peers);
+            } else {
+                out.put(canonical, plain(v));
+            }
+        }
+        return out;
+    }
+
+    private static Object plain(JsonNode v) {
+        if (v.isArray()) {
+            List<Object> l = new ArrayList<>();
+            v.forEach(x -> l.add(plain(x)));
+            return l;
+        }
+        if (v.isObject()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            v.properties().forEach(e -> m.put(e.getKey(), plain(e.getValue())));
+            return m;
+        }
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        if (v.isIntegralNumber()) {
+            return v.longValue();
+        }
+        if (v.isNumber()) {
+            return v.doubleValue();
+        }
+        return v.asText();
+    }
+
+    // ------------------------------------------------------------------ typed view
+
+    static AgentConfig build(Config c, Path file) throws ConfigException {
+        String iface = string(c, "iface");
+        if (iface.isEmpty() || iface.length() > 15 || iface.contains("/") || iface.isBlank()) {
+            throw bad(c, "iface", "'" + iface + "' is not a valid interface name (1-15 characters, no '/')");
+        }
+        int port = integer(c, "port");
+        if (port < 0 || port > 65535) {
+            throw bad(c, "port", port + " is not a port (0-65535; 0 = WireGuard listen port + 1)");
+        }
+        RouterMode router;
+        try {
+            router = RouterMode.parse(c.getValue("router").unwrapped().toString());
+        } catch (IllegalArgumentException e) {
+            throw bad(c, "router", e.getMessage());
+        }
+        List<PeerConfig> peers = new ArrayList<>();
+        ConfigList list;
+        try {
+            list = c.getList("peers");
+        } catch (com.typesafe.config.ConfigException e) {
+            throw bad(c, "peers", "must be a list of peers");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            ConfigValue v = list.get(i);
+            if (v.valueType() != ConfigValueType.OBJECT) {
+                throw new ConfigException(v.origin().description() + ": peers[" + i + "] must be a mapping");
+            }
+            peers.add(peer(((ConfigObject) v).toConfig(), "peers[" + i + "]."));
+        }
+        for (int i = 0; i < peers.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (peers.get(i).publicKey().equals(peers.get(j).publicKey())) {
+                    throw new ConfigException(where(c, "peers") + ": peers[" + j + "] and peers[" + i
+                            + "] have the same publicKey");
+                }
+            }
+        }
+        return new AgentConfig(iface, port, router, bool(c, "chatty"), bool(c, "debug"), strings(c, "reportIfaces"),
+                strings(c, "hideIfaces"), Path.of(string(c, "stateDir")), peers, file);
+    }
+
+    static PeerConfig peer(Config p, String prefix) throws ConfigException {
+        if (!p.hasPath("publicKey")) {
+            throw new ConfigException(p.origin().description() + ": " + prefix + "publicKey is missing");
+        }
+        PublicKey key;
+        try {
+            key = PublicKey.parse(string(p, "publicKey"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where(p, "publicKey") + ": " + prefix + "publicKey: " + e.getMessage());
+        }
+        TrustLevel trust = null;
+        if (p.hasPath("trust") && !string(p, "trust").isBlank()) {
+            try {
+                trust = TrustLevel.parse(string(p, "trust"));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(where(p, "trust") + ": " + prefix + "trust: " + e.getMessage());
+            }
+        }
+        List<String> endpoints = p.hasPath("endpoints") ? strings(p, "endpoints") : List.of();
+        for (String ep : endpoints) {
+            int colon = ep.lastIndexOf(':');
+            if (colon <= 0 || colon == ep.length() - 1) {
+                throw new ConfigException(where(p, "endpoints") + ": " + prefix + "endpoints: '" + ep
+                        + "' is not host:port");
+            }
+        }
+        List<IpPrefix> aips = new ArrayList<>();
+        if (p.hasPath("allowedIps")) {
+            for (String s : strings(p, "allowedIps")) {
+                try {
+                    aips.add(IpPrefix.parse(s).masked());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(where(p, "allowedIps") + ": " + prefix + "allowedIps: '" + s + "': "
+                            + e.getMessage());
+                }
+            }
+        }
+        String name = p.hasPath("name") ? string(p, "name") : null;
+        return new PeerConfig(key, name, trust, endpoints, aips, p.hasPath("basic") && bool(p, "basic"),
+                p.hasPath("factExchanger") && bool(p, "factExchanger"));
+    }
+
+    private static String where(Config c, String path) {
+        return c.hasPath(path) ? c.getValue(path).origin().description() : c.origin().description();
+    }
+
+    private static ConfigException bad(Config c, String key, String problem) {
+        return new ConfigException(where(c, key) + ": " + key + ": " + problem);
+    }
+
+    private static String string(Config c, String key) throws ConfigException {
+        try {
+            return c.getString(key);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw bad(c, key, "must be a string");
+        }
+    }
+
+    private static int integer(Config c, String key) throws ConfigException {
+        try {
+            return c.getInt(key);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw bad(c, key, "'" + c.getValue(key).unwrapped() + "' is not a whole number");
+        }
+    }
+
+    private static boolean bool(Config c, String key) throws ConfigException {
+        try {
+            return c.getBoolean(key);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw bad(c, key, "'" + c.getValue(key).unwrapped() + "' is not true or false");
+        }
+    }
+
+    private static List<String> strings(Config c, String key) throws ConfigException {
+        try {
+            return c.getStringList(key);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw bad(c, key, "must be a list of strings");
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.wirelink.agent.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirelink.facts.IpPrefix;
+import io.wirelink.facts.PublicKey;
+import io.wirelink.trust.TrustLevel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    static final String HUB = "6X/iz1GyW9euj9JIdP7PUl14eoWyoQiAa+BDTB38GhE=";
+    static final String LEAF = "x9XnbJsnF64OxxOAWqr4yvghymMZAYGo+dYGc8tzcRw=";
+
+    @TempDir
+    Path dir;
+
+    Map<String, String> env() {
+        return Map.of("WIRELINK_CONFIG_PATH", dir.toString());
+    }
+
+    Path write(String name, String text) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void defaultsWhenThereIsNoFile() throws Exception {
+        AgentConfig c = ConfigLoader.load(null, env(), Map.of());
+        assertEquals("wg0", c.iface());
+        assertEquals(0, c.port());
+        assertEquals(RouterMode.AUTO, c.router());
+        assertFalse(c.chatty());
+        assertEquals(List.of(), c.peers());
+        assertNull(c.source());
+    }
+
+    @Test
+    void theDocumentedYamlLoads() throws Exception {
+        Path f = write("wirelink.wg0.yaml", """
+                iface: wg0
+                port: 0                 # gossip port; 0 = listen port + 1
+                router: auto            # auto | true | false
+                chatty: false
+                peers:
+                  - publicKey: %s
+                    name: hub
+                    trust: Membership
+                    endpoints: ["198.51.100.2:51820"]
+                    allowedIps: ["10.99.0.0/24"]
+                    basic: false
+                    factExchanger: false
+                """.formatted(HUB));
+        AgentConfig c = ConfigLoader.load(null, env(), Map.of());
+        assertEquals(f, c.source());
+        PeerConfig hub = c.peer(PublicKey.parse(HUB));
+        assertEquals("hub", hub.name());
+        assertEquals(TrustLevel.Membership, hub.trust());
+        assertEquals(List.of("198.51.100.2:51820"), hub.endpoints());
+        assertEquals(List.of(IpPrefix.parse("10.99.0.0/24")), hub.allowedIps());
+    }
+
+    @Test
+    void wirelinksOwnJsonLoadsUnchanged() throws Exception {
+        write("wirelink.wg1.json", """
+                {
+                  "Router": true,
+                  "Chatty": true,
+                  "ReportIfaces": ["eth*"],
+                  "Peers": [
+                    {"PublicKey": "%s", "Name": "core", "Trust": "Membership",
+                     "Endpoints": ["core.example:51820"], "AllowedIPs": ["192.168.0.1/24"], "FactExchanger": true},
+                    {"publickey": "%s", "trust": null, "Basic": true}
+                  ]
+                }
+                """.formatted(HUB, LEAF));
+        AgentConfig c = ConfigLoader.load(null, env(), Map.of("iface", "wg1"));
+        assertEquals(RouterMode.TRUE, c.router());
+        assertTrue(c.chatty());
+        assertEquals(List.of("eth*"), c.reportIfaces());
+        PeerConfig core = c.peer(PublicKey.parse(HUB));
+        assertEquals(List.of(IpPrefix.parse("192.168.0.0/24")), core.allowedIps(), "host bits masked");
+        assertTrue(core.factExchanger());
+        PeerConfig leaf = c.peer(PublicKey.parse(LEAF));
+        assertNull(leaf.trust(), "null trust means no opinion");
+        assertTrue(leaf.basic());
+    }
+
+    @Test
+    void flagBeatsEnvBeatsFileBeatsDefault() throws Exception {
+        write("wirelink.wg0.yaml", "port: 7000\nchatty: true\nrouter: false\n");
+        Map<String, String> env = Map.of("WIRELINK_CONFIG_PATH", dir.toString(), "WIRELINK_PORT", "7100",
+                "WIRELINK_ROUTER", "true");
+        AgentConfig c = ConfigLoader.load(null, env, Map.of("port", 7200));
+        assertEquals(7200, c.port());
+        assertEquals(RouterMode.TRUE, c.router());
+        assertTrue(c.chatty());
+        assertEquals(7100, ConfigLoader.load(null, env, Map.of()).port());
+        assertEquals(7000, ConfigLoader.load(null, env(), Map.of()).port());
+    }
+
+    @Test
+    void explicitConfigFileWins() throws Exception {
+        write("wirelink.wg0.yaml", "port: 7000\n");
+        Path other = write("mine.yaml", "port: 7001\niface: wg9\n");
+        AgentConfig c = ConfigLoader.load(other, env(), Map.of());
+        assertEquals(7001, c.port());
+        assertEquals("wg9", c.iface());
+    }
+
+    String error(ConfigLoaderTest.Call call) {
+        return assertThrows(ConfigException.class, call::run).getMessage();
+    }
+
+    interface Call {
+        void run() throws Exception;
+    }
+
+    @Test
+    void unknownKeysAndBadValuesNameTheKeyAndTheFile() throws Exception {
+        Path f = write("wirelink.wg0.yaml", "port: 1\nportt: 2\n");
+        String m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains(f.toString()) && m.contains("portt"), m);
+
+        write("wirelink.wg0.yaml", "port: abc\n");
+        m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains(f.toString()) && m.contains("port") && m.contains("abc"), m);
+
+        write("wirelink.wg0.yaml", "port: 70000\n");
+        m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains(f.toString()) && m.contains("port"), m);
+
+        write("wirelink.wg0.yaml", "peers:\n  - publicKey: " + HUB + "\n    trust: Boss\n");
+        m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains(f.toString()) && m.contains("peers[0].trust") && m.contains("Membership"), m);
+
+        write("wirelink.wg0.yaml", "peers:\n  - publicKey: nope\n");
+        m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains("peers[0].publicKey"), m);
+
+        write("wirelink.wg0.yaml", "peers:\n  - publicKey: " + HUB + "\n    allowedIps: [10.0.0.0/33]\n");
+        m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains("peers[0].allowedIps"), m);
+
+        write("wirelink.wg0.yaml", "peers:\n  - publicKey: " + HUB + "\n    colour: red\n");
+        m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains("peers[0].colour"), m);
+
+        write("wirelink.wg0.yaml", "peers:\n  - publicKey: " + HUB + "\n  - publicKey: " + HUB + "\n");
+        m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains("same publicKey"), m);
+
+        write("wirelink.wg0.yaml", "peers: [\n");
+        m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains(f.toString()) && m.contains("not valid YAML") && m.contains("line"), m);
+
+        write("wirelink.wg0.yaml", "iface: wg5\n");
+        m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains("disagrees"), m);
+    }
+
+    @Test
+    void badEnvironmentAndMissingFilesAreErrors() throws Exception {
+        Map<String, String> env = Map.of("WIRELINK_CONFIG_PATH", dir.toString(), "WIRELINK_PROT", "1");
+        String m = error(() -> ConfigLoader.load(null, env, Map.of()));
+        assertTrue(m.contains("WIRELINK_PROT") && m.contains("WIRELINK_PORT"), m);
+        m = error(() -> ConfigLoader.load(null, Map.of("WIRELINK_CONFIG_PATH", dir.toString(), "WIRELINK_CHATTY",
+                "maybe"), Map.of()));
+        assertTrue(m.contains("environment") && m.contains("chatty"), m);
+        m = error(() -> ConfigLoader.load(dir.resolve("absent.yaml"), env(), Map.of()));
+        assertTrue(m.contains("absent.yaml") && m.contains("does not exist"), m);
+        write("wirelink.wg0.yaml", "port: 1\n");
+        write("wirelink.wg0.json", "{}");
+        m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains("keep one"), m);
+    }
+
+    @Test
+    void envNames() {
+        assertEquals("WIRELINK_REPORT_IFACES", ConfigLoader.envName("reportIfaces"));
+        assertEquals("WIRELINK_IFACE", ConfigLoader.envName("iface"));
+    }
+}
