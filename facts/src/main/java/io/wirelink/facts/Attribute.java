@@ -14,7 +14,9 @@ public enum Attribute {
     MEMBER('m', "Member", 0),
     MEMBER_METADATA('M', "MemberMetadata", -1),
     SIGNED_GROUP('S', "SignedGroup", -1),
-    SIGNED_GROUP_V2('G', "SignedGroupV2", -1);
+    SIGNED_GROUP_V2('G', "SignedGroupV2", -1),
+    /** v2 only: a DelegateTrust peer grants the subject a trust level (one byte, the level's ordinal). */
+    TRUST_GRANT('T', "TrustGrant", 1);
 
     private static final Attribute[] BY_CODE = new Attribute[256];
 
@@ -47,6 +49,11 @@ public enum Attribute {
     /** The value length the attribute fixes, or -1 when the value is variable. */
     public int fixedLength() {
         return fixedLength;
+    }
+
+    /** True for wirelink's own attributes, which may travel in a v1 {@code S} group. */
+    public boolean isV1() {
+        return this != SIGNED_GROUP_V2 && this != TRUST_GRANT;
     }
 
     /** The attribute for a wire byte, or null if unknown. */

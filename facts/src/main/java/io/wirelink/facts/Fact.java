@@ -36,6 +36,8 @@ public record Fact(Attribute attribute, PublicKey subject, FactValue value, Inst
             case SIGNED_GROUP:
             case SIGNED_GROUP_V2:
                 return v instanceof SignedGroupValue;
+            case TRUST_GRANT:
+                return v instanceof FactValue.Grant;
             default:
                 return false;
         }

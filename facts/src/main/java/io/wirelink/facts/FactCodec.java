@@ -60,7 +60,7 @@ public final class FactCodec {
     static Fact decodeFact(ByteSource in, Instant now, boolean topLevel) {
         int code = in.readByte();
         Attribute a = Attribute.fromCode(code);
-        if (a == null) {
+        if (a == null || (!a.isV1() && !(topLevel && a == Attribute.SIGNED_GROUP_V2))) {
             if (code == 0) {
                 throw new MalformedInputException("legacy attribute 0 (ping) is not supported");
             }
@@ -138,6 +138,13 @@ public final class FactCodec {
             }
             case MEMBER:
                 return FactValue.Empty.INSTANCE;
+            case TRUST_GRANT: {
+                int level = buf[off] & 0xff;
+                if (level > 4) {
+                    throw new MalformedInputException("TrustGrant level " + level + " out of range");
+                }
+                return new FactValue.Grant(level);
+            }
             default:
                 throw new MalformedInputException(a.specName() + " has no fixed-length value");
         }
@@ -249,6 +256,9 @@ public final class FactCodec {
 
     /** Appends {@code f} in the v1 form: attribute, uvarint TTL, subject, value. */
     public static void encodeV1(ByteSink out, Fact f, Instant now) {
+        if (!f.attribute().isV1() && !(f.value() instanceof SignedGroupValue)) {
+            throw new IllegalArgumentException(f.attribute().specName() + " exists only in v2 groups");
+        }
         out.writeByte(f.attribute().code());
         out.writeUvarint(ttlSeconds(f.expires(), now));
         out.write(f.subject().raw());

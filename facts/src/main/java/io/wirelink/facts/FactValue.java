@@ -2,8 +2,8 @@ package io.wirelink.facts;
 
 /** The value of a fact; which kind is allowed depends on the attribute. */
 public sealed interface FactValue
-        permits FactValue.BootId, FactValue.Endpoint, FactValue.Cidr, FactValue.Empty, MemberMetadata,
-                SignedGroupValue {
+        permits FactValue.BootId, FactValue.Endpoint, FactValue.Cidr, FactValue.Empty, FactValue.Grant,
+                MemberMetadata, SignedGroupValue {
 
     /** The value's wire bytes (without any length prefix). */
     byte[] toBytes();
@@ -74,6 +74,25 @@ public sealed interface FactValue
         @Override
         public String toString() {
             return prefix.toString();
+        }
+    }
+
+    /** A trust level granted by a DelegateTrust peer: the level's ordinal (0 Untrusted .. 4 DelegateTrust). */
+    record Grant(int level) implements FactValue {
+        public Grant {
+            if (level < 0 || level > 4) {
+                throw new IllegalArgumentException("trust level ordinal out of range: " + level);
+            }
+        }
+
+        @Override
+        public byte[] toBytes() {
+            return new byte[] {(byte) level};
+        }
+
+        @Override
+        public String toString() {
+            return Integer.toString(level);
         }
     }
 

@@ -206,4 +206,21 @@ class SigningTest {
         org.junit.jupiter.api.Assertions.assertThrows(
                 MalformedInputException.class, () -> FactCodec.decodeDatagram(v1.toByteArray(), NOW));
     }
+
+    @Test
+    void trustGrantTravelsOnlyInV2() {
+        PrivateKey a = PrivateKey.generate(new java.security.SecureRandom());
+        PrivateKey b = PrivateKey.generate(new java.security.SecureRandom());
+        Fact grant = new Fact(Attribute.TRUST_GRANT, b.publicKey(), new FactValue.Grant(3), NOW.plusSeconds(60));
+        SignedGroups sa = new SignedGroups(a, 4);
+        List<byte[]> v2 = sa.seal(2, b.publicKey(), List.of(grant), NOW, new Random(9));
+        assertEquals(List.of(grant), new SignedGroups(b, 4).open(v2.get(0), NOW).facts());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> sa.seal(1, b.publicKey(), List.of(grant), NOW, new Random(9)));
+        // a 'T' inside a v1 group is an unknown attribute to wirelink, and to us
+        V1CodecTest.assertMalformed("53" + "00" + "11".repeat(32) + "00".repeat(40) + "54" + "3c" + "22".repeat(32) + "03");
+        // a level out of range is malformed in v2
+        org.junit.jupiter.api.Assertions.assertThrows(MalformedInputException.class, () -> FactCodec.decodeV2Records(
+                Hex.of("54" + "3c" + "22".repeat(32) + "01" + "05"), 0, 36, NOW, new int[1]));
+    }
 }
