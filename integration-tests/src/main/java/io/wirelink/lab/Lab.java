@@ -297,6 +297,20 @@ public final class Lab implements AutoCloseable {
                 """.formatted(type.nftStatement());
     }
 
+    /**
+     * How many packets {@code nat} has dropped on its WAN side because they belonged to no flow started from inside
+     * (the {@code ct state new drop} rules' counters): evidence that a peer's unsolicited packets did arrive.
+     */
+    public long unsolicitedDrops(Nat nat) {
+        ExecResult r = exec(nat.ns(), "nft", "list", "table", "inet", "wlnat");
+        long sum = 0;
+        java.util.regex.Matcher m = Pattern.compile("ct state new counter packets (\\d+)").matcher(r.stdout());
+        while (m.find()) {
+            sum += Long.parseLong(m.group(1));
+        }
+        return sum;
+    }
+
     /** A host on {@code nat}'s LAN (192.0.2.x/28) whose default route is the gateway. */
     public synchronized Host hostBehind(Nat nat, String name) {
         requireOpen();
