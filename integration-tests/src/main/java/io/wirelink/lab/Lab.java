@@ -387,6 +387,19 @@ public final class Lab implements AutoCloseable {
      *     is shared by every namespace and every concurrent lab run
      */
     public synchronized WgInterface startWireGuard(Host host, String ifname, int listenPort) {
+        return start(host, ifname, listenPort, true);
+    }
+
+    /**
+     * Like {@link #startWireGuard(Host, String, int)} but leaves the device bare (no private key, a random listen
+     * port): for tests of another configuration backend, which should set {@link WgInterface#privateKey()} and
+     * {@link WgInterface#listenPort()} itself. The link is up.
+     */
+    public synchronized WgInterface startWireGuardUnconfigured(Host host, String ifname, int listenPort) {
+        return start(host, ifname, listenPort, false);
+    }
+
+    private WgInterface start(Host host, String ifname, int listenPort, boolean configure) {
         requireOpen();
         if (hosts.get(host.name()) != host) {
             throw new IllegalArgumentException(host + " is not part of lab " + token);
@@ -415,8 +428,10 @@ public final class Lab implements AutoCloseable {
         Path keyFile = writeSecret(ifname + ".key", key.toBase64() + "\n");
         WgInterface wg = new WgInterface(this, host, ifname, p, key, keyFile, listenPort);
         interfaces.add(wg);
-        exec(host.ns(), "wg", "set", ifname, "private-key", keyFile.toString(), "listen-port",
-                Integer.toString(listenPort));
+        if (configure) {
+            exec(host.ns(), "wg", "set", ifname, "private-key", keyFile.toString(), "listen-port",
+                    Integer.toString(listenPort));
+        }
         exec(host.ns(), "ip", "link", "set", ifname, "up");
         return wg;
     }
