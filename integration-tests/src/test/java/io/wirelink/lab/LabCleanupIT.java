@@ -57,6 +57,11 @@ class LabCleanupIT {
         for (Path s : made.sockets()) {
             assertTrue(Files.exists(s), s + " exists");
         }
+        String diagnostics = lab.diagnostics();
+        for (String expected : List.of(made.token() + "-priv", "table inet wlnat", "masquerade random",
+                lab.ifname("pub"), "listening port: 51820")) {
+            assertTrue(diagnostics.contains(expected), "diagnostics mention " + expected + ":\n" + diagnostics);
+        }
         return made;
     }
 
