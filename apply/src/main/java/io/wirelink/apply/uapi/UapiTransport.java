@@ -97,6 +97,10 @@ final class UapiTransport {
         while (!reply.complete()) {
             boolean writing = writeError == null && request.hasRemaining();
             key.interestOps(SelectionKey.OP_READ | (writing ? SelectionKey.OP_WRITE : 0));
+            if (Thread.currentThread().isInterrupted()) {
+                // select() returns at once while the interrupt flag is set: stop rather than spin to the deadline
+                throw new WireGuardException(op, iface, 0, "interrupted while talking to UAPI socket " + socket);
+            }
             long wait = deadline - System.nanoTime();
             if (wait <= 0) {
                 throw new WireGuardException(op, iface, 0, "no progress on UAPI socket " + socket + " for "
