@@ -12,7 +12,7 @@ import java.util.List;
  * is built). Backends are tried in order; the first that finds the interface wins.
  */
 public final class WireGuardDevices {
-    /** The message a backend gives when it does not handle an interface. */
+    /** Stands in for the kernel netlink backend, which this build does not have yet. */
     private static final String NO_KERNEL_BACKEND = "no kernel netlink backend in this build";
 
     private WireGuardDevices() {}

@@ -57,20 +57,35 @@ final class UapiTransport {
             }
             SelectionKey key = ch.register(selector, 0);
             ReplyBuffer reply = new ReplyBuffer(maxReplyBytes, maxLineBytes);
-            ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+            // direct buffers: with heap buffers the JDK copies through cached temporary direct buffers that it never
+            // clears, and both the request (set) and the reply (get) may hold the private key
+            ByteBuffer out = ByteBuffer.allocateDirect(Math.max(1, request.remaining()));
+            out.put(request.duplicate()).flip();
+            ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
             try {
-                pump(op, ch, selector, key, request, in, reply);
+                pump(op, ch, selector, key, out, in, reply);
                 return reply.body();
             } catch (WireGuardException | IOException | RuntimeException e) {
                 reply.wipe();
                 throw e;
             } finally {
-                Arrays.fill(in.array(), (byte) 0);
+                wipe(out);
+                wipe(in);
             }
         } catch (ReplyTooLargeException e) {
             throw new WireGuardException(op, iface, 0, e.getMessage());
         } catch (IOException e) {
             throw new WireGuardException(op, iface, "I/O error on UAPI socket " + socket, e);
+        }
+    }
+
+    private static void wipe(ByteBuffer b) {
+        b.clear();
+        while (b.remaining() >= 8) {
+            b.putLong(0L);
+        }
+        while (b.hasRemaining()) {
+            b.put((byte) 0);
         }
     }
 
@@ -82,6 +97,10 @@ final class UapiTransport {
         while (!reply.complete()) {
             boolean writing = writeError == null && request.hasRemaining();
             key.interestOps(SelectionKey.OP_READ | (writing ? SelectionKey.OP_WRITE : 0));
+            if (Thread.currentThread().isInterrupted()) {
+                // select() returns at once while the interrupt flag is set: stop rather than spin to the deadline
+                throw new WireGuardException(op, iface, 0, "interrupted while talking to UAPI socket " + socket);
+            }
             long wait = deadline - System.nanoTime();
             if (wait <= 0) {
                 throw new WireGuardException(op, iface, 0, "no progress on UAPI socket " + socket + " for "

@@ -370,6 +370,21 @@ class UapiDeviceTest {
     }
 
     @Test
+    void anInterruptedCallerStopsAtOnce() throws Exception {
+        try (FakeUapiServer server = new FakeUapiServer(dir, IFACE, FakeUapiServer.hanging())) {
+            UapiDevice d = new UapiDevice(IFACE, server.socket().getParent(), Duration.ofMinutes(5), 1 << 20);
+            Thread.currentThread().interrupt();
+            try {
+                WireGuardException e = assertThrows(WireGuardException.class, d::read);
+                assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
+                assertTrue(Thread.currentThread().isInterrupted(), "the interrupt flag is kept");
+            } finally {
+                Thread.interrupted();
+            }
+        }
+    }
+
+    @Test
     void aMissingSocketMeansNoSuchInterface() {
         WireGuardException e = assertThrows(WireGuardException.class, () -> device().read());
         assertEquals(2, e.errno());
