@@ -7,6 +7,10 @@ import java.net.UnknownHostException;
 
 /** IP literal helpers that never touch DNS. */
 public final class Addresses {
+    private static final java.util.regex.Pattern V6_CHARS = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]+");
+    private static final java.util.regex.Pattern V4_QUAD =
+            java.util.regex.Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+
     private Addresses() {}
 
     /** 4 or 16 bytes to an address, without a scope and without DNS. IPv4-mapped IPv6 stays 16 bytes. */
@@ -29,11 +33,9 @@ public final class Addresses {
         String t = s.strip();
         int pct = t.indexOf('%');
         String core = pct >= 0 ? t.substring(0, pct) : t;
-        if (core.isEmpty() || !(core.indexOf(':') >= 0 ? core.matches("[0-9A-Fa-f:.]+") : core.matches("[0-9.]+"))) {
+        boolean v6 = core.indexOf(':') >= 0;
+        if (core.isEmpty() || !(v6 ? V6_CHARS.matcher(core).matches() : V4_QUAD.matcher(core).matches())) {
             throw new IllegalArgumentException("not an IP address literal: '" + s + "'");
-        }
-        if (core.indexOf(':') < 0 && !core.matches("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})")) {
-            throw new IllegalArgumentException("not an IPv4 address: '" + s + "'");
         }
         try {
             InetAddress a = InetAddress.getByName(core); // a literal: no lookup happens
