@@ -37,8 +37,20 @@ public final class Addresses {
         if (core.isEmpty() || !(v6 ? V6_CHARS.matcher(core).matches() : V4_QUAD.matcher(core).matches())) {
             throw new IllegalArgumentException("not an IP address literal: '" + s + "'");
         }
+        if (!v6) {
+            byte[] b = new byte[4];
+            String[] parts = core.split("\\.");
+            for (int i = 0; i < 4; i++) {
+                int v = Integer.parseInt(parts[i]);
+                if (v > 255) {
+                    throw new IllegalArgumentException("not an IPv4 address: '" + s + "'");
+                }
+                b[i] = (byte) v;
+            }
+            return fromBytes(b);
+        }
         try {
-            InetAddress a = InetAddress.getByName(core); // a literal: no lookup happens
+            InetAddress a = InetAddress.getByName(core); // an IPv6 literal (checked above): no lookup happens
             if (a instanceof Inet4Address && core.indexOf(':') >= 0) {
                 // Java folds ::ffff:a.b.c.d to IPv4; keep the distinction visible to callers
                 throw new IllegalArgumentException("IPv4-mapped IPv6 address not allowed: '" + s + "'");
