@@ -1,0 +1,80 @@
+package io.wirelink.gossip;
+
+import io.wirelink.facts.Attribute;
+import io.wirelink.facts.Fact;
+import io.wirelink.facts.PublicKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides what to send to one peer on a pass. Pure apart from recording in {@link Knowledge} what it plans to
+ * send (delivery is assumed, as in wirelink; a lost packet is repaired when the entry nears expiry or the peer's
+ * boot ID changes).
+ */
+public final class SendPlanner {
+    private SendPlanner() {}
+
+    /** How much a peer is sent. */
+    public enum Level {
+        /** No endpoint on the device: nothing can be sent. */
+        NOTHING,
+        /** Only our Alive (keeps the session and tells the peer we run wirelink). */
+        PING,
+        /** Alive and every eligible fact. */
+        FACTS
+    }
+
+    /**
+     * wirelink's order (spec §3.5): no endpoint → nothing; trusted ≥ AllowedIPs, a router or a fact exchanger →
+     * facts; a leaf that is not chatty → ping; otherwise facts while the handshake is healthy.
+     */
+    public static Level level(boolean hasEndpoint, boolean trustedForFacts, boolean peerIsRouter,
+            boolean factExchanger, boolean selfIsRouter, boolean chatty, boolean healthy) {
+        if (!hasEndpoint) {
+            return Level.NOTHING;
+        }
+        if (trustedForFacts || peerIsRouter || factExchanger) {
+            return Level.FACTS;
+        }
+        if (!chatty && !selfIsRouter) {
+            return Level.PING;
+        }
+        return healthy ? Level.FACTS : Level.PING;
+    }
+
+    /**
+     * The facts to send to {@code peer} now, in order, with our Alive last. Facts about the peer itself are not
+     * sent back to it, except MemberMetadata (so it learns its name).
+     *
+     * @param eligible facts we hold and may share, in a deterministic order
+     * @param alive our own Alive fact
+     */
+    public static List<Fact> plan(PublicKey peer, Level level, List<Fact> eligible, Fact alive, Knowledge knowledge,
+            GossipSettings settings, Instant now) {
+        List<Fact> out = new ArrayList<>();
+        if (level == Level.NOTHING) {
+            return out;
+        }
+        if (level == Level.FACTS) {
+            for (Fact f : eligible) {
+                if (f.subject().equals(peer) && f.attribute() != Attribute.MEMBER_METADATA) {
+                    continue;
+                }
+                if (f.attribute() == Attribute.ALIVE || !f.expires().isAfter(now)) {
+                    continue;
+                }
+                if (knowledge.needs(peer, f.key(), f.expires(), settings.factWindow(), now)) {
+                    out.add(f);
+                    knowledge.learned(peer, f.key(), f.expires());
+                }
+            }
+        }
+        // Alive: when due, or piggy-backed on a packet we send anyway (it costs ~51 bytes and keeps us fresh)
+        if (!out.isEmpty() || knowledge.needs(peer, alive.key(), alive.expires(), settings.aliveWindow(), now)) {
+            out.add(alive);
+            knowledge.learned(peer, alive.key(), alive.expires());
+        }
+        return out;
+    }
+}
