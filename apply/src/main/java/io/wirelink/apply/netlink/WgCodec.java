@@ -211,7 +211,6 @@ final class WgCodec {
             throw new MalformedInputException("endpoint of " + v.remaining() + " bytes");
         }
         int family = v.getShort(0) & 0xffff;
-        int port = v.order(ByteOrder.BIG_ENDIAN).getShort(2) & 0xffff;
         byte[] addr;
         if (family == RtCodec.AF_INET && v.remaining() >= SOCKADDR_IN_LEN) {
             addr = new byte[4];
@@ -222,6 +221,7 @@ final class WgCodec {
         } else {
             throw new MalformedInputException("endpoint family " + family + " with " + v.remaining() + " bytes");
         }
+        int port = v.order(ByteOrder.BIG_ENDIAN).getShort(2) & 0xffff; // length checked above
         return IpEndpoint.of(addr, port);
     }
 

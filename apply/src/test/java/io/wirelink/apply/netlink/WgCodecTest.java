@@ -105,6 +105,17 @@ class WgCodecTest {
                 WgCodec.encodeSockaddr(IpEndpoint.parse("[2001:db8::7]:51820")));
     }
 
+    @Test
+    void shortEndpointsAreMalformedNotOutOfBounds() {
+        // found by DecoderFuzzTest: the port was read before the length was checked
+        for (String value : new String[] {"0200", "0200 ca", "0200 ca6c c0000201 000000000000", "0a00 ca6c 00000000"}) {
+            byte[] v = hex(value);
+            byte[] attr = Bytes.concat(hex(String.format("%02x00 0400", 4 + v.length)), v);
+            NlAttr a = NlAttr.parse(attr, 0, attr.length).get(0);
+            assertThrows(MalformedInputException.class, () -> WgCodec.decodeSockaddr(a), value);
+        }
+    }
+
     /** Two dump messages as the kernel writes them; peer 0x33 continues into the second with one more allowed IP. */
     static byte[] handBuiltDump() {
         byte[] first = hex(
