@@ -62,6 +62,8 @@ public final class NetlinkWireGuardDevice implements WireGuardDevice {
             socket = NetlinkSocket.open(LibC.NETLINK_GENERIC);
         } catch (NetlinkException e) {
             throw new WireGuardException("open generic netlink socket", iface, e.errno(), e.detail());
+        } catch (LinkageError e) {
+            throw new WireGuardException("open generic netlink socket", iface, 0, "JNA native access unavailable: " + e);
         }
         return open(iface, socket, WgCodec.DEFAULT_MESSAGE_BUDGET);
     }

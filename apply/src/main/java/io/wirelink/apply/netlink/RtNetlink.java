@@ -19,6 +19,10 @@ import java.util.Map;
  * removing one that is not. A reply that cannot be decoded gives errno 0 and says so. Invalid interface names
  * (empty, over 15 bytes, containing '/', ':' or white space) throw {@link IllegalArgumentException}.
  *
+ * <p>{@link Link#kind()} is the IFLA_INFO_KIND ("veth", "wireguard", "dummy", ...) or "" for links without one
+ * (loopback, hardware). {@link InterfaceAddress#ifname()} is "" in the rare case that a link disappeared between the
+ * link dump and the address dump. IPv6 addresses are added with IFA_F_NODAD and read back with their full IFA_FLAGS.
+ *
  * <p>Calls block; run them on a worker thread. Methods are synchronized, so one socket serves one caller at a time.
  */
 public final class RtNetlink implements HostNetwork {
@@ -34,6 +38,8 @@ public final class RtNetlink implements HostNetwork {
             return new RtNetlink(NetlinkSocket.open(LibC.NETLINK_ROUTE));
         } catch (NetlinkException e) {
             throw new HostNetworkException("open rtnetlink socket", e.errno(), e.getMessage());
+        } catch (LinkageError e) {
+            throw new HostNetworkException("open rtnetlink socket", 0, "JNA native access unavailable: " + e);
         }
     }
 
