@@ -25,6 +25,7 @@ import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -311,6 +312,51 @@ class WgCodecTest {
         assertEquals(WgCodec.WGPEER_F_REPLACE_ALLOWEDIPS, lastChunk.flags());
         assertFalse(lastChunk.hasAllowedIpsAttr(), "replace with an empty list sends no WGPEER_A_ALLOWEDIPS");
         assertEquals(change, SetDeviceDecoder.decodeAll(msgs, FAMILY));
+    }
+
+    @Test
+    void randomChangesAtRandomBudgetsStayWithinBudgetAndRoundTrip() {
+        Random r = new Random(0xb0d9e7);
+        for (int round = 0; round < 150; round++) {
+            int budget = WgCodec.MIN_MESSAGE_BUDGET + r.nextInt(8 * 1024);
+            List<PeerChange> peers = new ArrayList<>();
+            for (int i = 0, n = r.nextInt(60); i < n; i++) {
+                byte[] k = new byte[32];
+                r.nextBytes(k);
+                if (r.nextInt(8) == 0) {
+                    peers.add(PeerChange.removal(PublicKey.of(k)));
+                    continue;
+                }
+                List<IpPrefix> ips = new ArrayList<>();
+                for (int j = 0, m = r.nextInt(r.nextInt(10) == 0 ? 400 : 5); j < m; j++) {
+                    ips.add(r.nextBoolean() ? IpPrefix.parse("198.51.100." + r.nextInt(256) + "/" + (24 + r.nextInt(9)))
+                            : IpPrefix.parse("2001:db8:" + Integer.toHexString(r.nextInt(65536)) + "::/"
+                                    + (32 + r.nextInt(97))));
+                }
+                IpEndpoint ep = switch (r.nextInt(3)) {
+                    case 0 -> null;
+                    case 1 -> IpEndpoint.parse("203.0.113." + r.nextInt(256) + ":" + r.nextInt(65536));
+                    default -> IpEndpoint.parse("[2001:db8::" + Integer.toHexString(r.nextInt(65536)) + "]:"
+                            + r.nextInt(65536));
+                };
+                peers.add(new PeerChange(PublicKey.of(k), false, r.nextBoolean(), ep,
+                        r.nextBoolean() ? null : r.nextInt(65536), r.nextBoolean(), ips));
+            }
+            byte[] pk = new byte[32];
+            r.nextBytes(pk);
+            DeviceChange change = new DeviceChange(r.nextBoolean() ? PrivateKey.of(pk) : null,
+                    r.nextBoolean() ? r.nextInt(65536) : null, r.nextBoolean() ? r.nextInt() : null, r.nextBoolean(),
+                    peers);
+            List<byte[]> msgs = WgCodec.setDevice(FAMILY, "wg" + r.nextInt(100), change, budget);
+            for (byte[] m : msgs) {
+                assertTrue(m.length <= budget, "round " + round + ": " + m.length + " > " + budget);
+            }
+            if (change.isEmpty()) {
+                assertEquals(List.of(), msgs);
+            } else {
+                assertEquals(change, SetDeviceDecoder.decodeAll(msgs, FAMILY), "round " + round);
+            }
+        }
     }
 
     @Test
