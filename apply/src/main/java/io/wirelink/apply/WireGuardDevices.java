@@ -1,5 +1,6 @@
 package io.wirelink.apply;
 
+import io.wirelink.apply.netlink.NetlinkWireGuardDevice;
 import io.wirelink.apply.uapi.UapiDevice;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,13 +9,10 @@ import java.util.List;
 
 /**
  * Opens a WireGuard interface with whichever backend handles it: the userspace UAPI when
- * {@code /var/run/wireguard/<iface>.sock} exists, otherwise the next backend in the list (kernel netlink, once it
- * is built). Backends are tried in order; the first that finds the interface wins.
+ * {@code /var/run/wireguard/<iface>.sock} exists, otherwise the kernel's generic netlink "wireguard" family.
+ * Backends are tried in order; the first that finds the interface wins.
  */
 public final class WireGuardDevices {
-    /** Stands in for the kernel netlink backend, which this build does not have yet. */
-    private static final String NO_KERNEL_BACKEND = "no kernel netlink backend in this build";
-
     private WireGuardDevices() {}
 
     /**
@@ -50,8 +48,7 @@ public final class WireGuardDevices {
     public static List<Backend> defaultBackends() {
         return List.of(
                 uapi(UapiDevice.DEFAULT_SOCKET_DIR),
-                // the kernel netlink backend goes here, e.g.: NetlinkWireGuardDevice::probe
-                iface -> Probe.absent(NO_KERNEL_BACKEND));
+                WireGuardDevices::kernel);
     }
 
     /** The UAPI backend: handles an interface when {@code <socketDir>/<iface>.sock} exists. */
@@ -62,6 +59,24 @@ public final class WireGuardDevices {
                     ? Probe.found(new UapiDevice(iface, socketDir))
                     : Probe.absent("no UAPI socket at " + socket);
         };
+    }
+
+    /** The kernel backend: handles an interface the "wireguard" generic netlink family knows. */
+    public static Probe kernel(String iface) throws WireGuardException {
+        try {
+            return Probe.found(NetlinkWireGuardDevice.open(iface));
+        } catch (WireGuardException e) {
+            if (e.errno() == 2) { // ENOENT: no such family
+                return Probe.absent("the kernel has no wireguard netlink family");
+            }
+            if (e.errno() == 19) { // ENODEV
+                return Probe.absent("no kernel WireGuard interface named " + iface);
+            }
+            if (e.errno() == 95) { // EOPNOTSUPP: exists, but is not WireGuard
+                return Probe.absent(iface + " exists but is not a WireGuard interface");
+            }
+            throw e;
+        }
     }
 
     /** Opens {@code iface} with the {@link #defaultBackends()}. */

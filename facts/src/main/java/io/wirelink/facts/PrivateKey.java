@@ -67,6 +67,14 @@ public final class PrivateKey {
         return out;
     }
 
+    /**
+     * Writes the raw 32 key bytes into {@code dst} at {@code offset}, for device backends that must send the key
+     * (UAPI, netlink); the caller zeroes its buffer afterwards. Avoids an immutable base64 copy on the heap.
+     */
+    public void writeTo(byte[] dst, int offset) {
+        System.arraycopy(bytes, 0, dst, offset, 32);
+    }
+
     public String toBase64() {
         return Base64.getEncoder().encodeToString(bytes);
     }

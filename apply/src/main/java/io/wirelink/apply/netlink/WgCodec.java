@@ -293,7 +293,7 @@ final class WgCodec {
             return List.of();
         }
         byte[] privateKey = change.privateKey() == null ? null
-                : Base64.getDecoder().decode(change.privateKey().toBase64());
+                : rawKey(change.privateKey());
         SetEncoder e = new SetEncoder(familyId, ifname, budget);
         try {
             e.start();
@@ -449,5 +449,11 @@ final class WgCodec {
             b.attrU8(WGALLOWEDIP_A_CIDR_MASK, ip.prefixLength());
             b.endNested(n);
         }
+    }
+
+    private static byte[] rawKey(io.wirelink.facts.PrivateKey k) {
+        byte[] raw = new byte[32];
+        k.writeTo(raw, 0);
+        return raw;
     }
 }

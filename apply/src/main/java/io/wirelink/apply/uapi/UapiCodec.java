@@ -60,7 +60,7 @@ final class UapiCodec {
         RequestBuffer b = new RequestBuffer(64 + 128 * change.peers().size());
         b.line("set=1");
         if (change.privateKey() != null) {
-            byte[] raw = Base64.getDecoder().decode(change.privateKey().toBase64());
+            byte[] raw = rawKey(change.privateKey());
             try {
                 b.hexLine("private_key", raw);
             } finally {
@@ -487,5 +487,11 @@ final class UapiCodec {
             }
             throw new MalformedInputException("bad address in '" + whole + "'");
         }
+    }
+
+    private static byte[] rawKey(io.wirelink.facts.PrivateKey k) {
+        byte[] raw = new byte[32];
+        k.writeTo(raw, 0);
+        return raw;
     }
 }
