@@ -1,0 +1,166 @@
+package io.wirelink.apply.reconcile;
+
+import io.wirelink.apply.DeviceChange;
+import io.wirelink.apply.DeviceState;
+import io.wirelink.apply.PeerChange;
+import io.wirelink.apply.PeerState;
+import io.wirelink.facts.IpEndpoint;
+import io.wirelink.facts.IpPrefix;
+import io.wirelink.facts.PublicKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Level-triggered reconciliation: compares what the view wants with what the device has and returns the
+ * smallest change. Running it again on the result changes nothing. Deterministic: peers are handled in key order.
+ *
+ * <p>Rules (PROTOCOL.md §6), wirelink's with its faults fixed:
+ * <ul>
+ *   <li>Every member peer gets its link-local /128. Its other allowed IPs go in only on a healthy path with a live
+ *       peer (or a healthy basic peer); a healthy peer that is not alive is left as it is (hysteresis); an
+ *       unhealthy peer falls back to its link-local /128 alone, so traffic takes a router's wider route.</li>
+ *   <li>Allowed IPs are removed, and non-members deleted, only when {@code mayDeconfigure}/{@code mayDelete}: never
+ *       during the startup grace (a restarted agent replays its log and must not drop working routes), never on a
+ *       router, and deletion only while a membership source is healthy (so a leaf cut off from its hub does not
+ *       delete everyone). Configured peers are never deleted.</li>
+ *   <li>Unhealthy peers cycle endpoints through {@link EndpointCycler}; healthy ones stay put.</li>
+ * </ul>
+ */
+public final class Reconciler {
+    /** How far ahead an Alive must last for allowed IPs to go in (wirelink: half a 5 s pass). */
+    public static final Duration ALIVE_MARGIN = Duration.ofMillis(2500);
+
+    private Reconciler() {}
+
+    /**
+     * Everything a reconciliation pass needs besides the device.
+     *
+     * @param localSubnets subnets of the host's other interfaces (for same-LAN endpoints)
+     * @param tunnelSubnets subnets on the WireGuard interface (endpoints there would tunnel)
+     */
+    public record Context(
+            PublicKey self,
+            Map<PublicKey, PeerIntent> peers,
+            boolean mayDeconfigure,
+            boolean mayDelete,
+            List<IpPrefix> localSubnets,
+            List<IpPrefix> tunnelSubnets,
+            Instant now) {}
+
+    /** The planned change, why each peer is touched, and the peers whose endpoint was switched. */
+    public record Plan(DeviceChange change, List<String> reasons, Set<PublicKey> endpointSwitched) {}
+
+    public static Plan plan(DeviceState device, Context ctx, EndpointCycler cycler, LinkLocalFn linkLocal) {
+        List<PeerChange> changes = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        Set<PublicKey> switched = new HashSet<>();
+        Map<PublicKey, PeerState> onDevice = new TreeMap<>();
+        for (PeerState p : device.peers()) {
+            onDevice.put(p.publicKey(), p);
+        }
+        for (PeerState d : onDevice.values()) {
+            if (d.publicKey().equals(ctx.self())) {
+                continue;
+            }
+            PeerIntent v = ctx.peers().get(d.publicKey());
+            if (v == null || !v.member()) {
+                boolean configured = v != null && v.configured();
+                if (ctx.mayDelete() && !configured) {
+                    changes.add(PeerChange.removal(d.publicKey()));
+                    reasons.add(d.publicKey() + ": removed, no longer a member");
+                }
+                continue;
+            }
+            PeerChange c = existing(d, v, ctx, cycler, linkLocal.of(v.key()), reasons, switched);
+            if (c != null) {
+                changes.add(c);
+            }
+        }
+        for (PeerIntent v : new TreeMap<>(ctx.peers()).values()) {
+            if (!v.member() || onDevice.containsKey(v.key()) || v.key().equals(ctx.self())) {
+                continue;
+            }
+            IpEndpoint ep = cycler.next(v.key(), v.endpoints(), ctx.localSubnets(), ctx.tunnelSubnets(), ctx.now());
+            changes.add(new PeerChange(v.key(), false, false, ep, null, true, List.of(linkLocal.of(v.key()))));
+            reasons.add(v.key() + ": added" + (ep != null ? " at " + ep : " without an endpoint"));
+            if (ep != null) {
+                switched.add(v.key());
+            }
+        }
+        cycler.retain(new HashSet<>(ctx.peers().keySet()));
+        return new Plan(DeviceChange.peers(changes), reasons, switched);
+    }
+
+    private static PeerChange existing(PeerState d, PeerIntent v, Context ctx, EndpointCycler cycler, IpPrefix ll,
+            List<String> reasons, Set<PublicKey> switched) {
+        Set<IpPrefix> current = new LinkedHashSet<>(d.allowedIps());
+        Set<IpPrefix> desired;
+        boolean alive = v.aliveUntil() != null && v.aliveUntil().isAfter(ctx.now().plus(ALIVE_MARGIN));
+        String why;
+        if (v.healthy() && (alive || v.basic())) {
+            desired = new LinkedHashSet<>();
+            desired.add(ll);
+            desired.addAll(v.allowedIps());
+            why = "healthy and " + (alive ? "alive" : "basic");
+        } else if (v.healthy()) {
+            desired = new LinkedHashSet<>(current); // healthy, not (yet) alive: leave routes as they are
+            desired.add(ll);
+            why = "healthy, not alive";
+        } else {
+            desired = new LinkedHashSet<>(List.of(ll));
+            why = "unhealthy";
+        }
+        List<IpPrefix> add = new ArrayList<>();
+        for (IpPrefix p : desired) {
+            if (!current.contains(p)) {
+                add.add(p);
+            }
+        }
+        boolean extra = false;
+        for (IpPrefix p : current) {
+            if (!desired.contains(p)) {
+                extra = true;
+            }
+        }
+        boolean replace = extra && ctx.mayDeconfigure();
+        IpEndpoint endpoint = null;
+        if (v.healthy()) {
+            cycler.healthy(v.key());
+        } else if (cycler.due(v.key(), ctx.now())) {
+            IpEndpoint next = cycler.next(v.key(), v.endpoints(), ctx.localSubnets(), ctx.tunnelSubnets(), ctx.now());
+            if (next != null && !next.equals(d.endpoint())) {
+                endpoint = next;
+                switched.add(v.key());
+            }
+        }
+        if (add.isEmpty() && !replace && endpoint == null) {
+            return null;
+        }
+        List<IpPrefix> list = replace ? new ArrayList<>(desired) : add;
+        list.sort(null);
+        StringBuilder r = new StringBuilder(v.key() + ": " + why);
+        if (replace) {
+            r.append(", allowed IPs set to ").append(list);
+        } else if (!add.isEmpty()) {
+            r.append(", allowed IPs added ").append(list);
+        }
+        if (endpoint != null) {
+            r.append(", endpoint ").append(endpoint);
+        }
+        reasons.add(r.toString());
+        return new PeerChange(v.key(), false, true, endpoint, null, replace, list);
+    }
+
+    /** The link-local /128 of a key (wirelink's derivation; passed in to keep this module free of it). */
+    @FunctionalInterface
+    public interface LinkLocalFn {
+        IpPrefix of(PublicKey key);
+    }
+}
