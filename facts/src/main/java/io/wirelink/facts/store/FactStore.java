@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * measured on the injected clock's monotonic time. A crash therefore loses at most the changes since the last commit:
  * those of the last {@code commitDelay}, or, if the owner made no store call since, those since its last call (the
  * agent calls {@link #expire} every tick). The file always reopens at the last commit; lost events are facts that
- * peers re-send.
+ * peers re-send. If the file cannot be written (disk full, I/O error), the commit that finds out throws
+ * {@link FactStoreException} once and the store carries on in memory only: the mesh matters more than its cache.
  */
 public final class FactStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FactStore.class);
@@ -120,7 +121,7 @@ public final class FactStore implements AutoCloseable {
 
     private final Options options;
     private final Clock clock;
-    private final EventLog eventLog;
+    private EventLog eventLog;
 
     // the incremental state: per key (in view order), each author's current assertion
     private final TreeMap<SortKey, TreeMap<PublicKey, FactEvent>> byKey = new TreeMap<>();
@@ -161,6 +162,11 @@ public final class FactStore implements AutoCloseable {
             throw new IllegalArgumentException("options are missing");
         }
         return new FactStore(options, null, EventLog.NONE, 1);
+    }
+
+    /** A store over any log: for tests that need a failing file. */
+    static FactStore withLog(Options options, Clock clock, EventLog eventLog) {
+        return new FactStore(options, clock, eventLog, 1);
     }
 
     /**
@@ -229,6 +235,7 @@ public final class FactStore implements AutoCloseable {
      * </ul>
      *
      * @throws IllegalArgumentException for a signed group (a container, never a fact in the log)
+     * @throws FactStoreException if a commit fell due and the file cannot be written; the append itself took effect
      */
     public AppendResult append(Fact fact, Provenance provenance) {
         checkOpen();
@@ -414,14 +421,37 @@ public final class FactStore implements AutoCloseable {
                 closed ? 0 : eventLog.fileSize());
     }
 
-    /** Commits every change so far and fsyncs the file; a no-op in memory or when nothing changed. */
+    /**
+     * Commits every change so far and fsyncs the file; a no-op in memory or when nothing changed.
+     *
+     * @throws FactStoreException if the file cannot be written; the store then lets go of the file and carries on in
+     *     memory (this is reported once; {@link #persistent()} turns false)
+     */
     public void flush() {
         checkOpen();
         if (dirtySinceNanos >= 0 && eventLog.persistent()) {
-            eventLog.commit(nextSeq);
-            commits++;
+            try {
+                eventLog.commit(nextSeq);
+                commits++;
+            } catch (FactStoreException e) {
+                log.error("fact store: {}; continuing in memory only", e.getMessage());
+                EventLog failed = eventLog;
+                eventLog = EventLog.NONE;
+                dirtySinceNanos = -1;
+                try {
+                    failed.closeImmediately();
+                } catch (RuntimeException ignored) {
+                    // the file is already unusable
+                }
+                throw e;
+            }
         }
         dirtySinceNanos = -1;
+    }
+
+    /** Whether changes still go to a file (false in memory, and after a write failure). */
+    public boolean persistent() {
+        return eventLog.persistent();
     }
 
     /** Commits if a change has waited at least {@code commitDelay}; for the owner's timer. */

@@ -42,6 +42,7 @@ final class MvEventLog implements EventLog {
     private final MVStore store;
     private final MVMap<Long, byte[]> events;
     private final MVMap<String, String> meta;
+    private RuntimeException failure;
 
     /** What {@link #open} found. */
     record Opened(MvEventLog log, List<FactEvent> events, long nextSeq, int corrupt) {}
@@ -138,18 +139,38 @@ final class MvEventLog implements EventLog {
         return m == null ? e.getClass().getSimpleName() : m;
     }
 
+    /**
+     * Writes never throw, so that the store's memory is never left half-updated: the first failure stops further
+     * writes and is reported by the next {@link #commit}.
+     */
     @Override
     public void put(FactEvent e) {
-        events.put(e.seq(), EventCodec.encode(e));
+        if (failure == null) {
+            try {
+                events.put(e.seq(), EventCodec.encode(e));
+            } catch (RuntimeException ex) {
+                failure = ex;
+            }
+        }
     }
 
     @Override
     public void remove(long seq) {
-        events.remove(seq);
+        if (failure == null) {
+            try {
+                events.remove(seq);
+            } catch (RuntimeException ex) {
+                failure = ex;
+            }
+        }
     }
 
     @Override
     public void commit(long nextSeq) {
+        if (failure != null) {
+            throw new FactStoreException(file, "a write failed (" + reason(failure) + "); the file no longer follows "
+                    + "the store", failure);
+        }
         try {
             meta.put(NEXT_SEQ_KEY, Long.toString(nextSeq));
             store.commit();
@@ -159,6 +180,7 @@ final class MvEventLog implements EventLog {
                 store.sync();
             }
         } catch (RuntimeException e) {
+            failure = e;
             throw new FactStoreException(file, "commit failed (" + reason(e) + ")", e);
         }
     }

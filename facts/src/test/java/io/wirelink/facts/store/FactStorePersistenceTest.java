@@ -269,6 +269,51 @@ class FactStorePersistenceTest {
     }
 
     @Test
+    void aFileThatCannotBeWrittenIsReportedOnceAndTheStoreCarriesOnInMemory() {
+        ManualClock clock = new ManualClock(T0);
+        int[] closed = new int[1];
+        EventLog failing = new EventLog() {
+            @Override
+            public void put(FactEvent e) {}
+
+            @Override
+            public void remove(long seq) {}
+
+            @Override
+            public void commit(long nextSeq) {
+                throw new FactStoreException(Path.of("/full/disk.facts"), "commit failed (No space left)", null);
+            }
+
+            @Override
+            public void close(long nextSeq) {}
+
+            @Override
+            public void closeImmediately() {
+                closed[0]++;
+            }
+
+            @Override
+            public long fileSize() {
+                return 4096;
+            }
+
+            @Override
+            public boolean persistent() {
+                return true;
+            }
+        };
+        FactStore s = FactStore.withLog(OPTS.withCommitDelay(Duration.ZERO), clock, failing);
+        assertThrows(FactStoreException.class, () -> s.append(endpoint(1, "198.51.100.1:1", 255), gossip(1, 0)));
+        assertEquals(1, s.events().size(), "the append took effect");
+        assertEquals(1, closed[0]);
+        assertTrue(!s.persistent());
+        append(s, endpoint(1, "198.51.100.1:2", 255), gossip(1, 0));
+        s.flush();
+        assertEquals(2, s.view(T0).size());
+        assertEquals(0, s.stats().fileBytes());
+    }
+
+    @Test
     void anEmptyFileBecomesAnEmptyStore() throws IOException {
         Files.write(file(), new byte[0]);
         try (FactStore s = FactStore.open(file(), OPTS, new ManualClock(T0))) {
