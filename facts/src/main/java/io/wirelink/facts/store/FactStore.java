@@ -38,12 +38,13 @@ import org.slf4j.LoggerFactory;
  * events are never evicted.
  *
  * <p><b>Durability</b> (file-backed stores). Changes are committed by {@link #flush} (MVStore commit, then fsync; call
- * it after a batch that must survive a crash) and automatically by the first store call at least {@link Options#commitDelay} after the first uncommitted change,
- * measured on the injected clock's monotonic time. A crash therefore loses at most the changes since the last commit:
- * those of the last {@code commitDelay}, or, if the owner made no store call since, those since its last call (the
- * agent calls {@link #expire} every tick). The file always reopens at the last commit; lost events are facts that
- * peers re-send. If the file cannot be written (disk full, I/O error), the commit that finds out throws
- * {@link FactStoreException} once and the store carries on in memory only: the mesh matters more than its cache.
+ * it after a batch that must survive a crash) and automatically by the first store call at least
+ * {@link Options#commitDelay} after the first uncommitted change, measured on the injected clock's monotonic time.
+ * A crash therefore loses at most the changes since the last commit: those of the last {@code commitDelay}, or, if
+ * the owner made no store call since, those since its last call (the agent calls {@link #expire} every tick). The
+ * file always reopens at the last commit; lost events are facts that peers re-send. If the file cannot be written
+ * (disk full, I/O error), the commit that finds out throws {@link FactStoreException} once and the store carries on
+ * in memory only: the mesh matters more than its cache.
  */
 public final class FactStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FactStore.class);

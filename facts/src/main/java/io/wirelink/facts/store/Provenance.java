@@ -39,7 +39,7 @@ public record Provenance(PublicKey author, Channel channel, IpEndpoint source, I
     /** About 31 000 years either side of 1970: far from overflow even after adding a lifetime. */
     private static final long MAX_MILLIS = 1_000_000_000_000_000L;
 
-    /** {@code t} truncated to milliseconds; rejects instants absurdly far from now (so millisecond sums never overflow). */
+    /** {@code t} truncated to milliseconds; rejects instants so far out that millisecond sums could overflow. */
     static Instant millis(Instant t, String what) {
         long ms;
         try {
