@@ -1,0 +1,498 @@
+package io.wirelink.facts.store;
+
+import io.wirelink.facts.Clock;
+import io.wirelink.facts.Fact;
+import io.wirelink.facts.PublicKey;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event-sourced fact store: an append-only log of {@link FactEvent}s, bounded, optionally persisted, with the
+ * current {@link FactView} maintained incrementally.
+ *
+ * <p><b>Threading.</b> One thread owns a store: the agent's event loop. Every method must be called from it; there is
+ * no locking, and the store starts no thread of its own (MVStore's background writer is disabled).
+ *
+ * <p><b>Semantics.</b> For each (fact key, author) the store keeps only the assertion with the latest expiry, so an
+ * append that does not extend the author's current assertion is a no-op ({@link AppendResult.Unchanged}). At every
+ * moment {@code view(now)} equals {@code FactView.fold(events(), now)}, and also the fold of every event ever
+ * appended minus those reported as {@code evicted}. Time passed in ({@code receivedAt}, {@code now}) must not go
+ * backwards: events already dropped by {@link #expire} are gone.
+ *
+ * <p><b>Bounds.</b> At most {@link Options#maxEvents} events in all and {@link Options#maxEventsPerAuthor} per author;
+ * expiry at most {@link Options#maxTtl} after receipt (longer expiries are clamped, see {@link #append}). Replacing an
+ * author's assertion never needs room. A new assertion from an author at its cap is refused; when the whole store is
+ * full a remote one is refused, and a LOCAL or CONFIG one evicts the remote event that expires first. LOCAL and CONFIG
+ * events are never evicted.
+ *
+ * <p><b>Durability</b> (file-backed stores). Changes are committed by {@link #flush} (MVStore commit, then fsync; call
+ * it after a batch that must survive a crash) and automatically by the first store call at least
+ * {@link Options#commitDelay} after the first uncommitted change, measured on the injected clock's monotonic time.
+ * A crash therefore loses at most the changes since the last commit: those of the last {@code commitDelay}, or, if
+ * the owner made no store call since, those since its last call (the agent calls {@link #expire} every tick). The
+ * file always reopens at the last commit; lost events are facts that peers re-send. If the file cannot be written
+ * (disk full, I/O error), the commit that finds out throws {@link FactStoreException} once and the store carries on
+ * in memory only: the mesh matters more than its cache.
+ */
+public final class FactStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FactStore.class);
+    private static final Comparator<FactEvent> BY_EXPIRY =
+            Comparator.comparing(FactEvent::expires).thenComparingLong(FactEvent::seq);
+
+    /**
+     * Limits and commit policy, validated on construction.
+     *
+     * @param maxEvents the most events the store holds
+     * @param maxEventsPerAuthor the most events one author may hold (at most {@code maxEvents})
+     * @param maxTtl the longest lifetime accepted: expiry is clamped to {@code receivedAt + maxTtl}
+     * @param commitDelay how long a change may stay uncommitted (file stores); zero commits every change
+     */
+    public record Options(int maxEvents, int maxEventsPerAuthor, Duration maxTtl, Duration commitDelay) {
+        /** 100 000 events, 10 000 per author, 24 h lifetime, commit within 1 s. */
+        public static final Options DEFAULTS =
+                new Options(100_000, 10_000, Duration.ofHours(24), Duration.ofSeconds(1));
+
+        public Options {
+            if (maxEvents < 1) {
+                throw new IllegalArgumentException("maxEvents must be at least 1, got " + maxEvents);
+            }
+            if (maxEventsPerAuthor < 1 || maxEventsPerAuthor > maxEvents) {
+                throw new IllegalArgumentException("maxEventsPerAuthor must be in [1, maxEvents=" + maxEvents
+                        + "], got " + maxEventsPerAuthor);
+            }
+            if (maxTtl == null || maxTtl.toMillis() < 1 || maxTtl.compareTo(Duration.ofDays(366)) > 0) {
+                throw new IllegalArgumentException("maxTtl must be between 1 ms and 366 days, got " + maxTtl);
+            }
+            if (commitDelay == null || commitDelay.isNegative()) {
+                throw new IllegalArgumentException("commitDelay must not be negative, got " + commitDelay);
+            }
+        }
+
+        /** A copy with {@code maxEvents = n}, lowering {@code maxEventsPerAuthor} to {@code n} if it was higher. */
+        public Options withMaxEvents(int n) {
+            return new Options(n, Math.min(maxEventsPerAuthor, n), maxTtl, commitDelay);
+        }
+
+        public Options withMaxEventsPerAuthor(int n) {
+            return new Options(maxEvents, n, maxTtl, commitDelay);
+        }
+
+        public Options withMaxTtl(Duration d) {
+            return new Options(maxEvents, maxEventsPerAuthor, d, commitDelay);
+        }
+
+        public Options withCommitDelay(Duration d) {
+            return new Options(maxEvents, maxEventsPerAuthor, maxTtl, d);
+        }
+    }
+
+    /**
+     * Counters since the store was opened, for metrics and {@code --dump-facts}.
+     *
+     * @param events events held now
+     * @param authors authors holding at least one event
+     * @param appended appends that added an event
+     * @param unchanged appends that changed nothing (superseded duplicates)
+     * @param refusedExpired appends refused because the fact had expired on arrival
+     * @param refusedAuthorFull appends refused because the author was at its cap
+     * @param refusedStoreFull appends refused because the store was full
+     * @param evicted remote events evicted for LOCAL or CONFIG ones
+     * @param clamped appends whose expiry was clamped to {@code maxTtl}
+     * @param expired events dropped because they expired
+     * @param replayed events read back from the file on open
+     * @param corruptSkipped undecodable records skipped (and deleted) on open
+     * @param commits commits to the file
+     * @param fileBytes the file's size now (0 in memory)
+     */
+    public record Stats(int events, int authors, long appended, long unchanged, long refusedExpired,
+            long refusedAuthorFull, long refusedStoreFull, long evicted, long clamped, long expired, long replayed,
+            long corruptSkipped, long commits, long fileBytes) {}
+
+    private final Options options;
+    private final Clock clock;
+    private EventLog eventLog;
+
+    // the incremental state: per key (in view order), each author's current assertion
+    private final TreeMap<SortKey, TreeMap<PublicKey, FactEvent>> byKey = new TreeMap<>();
+    private final TreeMap<Long, FactEvent> bySeq = new TreeMap<>();
+    private final TreeSet<FactEvent> byExpiry = new TreeSet<>(BY_EXPIRY);
+    private final TreeSet<FactEvent> remoteByExpiry = new TreeSet<>(BY_EXPIRY);
+    private final Map<PublicKey, Integer> perAuthor = new HashMap<>();
+
+    private long nextSeq;
+    private long dirtySinceNanos = -1;
+    private boolean closed;
+
+    private FactView cachedView;
+    private Instant cachedAt;
+
+    private long appended;
+    private long unchanged;
+    private long refusedExpired;
+    private long refusedAuthorFull;
+    private long refusedStoreFull;
+    private long evicted;
+    private long clamped;
+    private long expired;
+    private long replayed;
+    private long corruptSkipped;
+    private long commits;
+
+    private FactStore(Options options, Clock clock, EventLog eventLog, long nextSeq) {
+        this.options = options;
+        this.clock = clock;
+        this.eventLog = eventLog;
+        this.nextSeq = nextSeq;
+    }
+
+    /** A store that keeps everything in memory: for tests and the simulator. */
+    public static FactStore inMemory(Options options) {
+        if (options == null) {
+            throw new IllegalArgumentException("options are missing");
+        }
+        return new FactStore(options, null, EventLog.NONE, 1);
+    }
+
+    /** A store over any log: for tests that need a failing file. */
+    static FactStore withLog(Options options, Clock clock, EventLog eventLog) {
+        return new FactStore(options, clock, eventLog, 1);
+    }
+
+    /**
+     * Opens (or creates) the store in {@code file} and replays it at {@code clock.now()}: expired events are dropped,
+     * undecodable records skipped, counted and deleted, and the rest admitted under the current limits (events that
+     * no longer fit are dropped). {@code clock} also times auto-commits.
+     *
+     * @throws FactStoreException if the file is not a fact store, is damaged beyond skipping records, or is locked
+     */
+    public static FactStore open(Path file, Options options, Clock clock) {
+        if (file == null || options == null || clock == null) {
+            throw new IllegalArgumentException("file, options and clock are required");
+        }
+        MvEventLog.Opened opened = MvEventLog.open(file);
+        FactStore store = new FactStore(options, clock, opened.log(), opened.nextSeq());
+        try {
+            store.replay(opened.events(), clock.now());
+            store.corruptSkipped = opened.corrupt();
+            if (opened.corrupt() > 0) {
+                log.warn("fact store {}: skipped {} undecodable records", file, opened.corrupt());
+            }
+            store.flush();
+        } catch (RuntimeException e) {
+            opened.log().closeImmediately();
+            throw e;
+        }
+        return store;
+    }
+
+    private void replay(List<FactEvent> events, Instant now) {
+        for (FactEvent e : events) {
+            if (e.expiredAt(now)) {
+                eventLog.remove(e.seq());
+                expired++;
+                markDirty();
+                continue;
+            }
+            AppendResult r = admit(e.fact(), e.provenance(), e.seq());
+            if (r.appended()) {
+                replayed++;
+            } else {
+                eventLog.remove(e.seq());
+                markDirty();
+            }
+        }
+        appended = 0;
+        refusedExpired = 0;
+        refusedAuthorFull = 0;
+        refusedStoreFull = 0;
+        unchanged = 0;
+        clamped = 0;
+        evicted = 0;
+    }
+
+    /**
+     * Adds {@code fact} as asserted by {@code provenance.author()}, received at {@code provenance.receivedAt()}.
+     *
+     * <ul>
+     *   <li>An expiry later than {@code receivedAt + maxTtl} is clamped to it (and reported); expiries are kept to
+     *       the millisecond. Clamping rather than refusing keeps a peer with a long TTL visible while bounding how
+     *       long its fact can live here.
+     *   <li>A fact that has expired by {@code receivedAt} is refused ({@link AppendResult.Reason#EXPIRED}).
+     *   <li>If the author already asserts the key until at least as late, nothing changes
+     *       ({@link AppendResult.Unchanged}); if later, the new event replaces the old one.
+     *   <li>A new (key, author) pair needs room; see the class comment for the bounds.
+     * </ul>
+     *
+     * @throws IllegalArgumentException for a signed group (a container, never a fact in the log)
+     * @throws FactStoreException if a commit fell due and the file cannot be written; the append itself took effect
+     */
+    public AppendResult append(Fact fact, Provenance provenance) {
+        checkOpen();
+        if (fact == null || provenance == null) {
+            throw new IllegalArgumentException("fact and provenance are required");
+        }
+        AppendResult r = admit(fact, provenance, -1);
+        flushIfDue();
+        return r;
+    }
+
+    /** The admission rule shared by append ({@code seq < 0}: a new event) and replay (the persisted seq). */
+    private AppendResult admit(Fact fact, Provenance provenance, long seq) {
+        if (!EventCodec.storable(fact.attribute())) {
+            throw new IllegalArgumentException(fact.attribute().specName() + " is a container, not a storable fact");
+        }
+        Instant now = provenance.receivedAt();
+        Instant limit = now.plus(options.maxTtl());
+        boolean clamp = fact.expires().isAfter(limit);
+        // clamp first, so that "never" (Instant.MAX) is clamped rather than overflowing the millisecond encoding
+        Instant expires = clamp ? limit : fact.expires().truncatedTo(ChronoUnit.MILLIS);
+        if (!expires.isAfter(now)) {
+            refusedExpired++;
+            return new AppendResult.Refused(AppendResult.Reason.EXPIRED);
+        }
+        Fact f = expires.equals(fact.expires()) ? fact : fact.withExpiry(expires);
+        SortKey key = SortKey.of(f);
+        PublicKey author = provenance.author();
+        FactEvent candidate = new FactEvent(seq < 0 ? nextSeq : seq, f, provenance);
+        FactEvent current = current(key, author);
+        if (current != null && !candidate.beats(current)) {
+            unchanged++;
+            return new AppendResult.Unchanged(current);
+        }
+        FactEvent victim = null;
+        if (current == null) {
+            if (full(author)) {
+                expire(now); // make room from what has expired before refusing anything
+            }
+            if (perAuthor.getOrDefault(author, 0) >= options.maxEventsPerAuthor()) {
+                refusedAuthorFull++;
+                return new AppendResult.Refused(AppendResult.Reason.AUTHOR_FULL);
+            }
+            if (bySeq.size() >= options.maxEvents()) {
+                if (!provenance.channel().isLocal() || remoteByExpiry.isEmpty()) {
+                    refusedStoreFull++;
+                    return new AppendResult.Refused(AppendResult.Reason.STORE_FULL);
+                }
+                victim = remoteByExpiry.first();
+            }
+        }
+        if (seq < 0) {
+            nextSeq++;
+        }
+        if (victim != null) {
+            drop(victim);
+            evicted++;
+        }
+        if (current != null) {
+            drop(current);
+        }
+        insert(candidate);
+        if (seq < 0 || clamp) {
+            eventLog.put(candidate);
+            markDirty();
+        }
+        appended++;
+        if (clamp) {
+            clamped++;
+        }
+        return new AppendResult.Appended(candidate, Optional.ofNullable(current), Optional.ofNullable(victim), clamp);
+    }
+
+    private boolean full(PublicKey author) {
+        return perAuthor.getOrDefault(author, 0) >= options.maxEventsPerAuthor()
+                || bySeq.size() >= options.maxEvents();
+    }
+
+    private FactEvent current(SortKey key, PublicKey author) {
+        TreeMap<PublicKey, FactEvent> authors = byKey.get(key);
+        return authors == null ? null : authors.get(author);
+    }
+
+    private void insert(FactEvent e) {
+        byKey.computeIfAbsent(SortKey.of(e.fact()), k -> new TreeMap<>()).put(e.provenance().author(), e);
+        bySeq.put(e.seq(), e);
+        byExpiry.add(e);
+        if (!e.provenance().channel().isLocal()) {
+            remoteByExpiry.add(e);
+        }
+        perAuthor.merge(e.provenance().author(), 1, Integer::sum);
+        cachedView = null;
+    }
+
+    /** Removes {@code e} from memory and from the log. */
+    private void drop(FactEvent e) {
+        SortKey key = SortKey.of(e.fact());
+        TreeMap<PublicKey, FactEvent> authors = byKey.get(key);
+        authors.remove(e.provenance().author());
+        if (authors.isEmpty()) {
+            byKey.remove(key);
+        }
+        bySeq.remove(e.seq());
+        byExpiry.remove(e);
+        remoteByExpiry.remove(e);
+        perAuthor.computeIfPresent(e.provenance().author(), (k, n) -> n == 1 ? null : n - 1);
+        eventLog.remove(e.seq());
+        markDirty();
+        cachedView = null;
+    }
+
+    /**
+     * Drops every event with {@code expires <= now} from memory and from the file, then commits if a commit is due.
+     * The agent calls this once per tick.
+     *
+     * @return how many events were dropped
+     */
+    public int expire(Instant now) {
+        checkOpen();
+        int n = 0;
+        while (!byExpiry.isEmpty() && byExpiry.first().expiredAt(now)) {
+            drop(byExpiry.first());
+            n++;
+        }
+        expired += n;
+        flushIfDue();
+        return n;
+    }
+
+    /** The current view at {@code now}; equal to {@code FactView.fold(events(), now)}. */
+    public FactView view(Instant now) {
+        checkOpen();
+        if (cachedView != null && !now.isBefore(cachedAt)
+                && cachedView.nextExpiry().map(now::isBefore).orElse(true)) {
+            return cachedView;
+        }
+        List<FactView.Entry> entries = new ArrayList<>(byKey.size());
+        List<FactEvent> live = new ArrayList<>();
+        for (Map.Entry<SortKey, TreeMap<PublicKey, FactEvent>> k : byKey.entrySet()) {
+            live.clear();
+            for (FactEvent e : k.getValue().values()) {
+                if (!e.expiredAt(now)) {
+                    live.add(e);
+                }
+            }
+            if (!live.isEmpty()) {
+                entries.add(FactView.entry(k.getKey().key, live));
+            }
+        }
+        cachedView = FactView.of(entries);
+        cachedAt = now;
+        return cachedView;
+    }
+
+    /** Every event held, in sequence order (for {@code --dump-facts}). */
+    public List<FactEvent> events() {
+        checkOpen();
+        return List.copyOf(bySeq.values());
+    }
+
+    /** How many events the store holds (expired ones included until {@link #expire}). */
+    public int size() {
+        return bySeq.size();
+    }
+
+    /** How many events {@code author} holds. */
+    public int size(PublicKey author) {
+        return perAuthor.getOrDefault(author, 0);
+    }
+
+    /** The earliest expiry of any held event: when {@link #expire} next has work. */
+    public Optional<Instant> nextExpiry() {
+        return byExpiry.isEmpty() ? Optional.empty() : Optional.of(byExpiry.first().expires());
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public Stats stats() {
+        return new Stats(bySeq.size(), perAuthor.size(), appended, unchanged, refusedExpired, refusedAuthorFull,
+                refusedStoreFull, evicted, clamped, expired, replayed, corruptSkipped, commits,
+                closed ? 0 : eventLog.fileSize());
+    }
+
+    /**
+     * Commits every change so far and fsyncs the file; a no-op in memory or when nothing changed.
+     *
+     * @throws FactStoreException if the file cannot be written; the store then lets go of the file and carries on in
+     *     memory (this is reported once; {@link #persistent()} turns false)
+     */
+    public void flush() {
+        checkOpen();
+        if (dirtySinceNanos >= 0 && eventLog.persistent()) {
+            try {
+                eventLog.commit(nextSeq);
+                commits++;
+            } catch (FactStoreException e) {
+                log.error("fact store: {}; continuing in memory only", e.getMessage());
+                EventLog failed = eventLog;
+                eventLog = EventLog.NONE;
+                dirtySinceNanos = -1;
+                try {
+                    failed.closeImmediately();
+                } catch (RuntimeException ignored) {
+                    // the file is already unusable
+                }
+                throw e;
+            }
+        }
+        dirtySinceNanos = -1;
+    }
+
+    /** Whether changes still go to a file (false in memory, and after a write failure). */
+    public boolean persistent() {
+        return eventLog.persistent();
+    }
+
+    /** Commits if a change has waited at least {@code commitDelay}; for the owner's timer. */
+    public void flushIfDue() {
+        checkOpen();
+        if (dirtySinceNanos >= 0 && eventLog.persistent()
+                && clock.nanoTime() - dirtySinceNanos >= options.commitDelay().toNanos()) {
+            flush();
+        }
+    }
+
+    private void markDirty() {
+        if (dirtySinceNanos < 0 && eventLog.persistent()) {
+            dirtySinceNanos = clock.nanoTime();
+        }
+    }
+
+    /** Commits and closes the file. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            eventLog.close(nextSeq);
+        }
+    }
+
+    /**
+     * Closes without committing, as a crash would: changes since the last commit are lost. For tests of crash
+     * safety.
+     */
+    public void closeImmediately() {
+        if (!closed) {
+            closed = true;
+            eventLog.closeImmediately();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("fact store is closed");
+        }
+    }
+}
