@@ -75,6 +75,11 @@ public final class Reconciler {
                 if (ctx.mayDelete() && !configured) {
                     changes.add(PeerChange.removal(d.publicKey()));
                     reasons.add(d.publicKey() + ": removed, no longer a member");
+                } else if (!d.allowedIps().contains(linkLocal.of(d.publicKey()))) {
+                    // a peer we keep (e.g. a hub from wg-quick) must be reachable for gossip
+                    changes.add(new PeerChange(d.publicKey(), false, true, null, null, false,
+                            List.of(linkLocal.of(d.publicKey()))));
+                    reasons.add(d.publicKey() + ": link-local address added");
                 }
                 continue;
             }

@@ -109,7 +109,11 @@ class ReconcilerTest {
         PeerIntent bConfigured = new PeerIntent(B, false, true, false, List.of(), List.of(), false, null);
         EndpointCycler cycler = new EndpointCycler(Duration.ofSeconds(6));
         assertTrue(Reconciler.plan(device(a, b), ctx(Map.of(B, bConfigured), true, false, NOW), cycler, LL).change()
-                .isEmpty());
+                .isEmpty(), "kept peers that already have their link-local are left alone");
+        PeerState bare = new PeerState(A, false, null, List.of(IpPrefix.parse("10.99.0.0/24")), NOW, 0, 0, 0);
+        Reconciler.Plan keep = Reconciler.plan(device(bare), ctx(Map.of(), true, false, NOW), cycler, LL);
+        assertEquals(List.of(new PeerChange(A, false, true, null, null, false, List.of(LL.of(A)))),
+                keep.change().peers(), "a kept non-member (a hub from wg-quick) gets its link-local for gossip");
         Reconciler.Plan p = Reconciler.plan(device(a, b), ctx(Map.of(B, bConfigured), true, true, NOW), cycler, LL);
         assertEquals(List.of(PeerChange.removal(A)), p.change().peers());
     }
