@@ -38,6 +38,16 @@ public final class LinkLocal {
         }
     }
 
+    /** The {@code /128} host prefix a peer's allowed IPs carry. */
+    public static io.wirelink.facts.IpPrefix hostPrefix(PublicKey key) {
+        return new io.wirelink.facts.IpPrefix(address(key), 128);
+    }
+
+    /** The {@code /64} this node puts on its own interface. */
+    public static io.wirelink.facts.IpPrefix interfacePrefix(PublicKey key) {
+        return new io.wirelink.facts.IpPrefix(address(key), 64);
+    }
+
     /** The canonical compressed text form (RFC 5952), e.g. {@code fe80::afec:ee83:716b:51ac}. */
     public static String format(PublicKey key) {
         return io.wirelink.facts.Addresses.format(address(key));

@@ -1,0 +1,632 @@
+package io.wirelink.agent.core;
+
+import io.wirelink.agent.config.AgentConfig;
+import io.wirelink.agent.config.PeerConfig;
+import io.wirelink.agent.config.RouterMode;
+import io.wirelink.apply.DeviceChange;
+import io.wirelink.apply.DeviceState;
+import io.wirelink.apply.HostNetwork;
+import io.wirelink.apply.PeerState;
+import io.wirelink.apply.reconcile.EndpointCycler;
+import io.wirelink.apply.reconcile.PeerIntent;
+import io.wirelink.apply.reconcile.Reconciler;
+import io.wirelink.detect.Health;
+import io.wirelink.detect.LocalEndpoints;
+import io.wirelink.detect.Routers;
+import io.wirelink.facts.Addresses;
+import io.wirelink.facts.Attribute;
+import io.wirelink.facts.Fact;
+import io.wirelink.facts.FactKey;
+import io.wirelink.facts.FactValue;
+import io.wirelink.facts.IpEndpoint;
+import io.wirelink.facts.IpPrefix;
+import io.wirelink.facts.MalformedInputException;
+import io.wirelink.facts.MemberMetadata;
+import io.wirelink.facts.PrivateKey;
+import io.wirelink.facts.PublicKey;
+import io.wirelink.facts.SignedGroups;
+import io.wirelink.facts.store.AppendResult;
+import io.wirelink.facts.store.Channel;
+import io.wirelink.facts.store.FactEvent;
+import io.wirelink.facts.store.FactStore;
+import io.wirelink.facts.store.FactView;
+import io.wirelink.facts.store.Provenance;
+import io.wirelink.gossip.Knowledge;
+import io.wirelink.gossip.SendPlanner;
+import io.wirelink.linklocal.LinkLocal;
+import io.wirelink.trust.TrustContext;
+import io.wirelink.trust.TrustLevel;
+import io.wirelink.trust.TrustPolicy;
+import java.net.Inet6Address;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * The agent's core: one single-threaded state machine that turns inputs (device reads, host addresses, received
+ * datagrams) into outputs (a device change, datagrams to send) on each {@link #pass}. It never reads a clock,
+ * opens a socket or blocks: the caller passes {@code now} and performs the I/O, so the same core runs against a
+ * real device, wireguard-go, or the simulator.
+ *
+ * <p>Each pass: derive local facts from the device, host and config and append them to the log; fold the log into
+ * the view; believe what the trust policy accepts; plan the device change with the {@link Reconciler}; plan what
+ * each peer needs with the {@link SendPlanner}.
+ */
+public final class AgentCore {
+    private final PrivateKey self;
+    private final PublicKey selfKey;
+    private final FactStore store;
+    private final CoreSettings settings;
+    private final SignedGroups groups;
+    private final Knowledge knowledge = new Knowledge(4096, 65536);
+    private final EndpointCycler cycler;
+    private final Random nonces;
+    private final Instant startedAt;
+    private final UUID bootId;
+    private final Counters counters = new Counters();
+    private final Map<PublicKey, Instant> aliveSince = new HashMap<>();
+    private final Set<PublicKey> speaksV2 = new HashSet<>();
+    private final Map<PublicKey, String> lastReason = new TreeMap<>();
+    private AgentConfig config;
+    private DeviceState device;
+    private List<HostNetwork.Link> links = List.of();
+    private List<HostNetwork.InterfaceAddress> addresses = List.of();
+    private boolean dirty = true;
+    private Snapshot last;
+
+    /** What one pass decided. */
+    public record Actions(DeviceChange change, List<Outgoing> datagrams, List<String> reasons) {}
+
+    /** A datagram to send to a peer's link-local address on the gossip port. */
+    public record Outgoing(PublicKey peer, Inet6Address address, int port, byte[] payload) {}
+
+    /** Per-peer status after the last pass, for {@code show} and {@code --dump-facts}. */
+    public record PeerStatus(PublicKey key, String name, boolean member, boolean configured, boolean onDevice,
+            boolean healthy, Instant aliveUntil, TrustLevel trust, boolean router, String path, String why) {}
+
+    /** The state the last pass acted on. */
+    public record Snapshot(Instant at, FactView view, Set<FactKey> believed, List<PeerStatus> peers,
+            boolean selfRouter) {}
+
+    /** What {@link #datagram} did with a datagram. */
+    public enum Received {
+        ACCEPTED,
+        NOTHING_NEW,
+        MALFORMED,
+        UNVERIFIED,
+        UNKNOWN_SIGNER,
+        WRONG_SOURCE
+    }
+
+    public AgentCore(PrivateKey self, AgentConfig config, FactStore store, CoreSettings settings, Random nonces,
+            Instant startedAt, UUID bootId) {
+        this.self = self;
+        this.selfKey = self.publicKey();
+        this.config = config;
+        this.store = store;
+        this.settings = settings;
+        this.groups = new SignedGroups(self, 4096);
+        this.cycler = new EndpointCycler(settings.endpointInterval());
+        this.nonces = nonces;
+        this.startedAt = startedAt;
+        this.bootId = bootId;
+    }
+
+    public PublicKey publicKey() {
+        return selfKey;
+    }
+
+    public UUID bootId() {
+        return bootId;
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    public FactStore store() {
+        return store;
+    }
+
+    /** The last pass's state, or null before the first pass. */
+    public Snapshot snapshot() {
+        return last;
+    }
+
+    /** True when something changed since the last pass that should be acted on now rather than at the next tick. */
+    public boolean dirty() {
+        return dirty;
+    }
+
+    /** The gossip port: configured, or WireGuard listen port + 1. 0 until the device has been read. */
+    public int gossipPort() {
+        if (config.port() > 0) {
+            return config.port();
+        }
+        return device == null || device.listenPort() == 0 ? 0 : device.listenPort() + 1;
+    }
+
+    public void reconfigure(AgentConfig c) {
+        this.config = c;
+        dirty = true;
+    }
+
+    /** A fresh read of the device. Marks the core dirty when a peer appeared, went, handshook or roamed. */
+    public void device(DeviceState d) {
+        if (device == null || materiallyDifferent(device, d)) {
+            dirty = true;
+        }
+        this.device = d;
+    }
+
+    public DeviceState lastDevice() {
+        return device;
+    }
+
+    static boolean materiallyDifferent(DeviceState a, DeviceState b) {
+        if (a.listenPort() != b.listenPort() || a.peers().size() != b.peers().size()) {
+            return true;
+        }
+        for (PeerState p : b.peers()) {
+            PeerState q = a.peer(p.publicKey());
+            if (q == null || !java.util.Objects.equals(p.endpoint(), q.endpoint())
+                    || !p.lastHandshake().equals(q.lastHandshake())
+                    || !p.allowedIps().equals(q.allowedIps())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public void host(List<HostNetwork.Link> links, List<HostNetwork.InterfaceAddress> addresses) {
+        if (!addresses.equals(this.addresses)) {
+            dirty = true;
+        }
+        this.links = List.copyOf(links);
+        this.addresses = List.copyOf(addresses);
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    /**
+     * A datagram from {@code source} (a link-local address on the WireGuard interface). It must be a signed group
+     * from a known peer, verified, sent from that peer's own link-local address; each fact is then stored if the
+     * trust policy believes its signer, and what the peer showed it knows is noted.
+     */
+    public Received datagram(IpEndpoint source, byte[] data, Instant now) {
+        counters.datagramsIn++;
+        counters.bytesIn += data.length;
+        SignedGroups.Opened g;
+        try {
+            g = groups.open(data, now);
+        } catch (MalformedInputException e) {
+            counters.malformed++;
+            return Received.MALFORMED;
+        }
+        PublicKey signer = g.signer();
+        if (!knownPeers().contains(signer)) {
+            counters.unknownSigner++;
+            return Received.UNKNOWN_SIGNER;
+        }
+        if (!Arrays.equals(source.address().getAddress(), LinkLocal.addressBytes(signer))) {
+            counters.wrongSource++;
+            return Received.WRONG_SOURCE;
+        }
+        if (!g.verified()) {
+            counters.unverified++;
+            return Received.UNVERIFIED;
+        }
+        if (g.group().version() >= 2) {
+            speaksV2.add(signer);
+        }
+        TrustContext ctx = trustContext(currentView(now));
+        boolean news = false;
+        for (Fact f : g.facts()) {
+            if (f.attribute() == Attribute.ALIVE && f.subject().equals(signer)
+                    && f.value() instanceof FactValue.BootId b && knowledge.bootId(signer, b.id())) {
+                news = true; // the peer (re)started: it knows nothing of ours any more
+            }
+            knowledge.learned(signer, f.key(), f.expires());
+            if (!TrustPolicy.accepts(f, signer, ctx)) {
+                counters.factsRejected++;
+                continue;
+            }
+            AppendResult r = store.append(f, new Provenance(signer, Channel.GOSSIP, source, now));
+            if (r instanceof AppendResult.Appended a) {
+                counters.factsAccepted++;
+                if (a.replaced().isEmpty()) {
+                    news = true;
+                }
+            }
+        }
+        if (news) {
+            dirty = true;
+        }
+        return news ? Received.ACCEPTED : Received.NOTHING_NEW;
+    }
+
+    // ------------------------------------------------------------------ the pass
+
+    /** One pass at {@code now}: derive, fold, trust, reconcile, gossip. */
+    public Actions pass(Instant now) {
+        counters.passes++;
+        dirty = false;
+        if (device == null) {
+            return new Actions(DeviceChange.peers(List.of()), List.of(), List.of());
+        }
+        boolean selfRouter = selfIsRouter();
+        deriveLocalFacts(now, selfRouter);
+        store.expire(now);
+        FactView view = store.view(now);
+        TrustContext ctx = trustContext(view);
+        Map<FactKey, Fact> believed = believed(view, ctx);
+        Map<PublicKey, PeerIntent> intents = intents(view, believed, ctx, now);
+        boolean grace = now.isBefore(startedAt.plus(settings.startupGrace()));
+        boolean mayDeconfigure = !grace && !selfRouter;
+        boolean mayDelete = mayDeconfigure && membershipSourceSettled(ctx, intents, now);
+        Reconciler.Plan plan = Reconciler.plan(device, new Reconciler.Context(selfKey, intents, mayDeconfigure,
+                mayDelete, localSubnets(), tunnelSubnets(), now), cycler, LinkLocal::hostPrefix);
+        for (PublicKey k : plan.endpointSwitched()) {
+            // after switching a peer's endpoint, ping it at once so the handshake starts now
+            knowledge.forget(k, ownAlive(now).key());
+        }
+        for (String r : plan.reasons()) {
+            lastReason.put(PublicKey.parse(r.substring(0, r.indexOf(':'))), r.substring(r.indexOf(':') + 2));
+        }
+        List<Outgoing> out = gossip(now, believed, intents, ctx, selfRouter);
+        knowledge.prune(now, knownPeers());
+        store.flushIfDue();
+        last = new Snapshot(now, view, believed.keySet(), status(intents, ctx, selfRouter), selfRouter);
+        return new Actions(plan.change(), out, plan.reasons());
+    }
+
+    private FactView currentView(Instant now) {
+        return store.view(now);
+    }
+
+    boolean selfIsRouter() {
+        Boolean forced = config.router() == RouterMode.AUTO ? null : config.router() == RouterMode.TRUE;
+        return device != null && Routers.selfIsRouter(forced, device);
+    }
+
+    /** Device peers and configured peers: the only signers we listen to. */
+    Set<PublicKey> knownPeers() {
+        Set<PublicKey> known = new HashSet<>();
+        if (device != null) {
+            device.peers().forEach(p -> known.add(p.publicKey()));
+        }
+        config.peers().forEach(p -> known.add(p.publicKey()));
+        known.remove(selfKey);
+        return known;
+    }
+
+    TrustContext trustContext(FactView view) {
+        Map<PublicKey, TrustLevel> configured = new HashMap<>();
+        for (PeerConfig p : config.peers()) {
+            if (p.trust() != null && !p.publicKey().equals(selfKey)) {
+                configured.put(p.publicKey(), p.trust());
+            }
+        }
+        Set<PublicKey> routers = new HashSet<>();
+        if (device != null) {
+            for (PeerState p : device.peers()) {
+                if (Routers.isRouter(p)) {
+                    routers.add(p.publicKey());
+                }
+            }
+        }
+        List<Map.Entry<Fact, PublicKey>> grantFacts = new ArrayList<>();
+        for (FactView.Entry e : view.byAttribute(Attribute.TRUST_GRANT)) {
+            for (FactEvent a : e.assertions()) {
+                grantFacts.add(Map.entry(a.fact(), a.provenance().author()));
+            }
+        }
+        return new TrustContext(selfKey, configured, knownPeers(), routers,
+                TrustPolicy.grants(grantFacts, selfKey, configured));
+    }
+
+    /** The facts believed now: those at least one author the policy accepts still asserts. */
+    static Map<FactKey, Fact> believed(FactView view, TrustContext ctx) {
+        Map<FactKey, Fact> out = new LinkedHashMap<>();
+        for (FactView.Entry e : view.entries()) {
+            Fact best = null;
+            for (FactEvent a : e.assertions()) {
+                if (TrustPolicy.accepts(a.fact(), a.provenance().author(), ctx)
+                        && (best == null || a.fact().expires().isAfter(best.expires()))) {
+                    best = a.fact();
+                }
+            }
+            if (best != null) {
+                out.put(e.key(), best);
+            }
+        }
+        return out;
+    }
+
+    private Map<PublicKey, PeerIntent> intents(FactView view, Map<FactKey, Fact> believed, TrustContext ctx,
+            Instant now) {
+        Map<PublicKey, List<IpPrefix>> aips = new TreeMap<>();
+        Map<PublicKey, List<PeerIntent.Candidate>> eps = new TreeMap<>();
+        Map<PublicKey, Boolean> basicByFact = new HashMap<>();
+        Set<PublicKey> members = new TreeSet<>();
+        Map<PublicKey, Instant> aliveUntil = new HashMap<>();
+        for (Map.Entry<FactKey, Fact> e : believed.entrySet()) {
+            Fact f = e.getValue();
+            PublicKey s = f.subject();
+            switch (f.attribute()) {
+                case ALLOWED_CIDR_V4:
+                case ALLOWED_CIDR_V6:
+                    aips.computeIfAbsent(s, k -> new ArrayList<>()).add(((FactValue.Cidr) f.value()).prefix());
+                    break;
+                case ENDPOINT_V4:
+                case ENDPOINT_V6: {
+                    IpEndpoint ep = ((FactValue.Endpoint) f.value()).endpoint();
+                    boolean observed = view.get(e.getKey()).map(en -> en.assertions().stream()
+                            .anyMatch(a -> !a.provenance().author().equals(s))).orElse(false);
+                    eps.computeIfAbsent(s, k -> new ArrayList<>()).add(new PeerIntent.Candidate(ep, observed));
+                    break;
+                }
+                case MEMBER:
+                case MEMBER_METADATA:
+                    members.add(s);
+                    if (f.value() instanceof MemberMetadata md && Boolean.TRUE.equals(md.basic())) {
+                        basicByFact.put(s, true);
+                    }
+                    break;
+                case ALIVE:
+                    aliveUntil.merge(s, f.expires(), (x, y) -> x.isAfter(y) ? x : y);
+                    break;
+                default:
+                    break;
+            }
+        }
+        Set<PublicKey> all = new TreeSet<>(members);
+        config.peers().forEach(p -> all.add(p.publicKey()));
+        device.peers().forEach(p -> all.add(p.publicKey()));
+        all.remove(selfKey);
+        Map<PublicKey, PeerIntent> out = new TreeMap<>();
+        for (PublicKey k : all) {
+            PeerConfig pc = config.peer(k);
+            PeerState ps = device.peer(k);
+            boolean healthy = ps != null && Health.healthy(ps, now);
+            Instant alive = aliveUntil.get(k);
+            if (alive != null && alive.isAfter(now)) {
+                aliveSince.putIfAbsent(k, now);
+            } else {
+                aliveSince.remove(k);
+                alive = null;
+            }
+            // in zero-config mode a router on the device is a trust source and stays, even unannounced
+            boolean keptRouter = ps != null && ctx.zeroConfig() && ctx.routers().contains(k);
+            boolean member = pc != null || members.contains(k) || keptRouter;
+            boolean basic = (pc != null && pc.basic()) || basicByFact.getOrDefault(k, false);
+            List<PeerIntent.Candidate> cands = new ArrayList<>(eps.getOrDefault(k, List.of()));
+            if (pc != null) {
+                for (String s : pc.endpoints()) {
+                    try {
+                        cands.add(new PeerIntent.Candidate(IpEndpoint.parse(s), false));
+                    } catch (IllegalArgumentException notALiteral) {
+                        // host names are resolved by the runtime and arrive as CONFIG facts
+                    }
+                }
+            }
+            out.put(k, new PeerIntent(k, member, pc != null, basic, aips.getOrDefault(k, List.of()), cands, healthy,
+                    alive));
+        }
+        aliveSince.keySet().retainAll(out.keySet());
+        return out;
+    }
+
+    /** Deletion needs a membership source that is healthy and has been alive for a while (spec §5.6). */
+    private boolean membershipSourceSettled(TrustContext ctx, Map<PublicKey, PeerIntent> intents, Instant now) {
+        for (PeerIntent v : intents.values()) {
+            TrustLevel level = TrustPolicy.levelOf(v.key(), ctx);
+            Instant since = aliveSince.get(v.key());
+            if (level != null && level.atLeast(TrustLevel.Membership) && v.healthy() && since != null
+                    && !since.plus(settings.membershipSettle()).isAfter(now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<IpPrefix> localSubnets() {
+        List<IpPrefix> out = new ArrayList<>();
+        for (HostNetwork.InterfaceAddress a : addresses) {
+            if (!config.iface().equals(a.ifname()) && LocalEndpoints.globalUnicast(a.prefix().address())) {
+                out.add(a.prefix().masked());
+            }
+        }
+        return out;
+    }
+
+    private List<IpPrefix> tunnelSubnets() {
+        List<IpPrefix> out = new ArrayList<>();
+        for (HostNetwork.InterfaceAddress a : addresses) {
+            if (config.iface().equals(a.ifname()) && LocalEndpoints.globalUnicast(a.prefix().address())) {
+                out.add(a.prefix().masked());
+            }
+        }
+        return out;
+    }
+
+    Fact ownAlive(Instant now) {
+        return Fact.alive(selfKey, bootId, now.plus(settings.gossip().aliveTtl()));
+    }
+
+    // ------------------------------------------------------------------ local facts
+
+    private void deriveLocalFacts(Instant now, boolean selfRouter) {
+        Instant exp = now.plus(settings.gossip().factTtl());
+        List<Fact> local = new ArrayList<>();
+        // our own endpoint candidates
+        for (IpEndpoint ep : LocalEndpoints.candidates(links, addresses, config.iface(), device.listenPort(),
+                config.reportIfaces(), config.hideIfaces())) {
+            local.add(Fact.endpoint(selfKey, ep, exp));
+        }
+        PeerConfig selfConfig = config.peer(selfKey);
+        TrustLevel selfTrust = selfConfig == null ? null : selfConfig.trust();
+        boolean shareAips = selfRouter || (selfTrust != null && selfTrust.atLeast(TrustLevel.AllowedIPs));
+        boolean shareMembers = selfRouter || (selfTrust != null && selfTrust.atLeast(TrustLevel.Membership));
+        if (selfRouter && (selfConfig == null || selfConfig.allowedIps().isEmpty())) {
+            for (IpPrefix p : tunnelSubnets()) {
+                local.add(Fact.allowedIp(selfKey, p, exp));
+            }
+        }
+        for (PeerState p : device.peers()) {
+            // the endpoint the device sees a healthy peer at: for a peer behind a NAT, its mapping
+            if (p.endpoint() != null && Health.healthy(p, now)) {
+                local.add(Fact.endpoint(p.publicKey(), p.endpoint(), exp));
+            }
+            if (shareAips) {
+                for (IpPrefix a : p.allowedIps()) {
+                    if (!a.address().isLinkLocalAddress()) {
+                        local.add(Fact.allowedIp(p.publicKey(), a, exp));
+                    }
+                }
+            }
+            if (shareMembers) {
+                PeerConfig pc = config.peer(p.publicKey());
+                MemberMetadata md = pc == null ? MemberMetadata.EMPTY : MemberMetadata.EMPTY.with(pc.name(), pc.basic());
+                local.add(Fact.member(p.publicKey(), md, exp));
+            }
+        }
+        List<Fact> fromConfig = new ArrayList<>();
+        for (PeerConfig pc : config.peers()) {
+            fromConfig.add(Fact.member(pc.publicKey(), MemberMetadata.EMPTY.with(pc.name(), pc.basic()), exp));
+            for (IpPrefix a : pc.allowedIps()) {
+                fromConfig.add(Fact.allowedIp(pc.publicKey(), a, exp));
+            }
+            for (String s : pc.endpoints()) {
+                try {
+                    fromConfig.add(Fact.endpoint(pc.publicKey(), IpEndpoint.parse(s), exp));
+                } catch (IllegalArgumentException name) {
+                    // resolved by the runtime
+                }
+            }
+        }
+        appendLocal(local, Channel.LOCAL, now);
+        appendLocal(fromConfig, Channel.CONFIG, now);
+    }
+
+    /** Appends when new, or when our own assertion is past half its life (so the log does not churn). */
+    private void appendLocal(List<Fact> facts, Channel channel, Instant now) {
+        FactView view = store.view(now);
+        Duration half = settings.gossip().factTtl().dividedBy(2);
+        for (Fact f : facts) {
+            boolean fresh = view.get(f.key()).flatMap(e -> e.assertionBy(selfKey))
+                    .map(a -> a.fact().expires().isAfter(now.plus(half)))
+                    .orElse(false);
+            if (!fresh) {
+                AppendResult r = store.append(f, Provenance.local(selfKey, channel, now));
+                if (r instanceof AppendResult.Appended a && a.replaced().isEmpty()) {
+                    dirty = true;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ gossip out
+
+    private List<Outgoing> gossip(Instant now, Map<FactKey, Fact> believed, Map<PublicKey, PeerIntent> intents,
+            TrustContext ctx, boolean selfRouter) {
+        int port = gossipPort();
+        List<Outgoing> out = new ArrayList<>();
+        if (port == 0) {
+            return out;
+        }
+        // facts about peers that are neither alive nor healthy are not shared (wirelink PR #21)
+        List<Fact> eligible = new ArrayList<>();
+        for (Fact f : believed.values()) {
+            if (f.attribute() == Attribute.ALIVE) {
+                continue;
+            }
+            PeerIntent v = intents.get(f.subject());
+            if (v != null && device.peer(f.subject()) != null && !v.healthy() && v.aliveUntil() == null) {
+                continue;
+            }
+            eligible.add(f);
+        }
+        Fact alive = ownAlive(now);
+        for (PeerState p : device.peers()) {
+            PublicKey k = p.publicKey();
+            if (k.equals(selfKey)) {
+                continue;
+            }
+            PeerConfig pc = config.peer(k);
+            TrustLevel configured = pc == null ? null : pc.trust();
+            SendPlanner.Level level = SendPlanner.level(p.endpoint() != null,
+                    configured != null && configured.atLeast(TrustLevel.AllowedIPs), ctx.routers().contains(k),
+                    pc != null && pc.factExchanger(), selfRouter, config.chatty(), Health.healthy(p, now));
+            boolean v2 = speaksV2.contains(k);
+            List<Fact> eligibleHere = v2 ? eligible : eligible.stream().filter(f -> f.attribute().isV1()).toList();
+            List<Fact> facts = SendPlanner.plan(k, level, eligibleHere, alive, knowledge, settings.gossip(), now);
+            if (facts.isEmpty()) {
+                continue;
+            }
+            for (byte[] d : groups.seal(v2 ? 2 : 1, k, facts, now, nonces)) {
+                out.add(new Outgoing(k, LinkLocal.address(k), port, d));
+                counters.datagramsOut++;
+                counters.bytesOut += d.length;
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ status
+
+    private List<PeerStatus> status(Map<PublicKey, PeerIntent> intents, TrustContext ctx, boolean selfRouter) {
+        List<PeerStatus> out = new ArrayList<>();
+        Set<PublicKey> routers = ctx.routers();
+        for (PeerIntent v : intents.values()) {
+            PeerConfig pc = config.peer(v.key());
+            String name = pc != null && pc.name() != null ? pc.name() : nameFromFacts(v.key());
+            PeerState ps = device.peer(v.key());
+            String path;
+            if (v.healthy()) {
+                path = "direct";
+            } else if (!routers.isEmpty() && !routers.contains(v.key())) {
+                path = "via router";
+            } else {
+                path = "none";
+            }
+            out.add(new PeerStatus(v.key(), name, v.member(), v.configured(), ps != null, v.healthy(), v.aliveUntil(),
+                    TrustPolicy.levelOf(v.key(), ctx), routers.contains(v.key()), path,
+                    lastReason.getOrDefault(v.key(), "")));
+        }
+        lastReason.keySet().retainAll(intents.keySet());
+        return out;
+    }
+
+    private String nameFromFacts(PublicKey k) {
+        if (last == null) {
+            return null;
+        }
+        for (FactView.Entry e : last.view().bySubject(k)) {
+            if (e.fact().value() instanceof MemberMetadata md && md.name() != null) {
+                return md.name();
+            }
+        }
+        return null;
+    }
+
+    /** For tests and logs: a short description of a key's link-local address. */
+    static String ll(PublicKey k) {
+        return Addresses.format(LinkLocal.address(k));
+    }
+}
