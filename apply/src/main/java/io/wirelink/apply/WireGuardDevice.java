@@ -13,6 +13,12 @@ public interface WireGuardDevice extends AutoCloseable {
 
     DeviceState read() throws WireGuardException;
 
+    /**
+     * The interface's private key, read from the device for signing gossip (wirelink does the same). Null when the
+     * device has none. Never log it.
+     */
+    io.wirelink.facts.PrivateKey privateKey() throws WireGuardException;
+
     /** Applies {@code change} in one operation (split into several messages if the backend must). */
     void apply(DeviceChange change) throws WireGuardException;
 

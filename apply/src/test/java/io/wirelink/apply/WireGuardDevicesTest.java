@@ -29,6 +29,11 @@ class WireGuardDevicesTest {
         }
 
         @Override
+        public io.wirelink.facts.PrivateKey privateKey() {
+            return null;
+        }
+
+        @Override
         public void apply(DeviceChange change) {}
     }
 

@@ -133,6 +133,24 @@ public final class NetlinkWireGuardDevice implements WireGuardDevice {
     }
 
     @Override
+    public synchronized io.wirelink.facts.PrivateKey privateKey() throws WireGuardException {
+        String op = "WG_CMD_GET_DEVICE";
+        List<NlMessage> parts = List.of();
+        try {
+            parts = client.dump(WgCodec.getDevice(family.id(), iface), op);
+            return WgCodec.privateKeyOf(parts, family.id());
+        } catch (NetlinkException e) {
+            throw new WireGuardException(op, iface, e.errno(), explain(e));
+        } catch (MalformedInputException e) {
+            throw new WireGuardException(op, iface, 0, "malformed netlink reply: " + e.getMessage());
+        } finally {
+            for (NlMessage m : parts) {
+                m.wipe();
+            }
+        }
+    }
+
+    @Override
     public synchronized void apply(DeviceChange change) throws WireGuardException {
         String op = "WG_CMD_SET_DEVICE";
         List<byte[]> messages = WgCodec.setDevice(family.id(), iface, change, messageBudget);

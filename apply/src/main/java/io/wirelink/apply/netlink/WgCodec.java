@@ -90,6 +90,26 @@ final class WgCodec {
      * carry only the interface name and more peers; a peer that appears again (normally the last of one message and
      * the first of the next) has its allowed IPs appended and any other attribute it carries applied.
      */
+    /** The device's private key from a GET_DEVICE dump, or null when it has none. */
+    static io.wirelink.facts.PrivateKey privateKeyOf(List<NlMessage> parts, int familyId) {
+        for (NlMessage m : parts) {
+            if (m.type() != familyId) {
+                throw new MalformedInputException("message type " + m.type() + " in a wireguard dump");
+            }
+            for (NlAttr a : GenlCodec.attributes(m)) {
+                if (a.type() == WGDEVICE_A_PRIVATE_KEY) {
+                    byte[] k = a.exactBytes(KEY_LEN, "private key");
+                    try {
+                        return a.allZero() ? null : io.wirelink.facts.PrivateKey.of(k);
+                    } finally {
+                        Arrays.fill(k, (byte) 0);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     static DeviceState decodeDevice(List<NlMessage> parts, int familyId, String requestedName) {
         if (parts.isEmpty()) {
             throw new MalformedInputException("empty WG_CMD_GET_DEVICE dump");

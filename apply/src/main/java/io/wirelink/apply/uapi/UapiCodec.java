@@ -258,6 +258,43 @@ final class UapiCodec {
         return new DeviceState(iface, publicKey, listenPort, fwmark, peers);
     }
 
+    /** The device's private key from a {@code get=1} reply, or null when it has none. */
+    static PrivateKey decodePrivateKey(Reply reply) {
+        byte[] body = reply.body();
+        int pos = 0;
+        while (pos < reply.linesEnd()) {
+            int end = pos;
+            while (body[end] != '\n') {
+                end++;
+            }
+            if (end - pos > 12 && startsWith(body, pos, "public_key=")) {
+                return null; // peers begin: the device section had no private key
+            }
+            if (startsWith(body, pos, "private_key=")) {
+                byte[] raw = hexKey("private_key", body, pos + 12, end);
+                try {
+                    return isZero(raw) ? null : PrivateKey.of(raw);
+                } finally {
+                    Arrays.fill(raw, (byte) 0);
+                }
+            }
+            pos = end + 1;
+        }
+        return null;
+    }
+
+    private static boolean startsWith(byte[] body, int at, String prefix) {
+        if (at + prefix.length() > body.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (body[at + i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static PublicKey derivePublicKey(byte[] body, int from, int to) {
         byte[] raw = hexKey("private_key", body, from, to);
         try {

@@ -108,6 +108,20 @@ public final class UapiDevice implements WireGuardDevice {
     }
 
     @Override
+    public io.wirelink.facts.PrivateKey privateKey() throws WireGuardException {
+        UapiTransport.Body body = transport.exchange(GET, ByteBuffer.wrap(UapiCodec.GET_REQUEST).asReadOnlyBuffer());
+        try {
+            UapiCodec.Reply reply = UapiCodec.splitReply(body.bytes(), body.length());
+            checkErrno(GET, reply.errno());
+            return UapiCodec.decodePrivateKey(reply);
+        } catch (MalformedInputException e) {
+            throw new WireGuardException(GET, name, 0, "malformed reply: " + e.getMessage());
+        } finally {
+            Arrays.fill(body.bytes(), (byte) 0);
+        }
+    }
+
+    @Override
     public DeviceState read() throws WireGuardException {
         UapiTransport.Body body = transport.exchange(GET, ByteBuffer.wrap(UapiCodec.GET_REQUEST).asReadOnlyBuffer());
         try {

@@ -173,7 +173,12 @@ class WgCodecTest {
         List<NlMessage> msgs = NlMessage.parseAll(datagram, datagram.length);
         assertEquals(3, msgs.size());
         assertEquals(NlMessage.NLMSG_DONE, msgs.get(2).type());
+        byte[] k = new byte[32];
+        java.util.Arrays.fill(k, (byte) 0x11);
+        assertEquals(io.wirelink.facts.PrivateKey.of(k), WgCodec.privateKeyOf(msgs.subList(0, 2), FAMILY),
+                "the signing key is read on request only");
         DeviceState d = WgCodec.decodeDevice(msgs.subList(0, 2), FAMILY, "wg0");
+        assertEquals(null, WgCodec.privateKeyOf(msgs.subList(0, 2), FAMILY), "decoding the device wiped the key");
 
         PeerState p1 = new PeerState(pub(0x33), false, IpEndpoint.parse("[2001:db8::7]:51820"),
                 List.of(IpPrefix.parse("192.0.2.0/24"), IpPrefix.parse("2001:db8:1::/48")),

@@ -87,6 +87,7 @@ class UapiWireGuardGoTest {
         DeviceState state = device.read();
         assertEquals(wg.name(), state.name());
         assertEquals(key.publicKey(), state.publicKey());
+        assertEquals(key, device.privateKey(), "the agent reads its signing key from the device");
         assertEquals(port, state.listenPort());
         assertEquals(4242, state.fwmark());
         assertEquals(Set.of(a, b, c), keys(state));
