@@ -1,22 +1,62 @@
 package io.wirelink.agent.cli;
 
+import io.wirelink.agent.config.AgentConfig;
+import io.wirelink.agent.config.ConfigException;
+import io.wirelink.agent.runtime.AgentRuntime;
+import io.wirelink.apply.HostNetwork;
+import io.wirelink.apply.WireGuardDevice;
+import io.wirelink.apply.WireGuardDevices;
+import io.wirelink.apply.WireGuardException;
+import io.wirelink.apply.netlink.RtNetlink;
+import io.wirelink.apply.sdnotify.SdNotify;
+import io.wirelink.facts.Clock;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** The top-level {@code wirelink} command; subcommands do the work. */
+/**
+ * {@code wirelink}: without a subcommand it runs the agent in the foreground on one interface (logs to stderr,
+ * sd_notify READY); {@code --dump-facts} asks a running agent for its facts instead.
+ */
 @Command(
         name = "wirelink",
         mixinStandardHelpOptions = true,
         versionProvider = WirelinkCommand.Version.class,
-        description = "A self-configuring WireGuard mesh agent.",
-        subcommands = {GenKeyCommand.class, PubKeyCommand.class, LinkLocalCommand.class, DecodeCommand.class})
+        description = "A self-configuring WireGuard mesh agent. Without a subcommand, runs the agent on --iface.",
+        subcommands = {GenKeyCommand.class, PubKeyCommand.class, LinkLocalCommand.class, DecodeCommand.class,
+                ShowCommand.class, ReloadCommand.class})
 public final class WirelinkCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ConfigOptions options = new ConfigOptions();
+
+    @Option(names = "--port", paramLabel = "PORT", description = "gossip port (0 = WireGuard listen port + 1)")
+    Integer port;
+
+    @Option(names = "--router", paramLabel = "auto|true|false", description = "act as a router (default auto)")
+    String router;
+
+    @Option(names = "--chatty", description = "send full facts to every healthy peer")
+    Boolean chatty;
+
+    @Option(names = {"-d", "--debug"}, description = "debug logging")
+    Boolean debug;
+
+    @Option(names = "--dump-facts", description = "print the running agent's facts with provenance, and exit")
+    boolean dumpFacts;
+
+    @Option(names = "--json", description = "with --dump-facts: JSON output")
+    boolean json;
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new WirelinkCommand());
@@ -27,10 +67,78 @@ public final class WirelinkCommand implements Callable<Integer> {
         return cl;
     }
 
+    Map<String, Object> flags() {
+        Map<String, Object> m = options.flags();
+        if (port != null) {
+            m.put("port", port);
+        }
+        if (router != null) {
+            m.put("router", router);
+        }
+        if (chatty != null) {
+            m.put("chatty", chatty);
+        }
+        if (debug != null) {
+            m.put("debug", debug);
+        }
+        return m;
+    }
+
     @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return 2;
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        AgentConfig config;
+        try {
+            config = DaemonSupport.load(options.config, flags());
+        } catch (ConfigException e) {
+            err.println("wirelink: " + e.getMessage());
+            return 1;
+        }
+        if (dumpFacts) {
+            return DumpFacts.run(config, json, spec.commandLine().getOut(), err);
+        }
+        return runDaemon(config, err);
+    }
+
+    private int runDaemon(AgentConfig config, PrintWriter err) throws InterruptedException {
+        DaemonSupport.debugLogging(config.debug());
+        WireGuardDevice device;
+        try {
+            device = WireGuardDevices.open(config.iface());
+        } catch (WireGuardException e) {
+            err.println("wirelink: " + e.getMessage());
+            return 1;
+        }
+        HostNetwork host;
+        try {
+            host = RtNetlink.open();
+        } catch (Exception e) {
+            err.println("wirelink: cannot open rtnetlink: " + e.getMessage());
+            device.close();
+            return 1;
+        }
+        AgentRuntime runtime = new AgentRuntime(() -> {
+            try {
+                return DaemonSupport.load(options.config, flags());
+            } catch (ConfigException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }, device, host, Clock.system(), SdNotify.fromEnvironment());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            runtime.close();
+            stopped.countDown();
+        }, "wirelink-shutdown"));
+        try {
+            runtime.start().toCompletionStage().toCompletableFuture().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            err.println("wirelink: " + e.getCause().getMessage());
+            runtime.close();
+            return 1;
+        }
+        DaemonSupport.onSignal("HUP", () -> runtime.reload());
+        stopped.await();
+        return 0;
     }
 
     /** Reads the version Maven wrote into the jar. */

@@ -18,12 +18,29 @@ public record AgentConfig(
         List<String> reportIfaces,
         List<String> hideIfaces,
         Path stateDir,
+        Path runDir,
         List<PeerConfig> peers,
         Path source) {
     public AgentConfig {
         reportIfaces = List.copyOf(reportIfaces);
         hideIfaces = List.copyOf(hideIfaces);
         peers = List.copyOf(peers);
+    }
+
+    /** The same configuration with another peer list (for tests and the simulator). */
+    public AgentConfig withPeers(List<PeerConfig> p) {
+        return new AgentConfig(iface, port, router, chatty, debug, reportIfaces, hideIfaces, stateDir, runDir, p,
+                source);
+    }
+
+    /** The fact log file for this interface. */
+    public Path stateFile() {
+        return stateDir.resolve(iface + ".facts");
+    }
+
+    /** The control socket for this interface. */
+    public Path controlSocket() {
+        return runDir.resolve(iface + ".sock");
     }
 
     public PeerConfig peer(PublicKey key) {

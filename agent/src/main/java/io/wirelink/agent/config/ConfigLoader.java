@@ -33,14 +33,15 @@ import java.util.TreeMap;
 public final class ConfigLoader {
     /** Canonical top-level keys, in documentation order. */
     static final List<String> TOP_KEYS =
-            List.of("iface", "port", "router", "chatty", "debug", "reportIfaces", "hideIfaces", "stateDir", "peers");
+            List.of("iface", "port", "router", "chatty", "debug", "reportIfaces", "hideIfaces", "stateDir", "runDir",
+                    "peers");
 
     static final List<String> PEER_KEYS =
             List.of("publicKey", "name", "trust", "endpoints", "allowedIps", "basic", "factExchanger");
 
     /** Keys that may come from the environment as {@code WIRELINK_<UPPER_SNAKE>}. */
     static final List<String> ENV_KEYS =
-            List.of("iface", "port", "router", "chatty", "debug", "reportIfaces", "hideIfaces", "stateDir");
+            List.of("iface", "port", "router", "chatty", "debug", "reportIfaces", "hideIfaces", "stateDir", "runDir");
 
     /** Environment variables with the prefix that are not config keys. */
     static final List<String> ENV_OTHER = List.of("WIRELINK_CONFIG", "WIRELINK_CONFIG_PATH", "WIRELINK_JAVA_OPTS");
@@ -279,7 +280,7 @@ public final class ConfigLoader {
             }
         }
         return new AgentConfig(iface, port, router, bool(c, "chatty"), bool(c, "debug"), strings(c, "reportIfaces"),
-                strings(c, "hideIfaces"), Path.of(string(c, "stateDir")), peers, file);
+                strings(c, "hideIfaces"), Path.of(string(c, "stateDir")), Path.of(string(c, "runDir")), peers, file);
     }
 
     static PeerConfig peer(Config p, String prefix) throws ConfigException {

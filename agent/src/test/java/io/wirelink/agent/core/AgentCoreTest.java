@@ -86,7 +86,7 @@ class AgentCoreTest {
     }
 
     static AgentConfig config(List<PeerConfig> peers) {
-        return new AgentConfig("wg0", 0, RouterMode.AUTO, false, false, List.of(), List.of(), Path.of("/tmp"), peers,
+        return new AgentConfig("wg0", 0, RouterMode.AUTO, false, false, List.of(), List.of(), Path.of("/tmp"), Path.of("/tmp"), peers,
                 null);
     }
 

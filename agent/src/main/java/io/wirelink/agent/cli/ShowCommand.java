@@ -1,0 +1,93 @@
+package io.wirelink.agent.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wirelink.agent.config.AgentConfig;
+import io.wirelink.agent.config.ConfigException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code wirelink show [--iface wg0] [--json]}: {@code wg show}, annotated with what the agent makes of each peer. */
+@Command(name = "show", description = "Show the interface like wg show, annotated: names, health, trust, path, why.")
+public final class ShowCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ConfigOptions options = new ConfigOptions();
+
+    @Option(names = "--json", description = "JSON output")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        AgentConfig config;
+        try {
+            config = DaemonSupport.load(options.config, options.flags());
+        } catch (ConfigException e) {
+            err.println("wirelink show: " + e.getMessage());
+            return 1;
+        }
+        ControlClient.Response r;
+        try {
+            r = ControlClient.call(config.controlSocket(), "GET", "/status");
+        } catch (ControlClient.NoDaemon e) {
+            err.println("wirelink show: no agent is running on " + config.iface() + " (" + e.getMessage() + ")");
+            return 1;
+        } catch (IOException e) {
+            err.println("wirelink show: " + e.getMessage());
+            return 1;
+        }
+        if (json) {
+            out.print(r.body());
+            out.flush();
+            return r.status() == 200 ? 0 : 1;
+        }
+        try {
+            JsonNode s = FactJson.MAPPER.readTree(r.body());
+            out.printf("interface: %s (%s)%n", s.get("interface").asText(), s.get("backend").asText());
+            out.printf("  public key: %s%n", s.get("publicKey").asText());
+            out.printf("  listening port: %d, gossip port: %d%n", s.get("listenPort").asInt(),
+                    s.get("gossipPort").asInt());
+            out.printf("  role: %s (%s)%n", s.get("router").asBoolean() ? "router" : "leaf",
+                    s.get("routerMode").asText());
+            for (JsonNode p : s.get("peers")) {
+                out.println();
+                out.printf("peer: %s%s%n", p.get("publicKey").asText(),
+                        p.has("name") ? " (" + p.get("name").asText() + ")" : "");
+                if (p.has("endpoint")) {
+                    out.printf("  endpoint: %s%n", p.get("endpoint").asText());
+                }
+                if (p.has("allowedIps")) {
+                    StringBuilder a = new StringBuilder();
+                    p.get("allowedIps").forEach(x -> a.append(a.length() == 0 ? "" : ", ").append(x.asText()));
+                    out.printf("  allowed ips: %s%n", a.length() == 0 ? "(none)" : a);
+                }
+                if (p.has("handshakeAgeSeconds")) {
+                    out.printf("  latest handshake: %d seconds ago%n", p.get("handshakeAgeSeconds").asLong());
+                }
+                out.printf("  %s, %s, trust %s%s, path: %s%n", p.get("healthy").asBoolean() ? "healthy" : "unhealthy",
+                        p.get("alive").asBoolean() ? "alive" : "not alive",
+                        p.get("trust").isNull() ? "none" : p.get("trust").asText(),
+                        p.get("router").asBoolean() ? ", router" : "", p.get("path").asText());
+                if (!p.get("onDevice").asBoolean()) {
+                    out.println("  (not on the device)");
+                }
+                if (!p.get("why").asText().isEmpty()) {
+                    out.printf("  last change: %s%n", p.get("why").asText());
+                }
+            }
+            out.flush();
+            return 0;
+        } catch (IOException e) {
+            err.println("wirelink show: unreadable reply from the agent: " + e.getMessage());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,343 @@
+package io.wirelink.agent.runtime;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.wirelink.agent.config.AgentConfig;
+import io.wirelink.agent.core.AgentCore;
+import io.wirelink.agent.core.CoreSettings;
+import io.wirelink.apply.DeviceChange;
+import io.wirelink.apply.DeviceState;
+import io.wirelink.apply.HostNetwork;
+import io.wirelink.apply.WireGuardDevice;
+import io.wirelink.apply.WireGuardException;
+import io.wirelink.apply.sdnotify.SdNotify;
+import io.wirelink.facts.Clock;
+import io.wirelink.facts.IpEndpoint;
+import io.wirelink.facts.IpPrefix;
+import io.wirelink.facts.PrivateKey;
+import io.wirelink.facts.store.FactStore;
+import io.wirelink.linklocal.LinkLocal;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an {@link AgentCore} for real: one Vert.x event-loop context owns the core (every call into it happens
+ * there), one I/O thread does the blocking work (device, host, sends), a reader thread receives gossip. Timers only
+ * trigger passes; the core decides everything from the time it is given.
+ */
+public final class AgentRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
+    static final Duration DEVICE_POLL = Duration.ofSeconds(1);
+    static final Duration HOST_POLL = Duration.ofSeconds(10);
+    static final Duration DEBOUNCE = Duration.ofMillis(50);
+
+    private final Supplier<AgentConfig> configSource;
+    private final WireGuardDevice device;
+    private final HostNetwork host;
+    private final Clock clock;
+    private final SdNotify notify;
+    private final Vertx vertx;
+    private final ExecutorService io;
+    private Context context;
+    private AgentCore core;
+    private FactStore store;
+    private GossipSocket socket;
+    private ControlServer control;
+    private boolean passScheduled;
+    private volatile boolean closed;
+    private long lastDeviceError;
+
+    /**
+     * @param configSource loads the configuration; called at start and on reload (it may throw to refuse a reload)
+     */
+    public AgentRuntime(Supplier<AgentConfig> configSource, WireGuardDevice device, HostNetwork host, Clock clock,
+            SdNotify notify) {
+        this.configSource = configSource;
+        this.device = device;
+        this.host = host;
+        this.clock = clock;
+        this.notify = notify;
+        this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1)
+                .setWorkerPoolSize(2));
+        this.io = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "wirelink-io");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Runs {@code work} on the I/O thread; completes on the core's context. */
+    private <T> Future<T> blocking(Callable<T> work) {
+        Promise<T> p = Promise.promise();
+        io.execute(() -> {
+            try {
+                T v = work.call();
+                context.runOnContext(x -> p.complete(v));
+            } catch (Exception e) {
+                context.runOnContext(x -> p.fail(e));
+            }
+        });
+        return p.future();
+    }
+
+    /** Starts the agent; the future completes once it is gossiping (or fails with the reason it cannot). */
+    public Future<Void> start() {
+        context = vertx.getOrCreateContext();
+        Promise<Void> started = Promise.promise();
+        context.runOnContext(v -> startOnContext().onComplete(started));
+        return started.future();
+    }
+
+    private Future<Void> startOnContext() {
+        AgentConfig config = configSource.get();
+        return blocking(() -> {
+            PrivateKey key = device.privateKey();
+            if (key == null) {
+                throw new WireGuardException("start", config.iface(), 0, "the interface has no private key");
+            }
+            DeviceState d = device.read();
+            ensureOwnLinkLocal(config, key);
+            List<HostNetwork.Link> links = host.links();
+            List<HostNetwork.InterfaceAddress> addrs = host.addresses();
+            Files.createDirectories(config.stateDir());
+            FactStore s = FactStore.open(config.stateFile(), FactStore.Options.DEFAULTS, clock);
+            return new Object[] {key, d, links, addrs, s};
+        }).compose(r -> {
+            PrivateKey key = (PrivateKey) r[0];
+            store = (FactStore) r[4];
+            core = new AgentCore(key, config, store, CoreSettings.DEFAULTS, new SecureRandom(), clock.now(),
+                    UUID.randomUUID());
+            core.device((DeviceState) r[1]);
+            @SuppressWarnings("unchecked")
+            List<HostNetwork.Link> links = (List<HostNetwork.Link>) r[2];
+            @SuppressWarnings("unchecked")
+            List<HostNetwork.InterfaceAddress> addrs = (List<HostNetwork.InterfaceAddress>) r[3];
+            core.host(links, addrs);
+            int port = core.gossipPort();
+            if (port == 0) {
+                return Future.failedFuture(new IllegalStateException(
+                        "the interface has no listen port, so no gossip port; set one or configure port"));
+            }
+            try {
+                socket = new GossipSocket(config.iface(), LinkLocal.address(key.publicKey()), port,
+                        (src, data) -> context.runOnContext(v -> received(src, data)));
+            } catch (IOException e) {
+                return Future.failedFuture(new IOException("cannot bind gossip socket [" + LinkLocal.format(
+                        key.publicKey()) + "%" + config.iface() + "]:" + port + ": " + e.getMessage(), e));
+            }
+            control = new ControlServer(vertx, this);
+            return control.listen(config.controlSocket());
+        }).compose(v -> {
+            log.info("wirelink {} on {} ({}): public key {}, gossip port {}, {} facts replayed", version(),
+                    config.iface(), device.backend(), core.publicKey(), core.gossipPort(), store.size());
+            vertx.setPeriodic(DEVICE_POLL.toMillis(), id -> pollDevice());
+            vertx.setPeriodic(HOST_POLL.toMillis(), id -> pollHost());
+            vertx.setPeriodic(CoreSettings.DEFAULTS.gossip().antiEntropy().toMillis(), id -> pass());
+            notify.watchdogInterval().ifPresent(w -> vertx.setPeriodic(Math.max(1, w.toMillis()), id -> sdNotify(
+                    SdNotify::watchdog)));
+            pass();
+            sdNotify(n -> n.ready());
+            sdNotify(n -> n.status("gossiping on port " + core.gossipPort()));
+            return Future.<Void>succeededFuture();
+        });
+    }
+
+    private void ensureOwnLinkLocal(AgentConfig config, PrivateKey key) throws Exception {
+        IpPrefix want = LinkLocal.interfacePrefix(key.publicKey());
+        for (HostNetwork.InterfaceAddress a : host.addresses()) {
+            if (config.iface().equals(a.ifname()) && a.prefix().equals(want)) {
+                return;
+            }
+        }
+        host.addAddress(config.iface(), want);
+        log.info("added {} to {}", want, config.iface());
+    }
+
+    interface NotifyCall {
+        boolean call(SdNotify n) throws IOException;
+    }
+
+    private void sdNotify(NotifyCall c) {
+        try {
+            c.call(notify);
+        } catch (IOException e) {
+            log.debug("sd_notify: {}", e.getMessage());
+        }
+    }
+
+    private void received(IpEndpoint src, byte[] data) {
+        if (closed) {
+            return;
+        }
+        AgentCore.Received r = core.datagram(src, data, clock.now());
+        if (r != AgentCore.Received.ACCEPTED && r != AgentCore.Received.NOTHING_NEW && log.isDebugEnabled()) {
+            log.debug("dropped datagram from {}: {}", src, r);
+        }
+        if (core.dirty()) {
+            schedulePass();
+        }
+    }
+
+    private void pollDevice() {
+        if (closed) {
+            return;
+        }
+        blocking(device::read).onSuccess(d -> {
+            core.device(d);
+            if (core.dirty()) {
+                schedulePass();
+            }
+        }).onFailure(e -> {
+            long now = System.nanoTime();
+            if (now - lastDeviceError > Duration.ofSeconds(30).toNanos()) {
+                log.warn("reading {}: {}", core.config().iface(), e.getMessage());
+                lastDeviceError = now;
+            }
+        });
+    }
+
+    private void pollHost() {
+        if (closed) {
+            return;
+        }
+        blocking(() -> new Object[] {host.links(), host.addresses()}).onSuccess(r -> {
+            @SuppressWarnings("unchecked")
+            List<HostNetwork.Link> links = (List<HostNetwork.Link>) r[0];
+            @SuppressWarnings("unchecked")
+            List<HostNetwork.InterfaceAddress> addrs = (List<HostNetwork.InterfaceAddress>) r[1];
+            core.host(links, addrs);
+            if (core.dirty()) {
+                schedulePass();
+            }
+        }).onFailure(e -> log.warn("reading host addresses: {}", e.getMessage()));
+    }
+
+    private void schedulePass() {
+        if (!passScheduled) {
+            passScheduled = true;
+            vertx.setTimer(DEBOUNCE.toMillis(), id -> {
+                passScheduled = false;
+                pass();
+            });
+        }
+    }
+
+    private void pass() {
+        if (closed) {
+            return;
+        }
+        AgentCore.Actions a = core.pass(clock.now());
+        for (String r : a.reasons()) {
+            log.info("{}", r);
+        }
+        DeviceChange change = a.change();
+        List<AgentCore.Outgoing> out = a.datagrams();
+        if (change.isEmpty() && out.isEmpty()) {
+            return;
+        }
+        blocking(() -> {
+            if (!change.isEmpty()) {
+                device.apply(change);
+            }
+            int failed = 0;
+            for (AgentCore.Outgoing o : out) {
+                try {
+                    socket.send(o.address(), o.port(), o.payload());
+                } catch (IOException e) {
+                    failed++;
+                }
+            }
+            return failed;
+        }).onSuccess(failed -> {
+            if (!change.isEmpty()) {
+                pollDevice(); // see the result at once rather than a second later
+            }
+        }).onFailure(e -> log.warn("applying to {}: {}", core.config().iface(), e.getMessage()));
+    }
+
+    /** Re-reads the configuration and applies it without dropping working peers; fails with the reason. */
+    public Future<Void> reload() {
+        Promise<Void> p = Promise.promise();
+        context.runOnContext(v -> {
+            try {
+                AgentConfig c = configSource.get();
+                if (!c.iface().equals(core.config().iface())) {
+                    p.fail("the interface cannot change on reload (" + core.config().iface() + " → " + c.iface()
+                            + "); restart instead");
+                    return;
+                }
+                sdNotify(SdNotify::reloading);
+                core.reconfigure(c);
+                log.info("configuration reloaded from {}", c.source() == null ? "defaults" : c.source());
+                pass();
+                sdNotify(SdNotify::ready);
+                p.complete();
+            } catch (RuntimeException e) {
+                log.warn("reload refused: {}", e.getMessage());
+                p.fail(e);
+            }
+        });
+        return p.future();
+    }
+
+    /** Runs {@code f} on the core's context and returns its result (for the control server). */
+    <T> Future<T> onCore(java.util.function.Function<AgentCore, T> f) {
+        Promise<T> p = Promise.promise();
+        context.runOnContext(v -> {
+            try {
+                p.complete(f.apply(core));
+            } catch (RuntimeException e) {
+                p.fail(e);
+            }
+        });
+        return p.future();
+    }
+
+    String backend() {
+        return device.backend();
+    }
+
+    static String version() {
+        Package p = AgentRuntime.class.getPackage();
+        return p.getImplementationVersion() == null ? "dev" : p.getImplementationVersion();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        sdNotify(SdNotify::stopping);
+        if (control != null) {
+            control.close();
+        }
+        if (socket != null) {
+            socket.close();
+        }
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        } catch (Exception e) {
+            log.debug("closing vert.x: {}", e.toString());
+        }
+        io.shutdown();
+        if (store != null) {
+            store.close();
+        }
+        device.close();
+        host.close();
+    }
+}

@@ -1,0 +1,197 @@
+package io.wirelink.agent.runtime;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import io.wirelink.agent.cli.FactJson;
+import io.wirelink.agent.core.AgentCore;
+import io.wirelink.apply.DeviceState;
+import io.wirelink.apply.PeerState;
+import io.wirelink.facts.FactCodec;
+import io.wirelink.facts.store.FactEvent;
+import io.wirelink.facts.store.FactView;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local control socket ({@code <runDir>/<iface>.sock}): HTTP over a unix socket, so {@code wirelink
+ * --dump-facts}, {@code show} and {@code reload} talk to it, and so does {@code curl --unix-socket}. Root only
+ * (mode 0600). {@code GET /facts}, {@code GET /status}, {@code POST /reload}.
+ */
+final class ControlServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
+    private final Vertx vertx;
+    private final AgentRuntime runtime;
+    private HttpServer server;
+    private Path path;
+
+    ControlServer(Vertx vertx, AgentRuntime runtime) {
+        this.vertx = vertx;
+        this.runtime = runtime;
+    }
+
+    Future<Void> listen(Path socket) {
+        try {
+            Files.createDirectories(socket.getParent());
+            Files.deleteIfExists(socket); // a stale socket from a crashed run
+        } catch (IOException e) {
+            return Future.failedFuture(new IOException("cannot prepare control socket " + socket + ": " + e, e));
+        }
+        this.path = socket;
+        server = vertx.createHttpServer().requestHandler(this::handle);
+        return server.listen(SocketAddress.domainSocketAddress(socket.toString())).compose(s -> {
+            try {
+                Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+            } catch (IOException | UnsupportedOperationException e) {
+                log.warn("cannot restrict {}: {}", socket, e.getMessage());
+            }
+            return Future.<Void>succeededFuture();
+        }, e -> Future.failedFuture(new IOException("cannot listen on control socket " + socket + ": "
+                + e.getMessage() + (vertx.isNativeTransportEnabled() ? "" : " (no native transport)"), e)));
+    }
+
+    private void handle(HttpServerRequest req) {
+        String route = req.method().name() + " " + req.path();
+        switch (route) {
+            case "GET /facts" -> runtime.onCore(ControlServer::facts).onComplete(r -> reply(req, r));
+            case "GET /status" -> runtime.onCore(c -> status(c, runtime.backend())).onComplete(r -> reply(req, r));
+            case "POST /reload" -> runtime.reload().onComplete(r -> {
+                if (r.succeeded()) {
+                    req.response().end("{\"reloaded\":true}\n");
+                } else {
+                    req.response().setStatusCode(400).end(error(r.cause().getMessage()));
+                }
+            });
+            default -> req.response().setStatusCode(404).end(error("no such endpoint: " + route));
+        }
+    }
+
+    private static String error(String message) {
+        ObjectNode n = FactJson.MAPPER.createObjectNode();
+        n.put("error", message);
+        return n.toString() + "\n";
+    }
+
+    private static void reply(HttpServerRequest req, io.vertx.core.AsyncResult<ObjectNode> r) {
+        if (r.succeeded()) {
+            req.response().putHeader("content-type", "application/json").end(r.result().toPrettyString() + "\n");
+        } else {
+            req.response().setStatusCode(500).end(error(String.valueOf(r.cause().getMessage())));
+        }
+    }
+
+    /** Every fact in the log with its provenance, and whether the trust policy believes it. */
+    static ObjectNode facts(AgentCore core) {
+        ObjectNode root = FactJson.MAPPER.createObjectNode();
+        AgentCore.Snapshot snap = core.snapshot();
+        Instant now = snap == null ? Instant.now() : snap.at();
+        root.put("self", core.publicKey().toBase64());
+        root.put("bootId", core.bootId().toString());
+        root.put("at", now.toString());
+        ArrayNode arr = root.putArray("facts");
+        FactView view = snap == null ? core.store().view(now) : snap.view();
+        for (FactView.Entry e : view.entries()) {
+            ObjectNode f = FactJson.fact(e.fact(), now);
+            f.put("believed", snap != null && snap.believed().contains(e.key()));
+            ArrayNode prov = f.putArray("provenance");
+            for (FactEvent a : e.assertions()) {
+                ObjectNode p = prov.addObject();
+                p.put("author", a.provenance().author().toBase64());
+                p.put("channel", a.provenance().channel().jsonName());
+                if (a.provenance().source() != null) {
+                    p.put("source", a.provenance().source().toString());
+                }
+                p.put("receivedAt", a.provenance().receivedAt().toString());
+                p.put("ttl", FactCodec.ttlSeconds(a.fact().expires(), now));
+            }
+            arr.add(f);
+        }
+        return root;
+    }
+
+    /** The device annotated with what the agent makes of each peer. */
+    static ObjectNode status(AgentCore core, String backend) {
+        ObjectNode root = FactJson.MAPPER.createObjectNode();
+        AgentCore.Snapshot snap = core.snapshot();
+        DeviceState d = core.lastDevice();
+        Instant now = snap == null ? Instant.now() : snap.at();
+        root.put("interface", core.config().iface());
+        root.put("backend", backend);
+        root.put("publicKey", core.publicKey().toBase64());
+        root.put("listenPort", d == null ? 0 : d.listenPort());
+        root.put("gossipPort", core.gossipPort());
+        root.put("router", snap != null && snap.selfRouter());
+        root.put("routerMode", core.config().router().name().toLowerCase(java.util.Locale.ROOT));
+        root.put("facts", snap == null ? 0 : snap.view().size());
+        var c = core.counters();
+        ObjectNode counters = root.putObject("counters");
+        counters.put("datagramsIn", c.datagramsIn);
+        counters.put("datagramsOut", c.datagramsOut);
+        counters.put("bytesIn", c.bytesIn);
+        counters.put("bytesOut", c.bytesOut);
+        counters.put("malformed", c.malformed);
+        counters.put("unverified", c.unverified);
+        counters.put("unknownSigner", c.unknownSigner);
+        counters.put("wrongSource", c.wrongSource);
+        counters.put("factsAccepted", c.factsAccepted);
+        counters.put("factsRejected", c.factsRejected);
+        ArrayNode peers = root.putArray("peers");
+        if (snap != null) {
+            for (AgentCore.PeerStatus s : snap.peers()) {
+                ObjectNode p = peers.addObject();
+                p.put("publicKey", s.key().toBase64());
+                if (s.name() != null) {
+                    p.put("name", s.name());
+                }
+                PeerState ps = d == null ? null : d.peer(s.key());
+                p.put("onDevice", s.onDevice());
+                if (ps != null) {
+                    if (ps.endpoint() != null) {
+                        p.put("endpoint", ps.endpoint().toString());
+                    }
+                    ArrayNode aips = p.putArray("allowedIps");
+                    ps.allowedIps().forEach(a -> aips.add(a.toString()));
+                    if (!ps.lastHandshake().equals(Instant.EPOCH)) {
+                        p.put("latestHandshake", ps.lastHandshake().toString());
+                        p.put("handshakeAgeSeconds", java.time.Duration.between(ps.lastHandshake(), now)
+                                .toSeconds());
+                    }
+                    p.put("rxBytes", ps.rxBytes());
+                    p.put("txBytes", ps.txBytes());
+                }
+                p.put("member", s.member());
+                p.put("configured", s.configured());
+                p.put("healthy", s.healthy());
+                p.put("alive", s.aliveUntil() != null);
+                p.put("trust", s.trust() == null ? null : s.trust().name());
+                p.put("router", s.router());
+                p.put("path", s.path());
+                p.put("why", s.why());
+            }
+        }
+        return root;
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+        try {
+            if (path != null) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            log.debug("removing {}: {}", path, e.toString());
+        }
+    }
+}
