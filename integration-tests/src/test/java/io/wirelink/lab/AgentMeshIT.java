@@ -87,6 +87,9 @@ class AgentMeshIT {
                 .until(() -> direct(m.wa(), m.wb()) && direct(m.wb(), m.wa()));
         long ttdMillis = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("AgentMeshIT: time-to-direct %d ms (handshakes with the hub -> direct a<->b)%n", ttdMillis);
+        if (ttdMillis > 2000 || Boolean.getBoolean("wirelink.lab.verbose")) {
+            System.out.println("--- agent a ---\n" + m.agentA().log() + "\n--- agent b ---\n" + m.agentB().log());
+        }
 
         PeerState bOnA = m.wa().peer(m.wb().publicKey()).orElseThrow();
         assertEquals(m.natB().wanAddress(), bOnA.endpoint().address(), "a reaches b at b's NAT mapping");

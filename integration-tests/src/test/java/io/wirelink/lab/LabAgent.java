@@ -25,6 +25,7 @@ final class LabAgent {
         this.runDir = lab.runDir().resolve("run-" + host.name());
     }
 
+    /** The shaded jar the launcher ({@code bin/wirelink}) runs, passed to it as WIRELINK_JAR. */
     static Path jar() {
         Path p = Path.of(System.getProperty("wirelink.agentJar", "../agent/target/wirelink-all.jar"));
         if (!Files.exists(p)) {
@@ -35,8 +36,9 @@ final class LabAgent {
 
     LabAgent start() {
         process = lab.spawn(host, "agent-" + host.name(),
-                Map.of("WIRELINK_STATE_DIR", stateDir.toString(), "WIRELINK_RUN_DIR", runDir.toString()),
-                "java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", jar().toString(),
+                Map.of("WIRELINK_STATE_DIR", stateDir.toString(), "WIRELINK_RUN_DIR", runDir.toString(),
+                        "WIRELINK_JAR", jar().toAbsolutePath().toString()),
+                Path.of(System.getProperty("wirelink.launcher", "../bin/wirelink")).toAbsolutePath().toString(),
                 "--iface", wg.name());
         return this;
     }

@@ -20,6 +20,9 @@ final class DaemonSupport {
     }
 
     static void debugLogging(boolean on) {
+        if (!on) {
+            return;
+        }
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
             ctx.getLogger("io.wirelink").setLevel(on ? Level.DEBUG : Level.INFO);
         }

@@ -44,7 +44,8 @@ public final class ConfigLoader {
             List.of("iface", "port", "router", "chatty", "debug", "reportIfaces", "hideIfaces", "stateDir", "runDir");
 
     /** Environment variables with the prefix that are not config keys. */
-    static final List<String> ENV_OTHER = List.of("WIRELINK_CONFIG", "WIRELINK_CONFIG_PATH", "WIRELINK_JAVA_OPTS");
+    static final List<String> ENV_OTHER =
+            List.of("WIRELINK_CONFIG", "WIRELINK_CONFIG_PATH", "WIRELINK_JAVA_OPTS", "WIRELINK_JAR");
 
     public static final Path DEFAULT_CONFIG_DIR = Path.of("/etc/wireguard");
 

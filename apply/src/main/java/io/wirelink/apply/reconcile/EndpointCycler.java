@@ -37,6 +37,32 @@ public final class EndpointCycler {
         return last == null || !now.isBefore(last.plus(interval));
     }
 
+    /**
+     * True when a candidate never tried has a better class than {@code current}: e.g. a NAT mapping another peer
+     * observed arrived after the peer's own LAN address. It is tried at once instead of after the interval.
+     */
+    public boolean betterUntried(PublicKey peer, IpEndpoint current, List<PeerIntent.Candidate> candidates,
+            List<IpPrefix> localSubnets, List<IpPrefix> tunnelSubnets) {
+        if (current == null) {
+            return !order(peer, candidates, localSubnets, tunnelSubnets).isEmpty();
+        }
+        Map<IpEndpoint, Instant> t = tried.getOrDefault(peer, Map.of());
+        int currentRank = Integer.MAX_VALUE;
+        int bestUntried = Integer.MAX_VALUE;
+        for (PeerIntent.Candidate c : candidates) {
+            int r = rank(c, localSubnets, tunnelSubnets);
+            if (r < 0) {
+                continue;
+            }
+            if (c.endpoint().equals(current)) {
+                currentRank = Math.min(currentRank, r);
+            } else if (!t.containsKey(c.endpoint())) {
+                bestUntried = Math.min(bestUntried, r);
+            }
+        }
+        return bestUntried < currentRank;
+    }
+
     /** The class of a candidate: 0 same LAN, 1 observed, 2 public, 3 the rest; -1 unusable (would tunnel). */
     static int rank(PeerIntent.Candidate c, List<IpPrefix> localSubnets, List<IpPrefix> tunnelSubnets) {
         InetAddress a = c.endpoint().address();

@@ -138,7 +138,8 @@ public final class Reconciler {
         IpEndpoint endpoint = null;
         if (v.healthy()) {
             cycler.healthy(v.key());
-        } else if (cycler.due(v.key(), ctx.now())) {
+        } else if (cycler.due(v.key(), ctx.now()) || cycler.betterUntried(v.key(), d.endpoint(), v.endpoints(),
+                ctx.localSubnets(), ctx.tunnelSubnets())) {
             IpEndpoint next = cycler.next(v.key(), v.endpoints(), ctx.localSubnets(), ctx.tunnelSubnets(), ctx.now());
             if (next != null && !next.equals(d.endpoint())) {
                 endpoint = next;

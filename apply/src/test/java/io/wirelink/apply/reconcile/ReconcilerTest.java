@@ -149,4 +149,20 @@ class ReconcilerTest {
         assertNull(p.change().peers().isEmpty() ? null : p.change().peers().get(0).endpoint(),
                 "a healthy peer keeps its endpoint");
     }
+
+    @Test
+    void aBetterCandidateArrivingLaterIsTriedAtOnce() {
+        EndpointCycler cycler = new EndpointCycler(Duration.ofSeconds(6));
+        PeerIntent lanOnly = intent(A, false, null, cand("203.0.113.77:51820", false));
+        DeviceState d = DeviceStates.apply(device(), Reconciler.plan(device(), ctx(Map.of(A, lanOnly), true, true, NOW),
+                cycler, LL).change());
+        assertEquals(IpEndpoint.parse("203.0.113.77:51820"), d.peers().get(0).endpoint());
+        PeerIntent both = intent(A, false, null, cand("203.0.113.77:51820", false), cand("198.51.100.3:40001", true));
+        Reconciler.Plan p = Reconciler.plan(d, ctx(Map.of(A, both), true, true, NOW.plusSeconds(1)), cycler, LL);
+        assertEquals(IpEndpoint.parse("198.51.100.3:40001"), p.change().peers().get(0).endpoint(),
+                "the observed mapping preempts the 6 s interval");
+        d = DeviceStates.apply(d, p.change());
+        assertTrue(Reconciler.plan(d, ctx(Map.of(A, both), true, true, NOW.plusSeconds(2)), cycler, LL).change()
+                .isEmpty(), "and then it waits its interval");
+    }
 }
