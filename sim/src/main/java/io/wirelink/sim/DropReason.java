@@ -44,8 +44,6 @@ public enum DropReason {
     WG_SESSION_EXPIRED,
     /** A decrypted packet whose inner source is not in the sending peer's allowed IPs. */
     WG_ALLOWED_IPS,
-    /** No peer's allowed IPs contain the inner destination. */
-    WG_NO_PEER,
     /** The peer has no endpoint to send to. */
     WG_NO_ENDPOINT,
     /** The oldest packet waiting for a handshake, pushed out of the full queue (128 packets). */

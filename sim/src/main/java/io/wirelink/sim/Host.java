@@ -193,13 +193,7 @@ public final class Host extends Node {
             return;
         }
         for (SimWireGuard wg : wireGuards) {
-            if (wg.routes(d)) {
-                byte[] src = wg.sourceAddressFor(d);
-                if (src == null) {
-                    world.drop(DropReason.NO_SOURCE_ADDRESS, null, this);
-                } else {
-                    wg.sendInner(src, srcPort, d, dst.port(), payload);
-                }
+            if (wg.sendInner(srcPort, d, dst.port(), payload)) {
                 return;
             }
         }

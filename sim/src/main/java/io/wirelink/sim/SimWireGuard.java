@@ -310,21 +310,23 @@ public final class SimWireGuard implements WireGuardDevice {
 
     // ---- the data path
 
-    /** Whether a peer's allowed IPs contain {@code dst} (so the host routes it into this device). */
-    boolean routes(byte[] dst) {
-        return allowedIps.lookup(dst) != null;
-    }
-
-    /** A datagram from the host's stack into the tunnel. */
-    void sendInner(byte[] src, int srcPort, byte[] dst, int dstPort, byte[] payload) {
+    /**
+     * Routes a datagram from the host's stack into the tunnel, if a peer's allowed IPs contain {@code dst} (the host
+     * then routes it here); false when none does.
+     */
+    boolean sendInner(int srcPort, byte[] dst, int dstPort, byte[] payload) {
         Peer peer = allowedIps.lookup(dst);
         if (peer == null) {
-            world.drop(DropReason.WG_NO_PEER, null, host);
-            return;
+            return false;
+        }
+        byte[] src = sourceAddressFor(dst);
+        if (src == null) {
+            world.drop(DropReason.NO_SOURCE_ADDRESS, null, host);
+            return true;
         }
         if (peer.endpoint == Ip4.NONE) {
             world.drop(DropReason.WG_NO_ENDPOINT, null, host);
-            return;
+            return true;
         }
         Packet p = new Packet(Packet.WG_DATA);
         p.innerSrc = src;
@@ -334,6 +336,7 @@ public final class SimWireGuard implements WireGuardDevice {
         p.payload = payload;
         peer.stage(p);
         peer.sendStaged();
+        return true;
     }
 
     private void receive(Packet p) {

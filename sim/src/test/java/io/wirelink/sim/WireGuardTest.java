@@ -22,6 +22,7 @@ import io.wirelink.apply.HostNetwork;
 import io.wirelink.apply.HostNetworkException;
 import io.wirelink.apply.PeerChange;
 import io.wirelink.apply.WireGuardException;
+import io.wirelink.facts.Addresses;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.IpPrefix;
 import java.time.Duration;
@@ -124,6 +125,58 @@ class WireGuardTest {
         assertFalse(t.remove(IpPrefix.parse("10.0.0.0").address().getAddress(), 8, "ten"));
         assertTrue(t.remove(IpPrefix.parse("10.1.0.0").address().getAddress(), 16, "ten-one"));
         assertEquals("moved", t.lookup(IpPrefix.parse("10.1.2.3").address().getAddress()));
+    }
+
+    @Test
+    void allowedIpsTableAgreesWithALinearScanUnderRandomChanges() {
+        java.util.Random r = new java.util.Random(12);
+        AllowedIps<Integer> t = new AllowedIps<>();
+        java.util.Map<IpPrefix, Integer> ref = new java.util.LinkedHashMap<>();
+        List<IpPrefix> keys = new java.util.ArrayList<>();
+        for (int step = 0; step < 6000; step++) {
+            int op = r.nextInt(10);
+            if (op < 4 && !keys.isEmpty()) {
+                IpPrefix p = keys.remove(r.nextInt(keys.size()));
+                int owner = ref.remove(p);
+                assertFalse(t.remove(p.address().getAddress(), p.prefixLength(), owner + 1000), "only the owner");
+                assertTrue(t.remove(p.address().getAddress(), p.prefixLength(), owner));
+            } else if (op < 5 && !keys.isEmpty()) {
+                IpPrefix p = keys.get(r.nextInt(keys.size()));
+                int owner = r.nextInt(50);
+                assertEquals(ref.put(p, owner), t.put(p.address().getAddress(), p.prefixLength(), owner));
+            } else {
+                IpPrefix p = randomPrefix(r);
+                int owner = r.nextInt(50);
+                Integer old = ref.put(p, owner);
+                if (old == null) {
+                    keys.add(p);
+                }
+                assertEquals(old, t.put(p.address().getAddress(), p.prefixLength(), owner));
+            }
+            for (int probe = 0; probe < 4; probe++) {
+                byte[] a = randomPrefix(r).address().getAddress();
+                if (probe == 0 && !keys.isEmpty()) { // an address inside a known prefix, to hit deep matches
+                    a = keys.get(r.nextInt(keys.size())).address().getAddress();
+                }
+                Integer want = null;
+                int best = -1;
+                for (var e : ref.entrySet()) {
+                    if (e.getKey().prefixLength() > best && e.getKey().contains(Addresses.fromBytes(a))) {
+                        best = e.getKey().prefixLength();
+                        want = e.getValue();
+                    }
+                }
+                assertEquals(want, t.lookup(a));
+            }
+        }
+    }
+
+    /** Random prefixes crowded into a few first bytes, so that they nest and part often. */
+    private static IpPrefix randomPrefix(java.util.Random r) {
+        byte[] a = new byte[r.nextBoolean() ? 16 : 4];
+        r.nextBytes(a);
+        a[0] = (byte) r.nextInt(4);
+        return IpPrefix.of(a, r.nextInt(a.length * 8 + 1)).masked();
     }
 
     @Test
