@@ -306,15 +306,23 @@ public final class Nat extends Node {
     }
 
     private void forget(Mapping m) {
-        byExternalPort.remove(m.externalPort);
+        if (byExternalPort.get(m.externalPort) == m) {
+            byExternalPort.remove(m.externalPort);
+        }
         if (type == NatType.CONE) {
-            byInside.remove(m.inside);
+            if (byInside.get(m.inside) == m) {
+                byInside.remove(m.inside);
+            }
             return;
         }
         LongMap<Mapping> perRemote = byInsideAndRemote.get(m.inside);
         if (perRemote != null) {
             // a symmetric mapping has exactly one flow: the remote it was made for
-            m.flows.forEachValue(f -> perRemote.remove(f.remote));
+            m.flows.forEachValue(f -> {
+                if (perRemote.get(f.remote) == m) {
+                    perRemote.remove(f.remote);
+                }
+            });
             if (perRemote.size() == 0) {
                 byInsideAndRemote.remove(m.inside);
             }
