@@ -16,7 +16,12 @@ public enum Attribute {
     SIGNED_GROUP('S', "SignedGroup", -1),
     SIGNED_GROUP_V2('G', "SignedGroupV2", -1),
     /** v2 only: a DelegateTrust peer grants the subject a trust level (one byte, the level's ordinal). */
-    TRUST_GRANT('T', "TrustGrant", 1);
+    TRUST_GRANT('T', "TrustGrant", 1),
+    /**
+     * v2 only: the endpoint the author's device sees the subject at, with a recent handshake (for a peer behind a
+     * NAT, its mapping). IPv4 + port (6 bytes) or IPv6 + port (18).
+     */
+    OBSERVED_ENDPOINT('o', "ObservedEndpoint", -1);
 
     private static final Attribute[] BY_CODE = new Attribute[256];
 
@@ -53,7 +58,7 @@ public enum Attribute {
 
     /** True for wirelink's own attributes, which may travel in a v1 {@code S} group. */
     public boolean isV1() {
-        return this != SIGNED_GROUP_V2 && this != TRUST_GRANT;
+        return this != SIGNED_GROUP_V2 && this != TRUST_GRANT && this != OBSERVED_ENDPOINT;
     }
 
     /** The attribute for a wire byte, or null if unknown. */

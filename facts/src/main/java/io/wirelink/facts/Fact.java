@@ -38,6 +38,8 @@ public record Fact(Attribute attribute, PublicKey subject, FactValue value, Inst
                 return v instanceof SignedGroupValue;
             case TRUST_GRANT:
                 return v instanceof FactValue.Grant;
+            case OBSERVED_ENDPOINT:
+                return v instanceof FactValue.Endpoint;
             default:
                 return false;
         }
@@ -46,6 +48,11 @@ public record Fact(Attribute attribute, PublicKey subject, FactValue value, Inst
     public static Fact endpoint(PublicKey subject, IpEndpoint ep, Instant expires) {
         return new Fact(ep.isIpv6() ? Attribute.ENDPOINT_V6 : Attribute.ENDPOINT_V4, subject,
                 new FactValue.Endpoint(ep), expires);
+    }
+
+    /** The endpoint our device sees {@code subject} at (v2 only). */
+    public static Fact observed(PublicKey subject, IpEndpoint ep, Instant expires) {
+        return new Fact(Attribute.OBSERVED_ENDPOINT, subject, new FactValue.Endpoint(ep), expires);
     }
 
     public static Fact allowedIp(PublicKey subject, IpPrefix prefix, Instant expires) {

@@ -240,6 +240,11 @@ public final class FactCodec {
                 if (v.remaining() != 0) {
                     throw new MalformedInputException("MemberMetadata record has trailing bytes");
                 }
+            } else if (a == Attribute.OBSERVED_ENDPOINT) {
+                if (vlen != 6 && vlen != 18) {
+                    throw new MalformedInputException("ObservedEndpoint record length " + vlen + ", expected 6 or 18");
+                }
+                value = decodeFixed(vlen == 6 ? Attribute.ENDPOINT_V4 : Attribute.ENDPOINT_V6, buf, voff, vlen);
             } else {
                 if (vlen != a.fixedLength()) {
                     throw new MalformedInputException(

@@ -15,6 +15,11 @@ import java.util.TreeMap;
 public final class MemberMetadata implements FactValue {
     public static final int NAME = 'n';
     public static final int BASIC = 'b';
+    /**
+     * The highest group version the subject speaks (one byte). wirelink keeps and forwards unknown sub-attributes,
+     * so a node can announce v2 inside a v1 group without disturbing a Go node.
+     */
+    public static final int VERSION = 'v';
     public static final MemberMetadata EMPTY = new MemberMetadata(new TreeMap<>());
 
     private final TreeMap<Integer, byte[]> entries;
@@ -70,6 +75,20 @@ public final class MemberMetadata implements FactValue {
     public String name() {
         byte[] n = entries.get(NAME);
         return n == null ? null : new String(n, StandardCharsets.UTF_8);
+    }
+
+    /** The group version the subject announces, or 1 when it announces none. */
+    public int version() {
+        byte[] v = entries.get(VERSION);
+        return v == null || v.length != 1 ? 1 : v[0] & 0xff;
+    }
+
+    /** A copy announcing {@code version}. */
+    public MemberMetadata withVersion(int version) {
+        TreeMap<Integer, byte[]> m = new TreeMap<>();
+        entries.forEach((k, v) -> m.put(k, v.clone()));
+        m.put(VERSION, new byte[] {(byte) version});
+        return new MemberMetadata(m);
     }
 
     /** The basic flag, or null when absent. */

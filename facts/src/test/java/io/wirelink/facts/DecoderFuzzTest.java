@@ -44,7 +44,10 @@ class DecoderFuzzTest {
         List<Fact> facts = SigningTest.sampleFacts(a.publicKey(), 4);
         facts.add(new Fact(Attribute.MEMBER, a.publicKey(), FactValue.Empty.INSTANCE, NOW.plusSeconds(3)));
         seeds.addAll(sg.seal(1, b.publicKey(), facts, NOW, new Random(1)));
-        seeds.addAll(sg.seal(2, b.publicKey(), facts, NOW, new Random(2)));
+        List<Fact> v2 = new ArrayList<>(facts);
+        v2.add(Fact.observed(a.publicKey(), IpEndpoint.parse("198.51.100.3:40001"), NOW.plusSeconds(9)));
+        v2.add(new Fact(Attribute.TRUST_GRANT, a.publicKey(), new FactValue.Grant(2), NOW.plusSeconds(9)));
+        seeds.addAll(sg.seal(2, b.publicKey(), v2, NOW, new Random(2)));
         for (Fact f : facts) {
             seeds.add(FactCodec.encodeV1(f, NOW));
         }

@@ -49,6 +49,7 @@ public final class TrustPolicy {
                 return aboutAuthor ? TrustLevel.Endpoint : null;
             case ENDPOINT_V4:
             case ENDPOINT_V6:
+            case OBSERVED_ENDPOINT:
                 need = TrustLevel.Endpoint;
                 break;
             case ALLOWED_CIDR_V4:

@@ -237,6 +237,9 @@ public final class AgentCore {
         TrustContext ctx = trustContext(currentView(now));
         boolean news = false;
         for (Fact f : g.facts()) {
+            if (f.value() instanceof MemberMetadata md && f.subject().equals(signer) && md.version() >= 2) {
+                speaksV2.add(signer); // a capability hint about itself: believed without trust, it only sets format
+            }
             if (f.attribute() == Attribute.ALIVE && f.subject().equals(signer)
                     && f.value() instanceof FactValue.BootId b && knowledge.bootId(signer, b.id())) {
                 news = true; // the peer (re)started: it knows nothing of ours any more
@@ -374,11 +377,13 @@ public final class AgentCore {
                     aips.computeIfAbsent(s, k -> new ArrayList<>()).add(((FactValue.Cidr) f.value()).prefix());
                     break;
                 case ENDPOINT_V4:
-                case ENDPOINT_V6: {
+                case ENDPOINT_V6:
+                case OBSERVED_ENDPOINT: {
+                    // only an ObservedEndpoint says a device saw the peer there; a relayed EndpointV4 may be the
+                    // peer's own LAN address (v1 cannot tell the two apart)
                     IpEndpoint ep = ((FactValue.Endpoint) f.value()).endpoint();
-                    boolean observed = view.get(e.getKey()).map(en -> en.assertions().stream()
-                            .anyMatch(a -> !a.provenance().author().equals(s))).orElse(false);
-                    eps.computeIfAbsent(s, k -> new ArrayList<>()).add(new PeerIntent.Candidate(ep, observed));
+                    eps.computeIfAbsent(s, k -> new ArrayList<>())
+                            .add(new PeerIntent.Candidate(ep, f.attribute() == Attribute.OBSERVED_ENDPOINT));
                     break;
                 }
                 case MEMBER:
@@ -491,7 +496,8 @@ public final class AgentCore {
         for (PeerState p : device.peers()) {
             // the endpoint the device sees a healthy peer at: for a peer behind a NAT, its mapping
             if (p.endpoint() != null && Health.healthy(p, now)) {
-                local.add(Fact.endpoint(p.publicKey(), p.endpoint(), exp));
+                local.add(Fact.endpoint(p.publicKey(), p.endpoint(), exp)); // for v1 (Go) peers
+                local.add(Fact.observed(p.publicKey(), p.endpoint(), exp)); // v2: says it was observed
             }
             if (shareAips) {
                 for (IpPrefix a : p.allowedIps()) {
@@ -576,6 +582,16 @@ public final class AgentCore {
             boolean v2 = speaksV2.contains(k);
             List<Fact> eligibleHere = v2 ? eligible : eligible.stream().filter(f -> f.attribute().isV1()).toList();
             List<Fact> facts = SendPlanner.plan(k, level, eligibleHere, alive, knowledge, settings.gossip(), now);
+            if (!v2 && level != SendPlanner.Level.NOTHING) {
+                // announce that we speak v2, inside v1 (Go nodes keep the unknown sub-attribute and move on)
+                Fact hello = Fact.member(selfKey, MemberMetadata.EMPTY.withVersion(2), now.plus(
+                        settings.gossip().factTtl()));
+                if (knowledge.needs(k, hello.key(), hello.expires(), settings.gossip().factWindow(), now)) {
+                    facts = new ArrayList<>(facts);
+                    facts.add(0, hello);
+                    knowledge.learned(k, hello.key(), hello.expires());
+                }
+            }
             if (facts.isEmpty()) {
                 continue;
             }
