@@ -19,6 +19,7 @@ public record AgentConfig(
         List<String> hideIfaces,
         Path stateDir,
         Path runDir,
+        Timers timers,
         List<PeerConfig> peers,
         Path source) {
     public AgentConfig {
@@ -29,8 +30,8 @@ public record AgentConfig(
 
     /** The same configuration with another peer list (for tests and the simulator). */
     public AgentConfig withPeers(List<PeerConfig> p) {
-        return new AgentConfig(iface, port, router, chatty, debug, reportIfaces, hideIfaces, stateDir, runDir, p,
-                source);
+        return new AgentConfig(iface, port, router, chatty, debug, reportIfaces, hideIfaces, stateDir, runDir, timers,
+                p, source);
     }
 
     /** The fact log file for this interface. */

@@ -34,7 +34,10 @@ public final class ConfigLoader {
     /** Canonical top-level keys, in documentation order. */
     static final List<String> TOP_KEYS =
             List.of("iface", "port", "router", "chatty", "debug", "reportIfaces", "hideIfaces", "stateDir", "runDir",
-                    "peers");
+                    "timers", "peers");
+
+    static final List<String> TIMER_KEYS = List.of("factTtl", "aliveTtl", "alivePeriod", "antiEntropy",
+            "startupGrace", "endpointInterval", "membershipSettle");
 
     static final List<String> PEER_KEYS =
             List.of("publicKey", "name", "trust", "endpoints", "allowedIps", "basic", "factExchanger");
@@ -211,6 +214,11 @@ public final class ConfigLoader {
                     peers.add(normalize(v.get(i), PEER_KEYS, "peers[" + i + "].", file));
                 }
                 out.put(canonical, peers);
+            } else if (canonical.equals("timers")) {
+                if (!v.isObject()) {
+                    throw new ConfigException(file + ": 'timers' must be a mapping");
+                }
+                out.put(canonical, normalize(v, TIMER_KEYS, "timers.", file));
             } else {
                 out.put(canonical, plain(v));
             }
@@ -280,8 +288,36 @@ public final class ConfigLoader {
                 }
             }
         }
+        Timers timers = timers(c);
         return new AgentConfig(iface, port, router, bool(c, "chatty"), bool(c, "debug"), strings(c, "reportIfaces"),
-                strings(c, "hideIfaces"), Path.of(string(c, "stateDir")), Path.of(string(c, "runDir")), peers, file);
+                strings(c, "hideIfaces"), Path.of(string(c, "stateDir")), Path.of(string(c, "runDir")), timers, peers,
+                file);
+    }
+
+    static Timers timers(Config c) throws ConfigException {
+        java.time.Duration[] d = new java.time.Duration[TIMER_KEYS.size()];
+        for (int i = 0; i < d.length; i++) {
+            String key = "timers." + TIMER_KEYS.get(i);
+            try {
+                d[i] = c.getDuration(key);
+            } catch (com.typesafe.config.ConfigException e) {
+                throw bad(c, key, "'" + c.getValue(key).unwrapped() + "' is not a duration (e.g. 30s, 500ms, 2m)");
+            }
+            if (d[i].isNegative() || d[i].isZero()) {
+                throw bad(c, key, "must be positive");
+            }
+        }
+        Timers t = new Timers(d[0], d[1], d[2], d[3], d[4], d[5], d[6]);
+        if (t.factTtl().toSeconds() > 65535) {
+            throw bad(c, "timers.factTtl", "at most 65535 s (the wire TTL is 16 bits)");
+        }
+        if (t.aliveTtl().compareTo(t.alivePeriod()) <= 0) {
+            throw bad(c, "timers.aliveTtl", "must be longer than timers.alivePeriod");
+        }
+        if (t.aliveTtl().compareTo(t.factTtl()) >= 0) {
+            throw bad(c, "timers.aliveTtl", "must be shorter than timers.factTtl");
+        }
+        return t;
     }
 
     static PeerConfig peer(Config p, String prefix) throws ConfigException {

@@ -13,6 +13,11 @@ import java.time.Duration;
  */
 public record CoreSettings(GossipSettings gossip, Duration startupGrace, Duration endpointInterval,
         Duration membershipSettle) {
-    public static final CoreSettings DEFAULTS = new CoreSettings(GossipSettings.DEFAULTS, Duration.ofSeconds(35),
-            Duration.ofSeconds(6), Duration.ofSeconds(60));
+    public static final CoreSettings DEFAULTS = of(io.wirelink.agent.config.Timers.DEFAULTS);
+
+    /** The core's settings for the configured timers. */
+    public static CoreSettings of(io.wirelink.agent.config.Timers t) {
+        return new CoreSettings(new GossipSettings(t.factTtl(), t.aliveTtl(), t.alivePeriod(), t.antiEntropy()),
+                t.startupGrace(), t.endpointInterval(), t.membershipSettle());
+    }
 }

@@ -118,7 +118,7 @@ public final class AgentRuntime implements AutoCloseable {
         }).compose(r -> {
             PrivateKey key = (PrivateKey) r[0];
             store = (FactStore) r[4];
-            core = new AgentCore(key, config, store, CoreSettings.DEFAULTS, new SecureRandom(), clock.now(),
+            core = new AgentCore(key, config, store, CoreSettings.of(config.timers()), new SecureRandom(), clock.now(),
                     UUID.randomUUID());
             core.device((DeviceState) r[1]);
             @SuppressWarnings("unchecked")
@@ -145,7 +145,7 @@ public final class AgentRuntime implements AutoCloseable {
                     config.iface(), device.backend(), core.publicKey(), core.gossipPort(), store.size());
             vertx.setPeriodic(DEVICE_POLL.toMillis(), id -> pollDevice());
             vertx.setPeriodic(HOST_POLL.toMillis(), id -> pollHost());
-            vertx.setPeriodic(CoreSettings.DEFAULTS.gossip().antiEntropy().toMillis(), id -> pass());
+            vertx.setPeriodic(config.timers().antiEntropy().toMillis(), id -> pass());
             notify.watchdogInterval().ifPresent(w -> vertx.setPeriodic(Math.max(1, w.toMillis()), id -> sdNotify(
                     SdNotify::watchdog)));
             pass();

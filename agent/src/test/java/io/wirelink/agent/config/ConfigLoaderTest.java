@@ -185,6 +185,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void timersLoadAndAreValidated() throws Exception {
+        write("wirelink.wg0.yaml", "timers:\n  factTtl: 20s\n  aliveTtl: 6s\n  alivePeriod: 2s\n");
+        AgentConfig c = ConfigLoader.load(null, env(), Map.of());
+        assertEquals(java.time.Duration.ofSeconds(20), c.timers().factTtl());
+        assertEquals(java.time.Duration.ofSeconds(6), c.timers().aliveTtl());
+        assertEquals(Timers.DEFAULTS.antiEntropy(), c.timers().antiEntropy(), "unset timers keep their default");
+        write("wirelink.wg0.yaml", "timers:\n  aliveTtl: 300s\n");
+        String m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains("timers.aliveTtl") && m.contains("shorter"), m);
+        write("wirelink.wg0.yaml", "timers:\n  factTtl: soon\n");
+        m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains("timers.factTtl") && m.contains("duration"), m);
+        write("wirelink.wg0.yaml", "timers:\n  factTTL: 30s\n  tick: 1s\n");
+        m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains("timers.tick"), m);
+    }
+
+    @Test
     void envNames() {
         assertEquals("WIRELINK_REPORT_IFACES", ConfigLoader.envName("reportIfaces"));
         assertEquals("WIRELINK_IFACE", ConfigLoader.envName("iface"));

@@ -86,7 +86,8 @@ class AgentCoreTest {
     }
 
     static AgentConfig config(List<PeerConfig> peers) {
-        return new AgentConfig("wg0", 0, RouterMode.AUTO, false, false, List.of(), List.of(), Path.of("/tmp"), Path.of("/tmp"), peers,
+        return new AgentConfig("wg0", 0, RouterMode.AUTO, false, false, List.of(), List.of(), Path.of("/tmp"), Path.of("/tmp"),
+                io.wirelink.agent.config.Timers.DEFAULTS, peers,
                 null);
     }
 
