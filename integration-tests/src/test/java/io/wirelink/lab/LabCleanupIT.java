@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 class LabCleanupIT {
     @BeforeAll
     static void labAvailable() {
-        Lab.assumeAvailable();
+        LabExtension.assumeAvailable();
     }
 
     /** What a lab made, recorded while it was open. */

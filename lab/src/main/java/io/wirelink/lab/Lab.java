@@ -24,7 +24,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,16 +88,6 @@ public final class Lab implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- availability
-
-    /**
-     * Skips the calling test (JUnit assumption) with the reason when the lab cannot run here: not root, no
-     * {@code ip}/{@code wireguard-go}/{@code wg}/{@code nft}/{@code ping}, no {@code /dev/net/tun}, or {@code ip
-     * netns add} fails.
-     */
-    public static void assumeAvailable() {
-        Optional<String> reason = unavailableReason();
-        Assumptions.assumeTrue(reason.isEmpty(), () -> "lab tests skipped: " + reason.orElse(""));
-    }
 
     /** Why the lab cannot run on this machine, or empty when it can. Probes once per JVM. */
     public static synchronized Optional<String> unavailableReason() {

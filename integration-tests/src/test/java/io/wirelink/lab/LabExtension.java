@@ -21,7 +21,7 @@ public final class LabExtension implements BeforeAllCallback, AfterEachCallback,
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        Lab.assumeAvailable();
+        LabExtension.assumeAvailable();
     }
 
     @Override
@@ -53,5 +53,11 @@ public final class LabExtension implements BeforeAllCallback, AfterEachCallback,
         } finally {
             lab.close();
         }
+    }
+
+    /** Skips the calling test, with the reason, when the lab cannot run here (not root, tools missing, ...). */
+    static void assumeAvailable() {
+        java.util.Optional<String> reason = Lab.unavailableReason();
+        org.junit.jupiter.api.Assumptions.assumeTrue(reason.isEmpty(), () -> "lab tests skipped: " + reason.orElse(""));
     }
 }
