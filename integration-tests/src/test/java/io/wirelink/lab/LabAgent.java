@@ -6,6 +6,8 @@ import io.wirelink.agent.cli.FactJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** A real wirelink agent (the shaded jar) running on a lab host's WireGuard interface. */
@@ -16,6 +18,7 @@ final class LabAgent {
     final Path stateDir;
     final Path runDir;
     LabProcess process;
+    final Map<String, String> extraEnv = new java.util.HashMap<>();
 
     LabAgent(Lab lab, Host host, WgInterface wg) {
         this.lab = lab;
@@ -34,10 +37,32 @@ final class LabAgent {
         return p;
     }
 
+    /** Runs the agent with this config file (WIRELINK_CONFIG). */
+    LabAgent config(Path file) {
+        extraEnv.put("WIRELINK_CONFIG", file.toString());
+        return this;
+    }
+
+    Map<String, String> env() {
+        Map<String, String> env = new java.util.HashMap<>(extraEnv);
+        env.put("WIRELINK_STATE_DIR", stateDir.toString());
+        env.put("WIRELINK_RUN_DIR", runDir.toString());
+        env.put("WIRELINK_JAR", jar().toAbsolutePath().toString());
+        return env;
+    }
+
+    /** Runs {@code bin/wirelink ARGS} in the agent's namespace with its environment; returns the result. */
+    ExecResult cli(String... args) {
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add("env");
+        env().forEach((k, v) -> cmd.add(k + "=" + v));
+        cmd.add(Path.of(System.getProperty("wirelink.launcher", "../bin/wirelink")).toAbsolutePath().toString());
+        cmd.addAll(List.of(args));
+        return lab.tryExec(host.ns(), Duration.ofSeconds(60), cmd.toArray(new String[0]));
+    }
+
     LabAgent start() {
-        process = lab.spawn(host, "agent-" + host.name(),
-                Map.of("WIRELINK_STATE_DIR", stateDir.toString(), "WIRELINK_RUN_DIR", runDir.toString(),
-                        "WIRELINK_JAR", jar().toAbsolutePath().toString()),
+        process = lab.spawn(host, "agent-" + host.name(), env(),
                 Path.of(System.getProperty("wirelink.launcher", "../bin/wirelink")).toAbsolutePath().toString(),
                 "--iface", wg.name());
         return this;

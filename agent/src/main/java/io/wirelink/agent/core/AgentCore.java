@@ -530,9 +530,25 @@ public final class AgentCore {
         appendLocal(fromConfig, Channel.CONFIG, now);
     }
 
-    /** Appends when new, or when our own assertion is past half its life (so the log does not churn). */
+    /**
+     * Appends when new, or when our own assertion is past half its life (so the log does not churn); and retracts
+     * our own assertions on this channel that were not derived this time. Without the retraction a fact derived
+     * from the device (a member) would put the peer back on the device and so re-derive itself after the peer was
+     * removed (wirelink prunes removed local facts for the same reason).
+     */
     private void appendLocal(List<Fact> facts, Channel channel, Instant now) {
         FactView view = store.view(now);
+        java.util.Set<FactKey> derived = new HashSet<>();
+        facts.forEach(f -> derived.add(f.key()));
+        for (FactView.Entry e : view.entries()) {
+            e.assertionBy(selfKey).ifPresent(a -> {
+                if (a.provenance().channel() == channel && !derived.contains(e.key())) {
+                    store.retract(a.fact(), selfKey);
+                    dirty = true;
+                }
+            });
+        }
+        view = store.view(now);
         Duration half = settings.gossip().factTtl().dividedBy(2);
         for (Fact f : facts) {
             boolean fresh = view.get(f.key()).flatMap(e -> e.assertionBy(selfKey))

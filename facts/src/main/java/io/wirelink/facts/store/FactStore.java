@@ -140,6 +140,7 @@ public final class FactStore implements AutoCloseable {
 
     private long appended;
     private long unchanged;
+    private long retracted;
     private long refusedExpired;
     private long refusedAuthorFull;
     private long refusedStoreFull;
@@ -346,6 +347,26 @@ public final class FactStore implements AutoCloseable {
         eventLog.remove(e.seq());
         markDirty();
         cachedView = null;
+    }
+
+    /**
+     * Withdraws {@code author}'s assertion of {@code fact}'s key, from memory and from the file: the node's own
+     * local/config facts that it no longer derives (a peer left the device, the config changed) must stop counting
+     * at once rather than at expiry, or they keep what they described alive (wirelink's pruneRemovedLocalFacts).
+     * Other authors' assertions of the same key stay.
+     *
+     * @return true when there was such an assertion
+     */
+    public boolean retract(Fact fact, PublicKey author) {
+        checkOpen();
+        FactEvent e = current(SortKey.of(fact), author);
+        if (e == null) {
+            return false;
+        }
+        drop(e);
+        retracted++;
+        flushIfDue();
+        return true;
     }
 
     /**

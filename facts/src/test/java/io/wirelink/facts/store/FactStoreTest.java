@@ -212,4 +212,27 @@ class FactStoreTest {
         assertTrue(e.getMessage().contains("closed"));
         assertFalse(e.getMessage().isEmpty());
     }
+
+    @Test
+    void retractWithdrawsOneAuthorsAssertionOnly() {
+        FactStore store = FactStore.inMemory(FactStore.Options.DEFAULTS);
+        io.wirelink.facts.PublicKey self = io.wirelink.facts.PublicKey.of(new byte[32]);
+        byte[] o = new byte[32];
+        o[0] = 7;
+        io.wirelink.facts.PublicKey other = io.wirelink.facts.PublicKey.of(o);
+        java.time.Instant t = java.time.Instant.parse("2026-11-22T10:00:00Z");
+        io.wirelink.facts.Fact f = io.wirelink.facts.Fact.member(other, io.wirelink.facts.MemberMetadata.EMPTY,
+                t.plusSeconds(60));
+        store.append(f, Provenance.local(self, Channel.LOCAL, t));
+        store.append(f, new Provenance(other, Channel.GOSSIP, null, t));
+        assertTrue(store.retract(f, self));
+        assertFalse(store.retract(f, self), "already withdrawn");
+        FactView v = store.view(t);
+        assertEquals(1, v.size());
+        assertFalse(v.get(f.key()).orElseThrow().assertedBy(self));
+        assertTrue(v.get(f.key()).orElseThrow().assertedBy(other));
+        assertEquals(v, FactView.fold(store.events(), t), "the view is still the fold of what remains");
+        assertTrue(store.retract(f, other));
+        assertTrue(store.view(t).isEmpty());
+    }
 }
