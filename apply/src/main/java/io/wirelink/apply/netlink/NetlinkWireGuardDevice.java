@@ -116,11 +116,16 @@ public final class NetlinkWireGuardDevice implements WireGuardDevice {
 
     @Override
     public synchronized DeviceState read() throws WireGuardException {
+        return getDevice(parts -> WgCodec.decodeDevice(parts, family.id(), iface));
+    }
+
+    /** One WG_CMD_GET_DEVICE dump, decoded by {@code decode}; the reply buffers (with the key) are wiped after. */
+    private <T> T getDevice(java.util.function.Function<List<NlMessage>, T> decode) throws WireGuardException {
         String op = "WG_CMD_GET_DEVICE";
         List<NlMessage> parts = List.of();
         try {
             parts = client.dump(WgCodec.getDevice(family.id(), iface), op);
-            return WgCodec.decodeDevice(parts, family.id(), iface);
+            return decode.apply(parts);
         } catch (NetlinkException e) {
             throw new WireGuardException(op, iface, e.errno(), explain(e));
         } catch (MalformedInputException e) {
@@ -134,20 +139,7 @@ public final class NetlinkWireGuardDevice implements WireGuardDevice {
 
     @Override
     public synchronized io.wirelink.facts.PrivateKey privateKey() throws WireGuardException {
-        String op = "WG_CMD_GET_DEVICE";
-        List<NlMessage> parts = List.of();
-        try {
-            parts = client.dump(WgCodec.getDevice(family.id(), iface), op);
-            return WgCodec.privateKeyOf(parts, family.id());
-        } catch (NetlinkException e) {
-            throw new WireGuardException(op, iface, e.errno(), explain(e));
-        } catch (MalformedInputException e) {
-            throw new WireGuardException(op, iface, 0, "malformed netlink reply: " + e.getMessage());
-        } finally {
-            for (NlMessage m : parts) {
-                m.wipe();
-            }
-        }
+        return getDevice(parts -> WgCodec.privateKeyOf(parts, family.id()));
     }
 
     @Override
