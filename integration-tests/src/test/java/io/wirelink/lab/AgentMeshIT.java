@@ -28,26 +28,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class AgentMeshIT {
     static final Duration POLL = Duration.ofMillis(100);
 
-    record Mesh(Host hubHost, Host a, Host b, Host c, WgInterface hub, WgInterface wa, WgInterface wb, WgInterface wc,
+    record Mesh(HubMesh lab, Host hubHost, Host a, Host b, Host c, WgInterface hub, WgInterface wa, WgInterface wb, WgInterface wc,
             LabAgent hubAgent, LabAgent agentA, LabAgent agentB, LabAgent agentC, Nat natB) {}
 
     static Mesh build(Lab lab) {
-        Host hubHost = lab.publicHost("hub");
-        Nat natA = lab.nat("natA", NatType.CONE);
-        Nat natB = lab.nat("natB", NatType.CONE);
-        Nat natC = lab.nat("natC", NatType.SYMMETRIC);
-        Host a = lab.hostBehind(natA, "a");
-        Host b = lab.hostBehind(natB, "b");
-        Host c = lab.hostBehind(natC, "c");
-        hubHost.exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-        WgInterface hub = lab.startWireGuard(hubHost).addAddress("198.18.0.1/24");
-        WgInterface wa = lab.startWireGuard(a).addAddress("198.18.0.2/24");
-        WgInterface wb = lab.startWireGuard(b).addAddress("198.18.0.3/24");
-        WgInterface wc = lab.startWireGuard(c).addAddress("198.18.0.4/24");
-        LabAgent hubAgent = new LabAgent(lab, hubHost, hub).start();
-        LabAgent agentA = new LabAgent(lab, a, wa).start();
-        LabAgent agentB = new LabAgent(lab, b, wb).start();
-        LabAgent agentC = new LabAgent(lab, c, wc).start();
+        HubMesh h = HubMesh.build(lab);
+        LabAgent hubAgent = new LabAgent(lab, h.hubHost(), h.hub()).start();
+        LabAgent agentA = new LabAgent(lab, h.a(), h.wa()).start();
+        LabAgent agentB = new LabAgent(lab, h.b(), h.wb()).start();
+        LabAgent agentC = new LabAgent(lab, h.c(), h.wc()).start();
         for (LabAgent ag : List.of(hubAgent, agentA, agentB, agentC)) {
             await("agent on " + ag.host.name() + " ready").atMost(Duration.ofSeconds(60)).pollInterval(POLL)
                     .until(() -> {
@@ -57,17 +46,8 @@ class AgentMeshIT {
                         return ag.ready();
                     });
         }
-        return new Mesh(hubHost, a, b, c, hub, wa, wb, wc, hubAgent, agentA, agentB, agentC, natB);
-    }
-
-    /** The hub knows the leaves' keys and /32s; each leaf knows the hub, its /24 and endpoint: wg-quick's job. */
-    static void configureWireGuard(Mesh m) {
-        m.hub().setPeer(m.wa(), null, null, "198.18.0.2/32");
-        m.hub().setPeer(m.wb(), null, null, "198.18.0.3/32");
-        m.hub().setPeer(m.wc(), null, null, "198.18.0.4/32");
-        for (WgInterface leaf : List.of(m.wa(), m.wb(), m.wc())) {
-            leaf.setPeer(m.hub(), m.hub().underlayEndpoint(), 5, "198.18.0.0/24");
-        }
+        return new Mesh(h, h.hubHost(), h.a(), h.b(), h.c(), h.hub(), h.wa(), h.wb(), h.wc(), hubAgent, agentA,
+                agentB, agentC, h.natB());
     }
 
     static boolean direct(WgInterface x, WgInterface y) {
@@ -77,7 +57,7 @@ class AgentMeshIT {
     @Test
     void leavesFindEachOtherGoDirectThroughConeNatsAndSurviveRestartsAndTheHubDying(Lab lab) throws Exception {
         Mesh m = build(lab);
-        configureWireGuard(m);
+        m.lab().configureLikeWgQuick();
 
         // time-to-direct: from both cone leaves' first handshake with the hub to their first direct handshake
         await("cone leaves handshake with the hub").atMost(Duration.ofSeconds(20)).pollInterval(POLL)

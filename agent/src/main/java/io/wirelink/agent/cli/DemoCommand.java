@@ -2,10 +2,9 @@ package io.wirelink.agent.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wirelink.lab.Host;
+import io.wirelink.lab.HubMesh;
 import io.wirelink.lab.Lab;
 import io.wirelink.lab.LabProcess;
-import io.wirelink.lab.Nat;
-import io.wirelink.lab.NatType;
 import io.wirelink.lab.WgInterface;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -60,33 +59,27 @@ public final class DemoCommand implements Callable<Integer> {
         }
         try (Lab lab = Lab.create()) {
             out.println("Building the lab " + lab.token() + " (network namespaces, wireguard-go, nftables NATs):");
-            Host hubHost = lab.publicHost("hub");
-            Nat natA = lab.nat("natA", NatType.CONE);
-            Nat natB = lab.nat("natB", NatType.CONE);
-            Nat natC = lab.nat("natC", NatType.SYMMETRIC);
-            Host a = lab.hostBehind(natA, "a");
-            Host b = lab.hostBehind(natB, "b");
-            Host c = lab.hostBehind(natC, "c");
-            hubHost.exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-            out.printf("  hub  %-15s public%n", hubHost.address().getHostAddress());
-            out.printf("  a    %-15s behind a cone NAT (%s)%n", a.address().getHostAddress(),
-                    natA.wanAddress().getHostAddress());
-            out.printf("  b    %-15s behind a cone NAT (%s)%n", b.address().getHostAddress(),
-                    natB.wanAddress().getHostAddress());
-            out.printf("  c    %-15s behind a symmetric NAT (%s)%n", c.address().getHostAddress(),
-                    natC.wanAddress().getHostAddress());
+            HubMesh mesh = HubMesh.build(lab);
+            out.printf("  hub  %-15s public%n", mesh.hubHost().address().getHostAddress());
+            out.printf("  a    %-15s behind a cone NAT (%s)%n", mesh.a().address().getHostAddress(),
+                    mesh.natA().wanAddress().getHostAddress());
+            out.printf("  b    %-15s behind a cone NAT (%s)%n", mesh.b().address().getHostAddress(),
+                    mesh.natB().wanAddress().getHostAddress());
+            out.printf("  c    %-15s behind a symmetric NAT (%s)%n", mesh.c().address().getHostAddress(),
+                    mesh.natC().wanAddress().getHostAddress());
             Map<String, Node> nodes = new LinkedHashMap<>();
-            String[][] spec = {{"hub", "198.18.0.1"}, {"a", "198.18.0.2"}, {"b", "198.18.0.3"}, {"c", "198.18.0.4"}};
-            Host[] hosts = {hubHost, a, b, c};
-            for (int i = 0; i < hosts.length; i++) {
-                WgInterface wg = lab.startWireGuard(hosts[i]).addAddress(spec[i][1] + "/24");
-                Path runDir = lab.runDir().resolve("run-" + spec[i][0]);
-                LabProcess agent = lab.spawn(hosts[i], "agent-" + spec[i][0],
-                        Map.of("WIRELINK_STATE_DIR", lab.runDir().resolve("state-" + spec[i][0]).toString(),
+            List<WgInterface> all = List.of(mesh.hub(), mesh.wa(), mesh.wb(), mesh.wc());
+            List<String> names = List.of("hub", "a", "b", "c");
+            for (int i = 0; i < all.size(); i++) {
+                WgInterface wg = all.get(i);
+                String name = names.get(i);
+                Path runDir = lab.runDir().resolve("run-" + name);
+                LabProcess agent = lab.spawn(wg.host(), "agent-" + name,
+                        Map.of("WIRELINK_STATE_DIR", lab.runDir().resolve("state-" + name).toString(),
                                 "WIRELINK_RUN_DIR", runDir.toString(), "WIRELINK_JAR", jar.toString()),
                         "java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx64m", "-Xss256k",
                         "-Dio.netty.allocator.type=unpooled", "-jar", jar.toString(), "--iface", wg.name());
-                nodes.put(spec[i][0], new Node(spec[i][0], hosts[i], wg, spec[i][1], runDir, agent));
+                nodes.put(name, new Node(name, wg.host(), wg, mesh.overlayOf(wg), runDir, agent));
             }
             long start = System.nanoTime();
             for (Node n : nodes.values()) {
@@ -101,11 +94,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             out.printf("Agents ready after %.1f s. Configuring WireGuard as wg-quick would: the hub knows the"
                     + " leaves' keys, each leaf knows only the hub.%n%n", (System.nanoTime() - start) / 1e9);
-            Node hub = nodes.get("hub");
-            for (Node leaf : List.of(nodes.get("a"), nodes.get("b"), nodes.get("c"))) {
-                hub.wg().setPeer(leaf.wg(), null, null, leaf.overlay() + "/32");
-                leaf.wg().setPeer(hub.wg(), hub.wg().underlayEndpoint(), 5, "198.18.0.0/24");
-            }
+            mesh.configureLikeWgQuick();
             timeline(out, nodes, Duration.ofSeconds(seconds));
             pingMatrix(out, nodes);
             out.println("\nTearing down the lab.");
