@@ -92,6 +92,12 @@ class AgentTrustIT {
         ExecResult reload = agentA.cli("reload", "--iface", wa.name());
         assertEquals(0, reload.exitCode(), reload.stderr());
         assertTrue(reload.stdout().contains("reloaded"), reload.stdout());
+        long reloadsBefore = agentA.log().lines().filter(l -> l.contains("configuration reloaded")).count();
+        a.exec("kill", "-HUP", Long.toString(agentA.process.pid()));
+        await("SIGHUP reloads the configuration").atMost(Duration.ofSeconds(10)).pollInterval(POLL).until(() ->
+                agentA.log().lines().filter(l -> l.contains("configuration reloaded")).count() > reloadsBefore);
+        assertTrue(wa.peer(wb.publicKey()).orElseThrow().allowedIps().contains(IpPrefix.parse("198.18.0.3/32")),
+                "reloading dropped no working peer");
 
         // --- forged, untrusted and unknown facts, sent over the real tunnel from b's namespace to a
         JsonNode before = agentA.status().get("counters");
