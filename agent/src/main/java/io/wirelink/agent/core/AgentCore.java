@@ -515,6 +515,11 @@ public final class AgentCore {
         List<Fact> fromConfig = new ArrayList<>();
         for (PeerConfig pc : config.peers()) {
             fromConfig.add(Fact.member(pc.publicKey(), MemberMetadata.EMPTY.with(pc.name(), pc.basic()), exp));
+            if (pc.trust() != null && !pc.publicKey().equals(selfKey)) {
+                // our trust decisions, for peers that configured us as DelegateTrust (v2 only; capped on receipt)
+                fromConfig.add(new Fact(Attribute.TRUST_GRANT, pc.publicKey(),
+                        new FactValue.Grant(pc.trust().ordinal()), exp));
+            }
             for (IpPrefix a : pc.allowedIps()) {
                 fromConfig.add(Fact.allowedIp(pc.publicKey(), a, exp));
             }

@@ -268,4 +268,31 @@ class AgentCoreTest {
                     "route kept " + i + " s after restart");
         }
     }
+
+    @Test
+    void leavesThatDelegateTrustToTheHubAdoptItsTrustDecisions() {
+        Node h0 = new Node("hub", 1, IpEndpoint.parse("203.0.113.1:51820"), "203.0.113.1/24", "10.99.0.1/24");
+        Node b0 = new Node("b", 3, IpEndpoint.parse("198.51.100.3:40003"), "192.0.2.18/28", "10.99.0.3/24");
+        hubAndTwoLeaves();
+        // a delegates trust to the hub; the hub's operator trusts b with membership
+        a.core.reconfigure(config(List.of(new PeerConfig(h0.pub(), "hub", TrustLevel.DelegateTrust, List.of(),
+                List.of(), false, false))));
+        hub.core.reconfigure(config(List.of(new PeerConfig(b0.pub(), "b", TrustLevel.Membership, List.of(),
+                List.of(), false, false))));
+        run(8);
+        PrivateKey stranger = PrivateKey.of(new byte[] {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+                7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7});
+        Instant now = clock.now();
+        Fact newMember = Fact.member(stranger.publicKey(), MemberMetadata.of("vouched", false), now.plusSeconds(100));
+        byte[] d = new SignedGroups(b.key, 4).seal(2, a.pub(), List.of(newMember), now, new Random(5)).get(0);
+        assertEquals(AgentCore.Received.ACCEPTED,
+                a.core.datagram(new IpEndpoint(LinkLocal.address(b.pub()), 51821), d, now),
+                "b's membership facts count on a because the hub, a's delegate, trusts b with Membership");
+        run(2);
+        assertNotNull(a.device.peer(stranger.publicKey()), "a added the peer b vouched for");
+        // without the delegation, the same fact from b is not believed (b is a leaf: Endpoint trust)
+        assertEquals(AgentCore.Received.NOTHING_NEW, hub.core.datagram(new IpEndpoint(LinkLocal.address(a.pub()),
+                51821), new SignedGroups(a.key, 4).seal(2, hub.pub(), List.of(newMember.withExpiry(now.plusSeconds(
+                99))), now, new Random(6)).get(0), now), "the hub does not delegate to a");
+    }
 }
