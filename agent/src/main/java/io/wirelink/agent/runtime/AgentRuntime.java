@@ -113,7 +113,7 @@ public final class AgentRuntime implements AutoCloseable {
             List<HostNetwork.Link> links = host.links();
             List<HostNetwork.InterfaceAddress> addrs = host.addresses();
             Files.createDirectories(config.stateDir());
-            FactStore s = FactStore.open(config.stateFile(), FactStore.Options.DEFAULTS, clock);
+            FactStore s = openStore(config);
             return new Object[] {key, d, links, addrs, s};
         }).compose(r -> {
             PrivateKey key = (PrivateKey) r[0];
@@ -153,6 +153,23 @@ public final class AgentRuntime implements AutoCloseable {
             sdNotify(n -> n.status("gossiping on port " + core.gossipPort()));
             return Future.<Void>succeededFuture();
         });
+    }
+
+    /**
+     * Opens the fact log; a file that cannot be opened (damaged beyond MVStore's recovery, or not ours) is moved
+     * aside and the agent starts with an empty log: peers send everything again within a pass or two.
+     */
+    private FactStore openStore(AgentConfig config) throws java.io.IOException {
+        try {
+            return FactStore.open(config.stateFile(), FactStore.Options.DEFAULTS, clock);
+        } catch (io.wirelink.facts.store.FactStoreException e) {
+            java.nio.file.Path aside = config.stateFile().resolveSibling(config.stateFile().getFileName() + ".bad-"
+                    + clock.now().toEpochMilli());
+            Files.move(config.stateFile(), aside);
+            log.warn("fact log {} could not be opened ({}); moved it to {} and starting with an empty log",
+                    config.stateFile(), e.getMessage(), aside);
+            return FactStore.open(config.stateFile(), FactStore.Options.DEFAULTS, clock);
+        }
     }
 
     private void ensureOwnLinkLocal(AgentConfig config, PrivateKey key) throws Exception {
