@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = WirelinkCommand.Version.class,
         description = "A self-configuring WireGuard mesh agent.",
-        subcommands = {GenKeyCommand.class, PubKeyCommand.class, LinkLocalCommand.class, DecodeCommand.class})
+        subcommands = {
+            GenKeyCommand.class, PubKeyCommand.class, WorkbitCommand.class, LinkLocalCommand.class, DecodeCommand.class
+        })
 public final class WirelinkCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
