@@ -40,30 +40,47 @@ import java.util.function.IntConsumer;
 public final class DhtNode {
     private enum Kind { LOOKUP, EVICTION_PING, PING, STORE }
 
+    /**
+     * One request awaiting its reply. It is sent once, and once more (with a fresh nonce) when the peer's adaptive
+     * timeout passes; it has failed when every transmission has gone unanswered for twice its timeout. The first
+     * reply to either transmission completes it.
+     */
     private static final class Pending {
-        final long nonce;
         final Peer peer;
         final IpEndpoint to;
         final Message request;
         final Kind kind;
-        final long sentAt;
         boolean done;
+        int outstanding;
+        boolean retried;
         Lookup lookup;
         Lookup.Cand cand;
         Consumer<Boolean> callback;
         int bucket = -1;
 
-        Pending(long nonce, Peer peer, IpEndpoint to, Message request, Kind kind, long sentAt) {
-            this.nonce = nonce;
+        Pending(Peer peer, IpEndpoint to, Message request, Kind kind) {
             this.peer = peer;
             this.to = to;
             this.request = request;
             this.kind = kind;
+        }
+    }
+
+    /** One transmission of a request: what a reply's {@code inReplyTo} names. */
+    private static final class Transmission {
+        final long nonce;
+        final Pending pending;
+        final long sentAt;
+        boolean done;
+
+        Transmission(long nonce, Pending pending, long sentAt) {
+            this.nonce = nonce;
+            this.pending = pending;
             this.sentAt = sentAt;
         }
     }
 
-    private record Timer(long at, Pending pending, boolean soft) {}
+    private record Timer(long at, Transmission tx, boolean soft) {}
 
     private static final long REBOOTSTRAP_MILLIS = 30_000;
 
@@ -82,7 +99,7 @@ public final class DhtNode {
     private final Cookies cookies;
     private final RttEstimator global = new RttEstimator();
     private final ObservedAddresses observed = new ObservedAddresses();
-    private final Map<Long, Pending> pending = new HashMap<>();
+    private final Map<Long, Transmission> pending = new HashMap<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.at, b.at));
     private final List<Lookup> lookups = new ArrayList<>();
     private final ArrayDeque<NodeId> refreshQueue = new ArrayDeque<>();
@@ -92,6 +109,7 @@ public final class DhtNode {
     private long nextMaintenance;
     private long nextSelfRefresh;
     private long nextBootstrap;
+    private long nextExpiry;
     private DhtRecord ownRecord;
     private long nextRepublish = Long.MAX_VALUE;
 
@@ -259,8 +277,9 @@ public final class DhtNode {
     private void fire(long now, Outbox out) {
         while (!timers.isEmpty() && timers.peek().at <= now) {
             Timer t = timers.poll();
-            Pending pd = t.pending;
-            if (pd.done) {
+            Transmission tx = t.tx;
+            Pending pd = tx.pending;
+            if (tx.done || pd.done) {
                 continue;
             }
             if (t.soft) {
@@ -268,10 +287,17 @@ public final class DhtNode {
                 if (pd.lookup != null) {
                     pd.lookup.onSoftTimeout(pd.cand, now, out);
                 }
+                if (!pd.retried && (pd.lookup == null || !pd.lookup.finished())) {
+                    pd.retried = true;
+                    transmit(pd, now, out);
+                }
             } else {
-                pd.done = true;
-                pending.remove(pd.nonce);
-                timedOut(pd, now, out);
+                tx.done = true;
+                pending.remove(tx.nonce);
+                if (--pd.outstanding == 0) {
+                    pd.done = true;
+                    timedOut(pd, now, out);
+                }
             }
         }
         if (now >= nextMaintenance) {
@@ -519,27 +545,35 @@ public final class DhtNode {
     }
 
     private Pending sendRequest(Peer peer, IpEndpoint to, Message m, Kind kind, long now, Outbox out) {
+        Pending pd = new Pending(peer, to, m, kind);
+        transmit(pd, now, out);
+        return pd;
+    }
+
+    /** Sends (or re-sends) {@code pd} with a fresh nonce; the first transmission also gets the soft timer. */
+    private void transmit(Pending pd, long now, Outbox out) {
         long nonce;
         do {
             nonce = random.nextLong();
         } while (nonce == 0 || pending.containsKey(nonce));
-        Cookie c = peer.cookieFor(to, now, cfg);
-        Packet p = new Packet(cfg.readOnly(), self, now, nonce, c, m, 0);
+        Peer peer = pd.peer;
+        Cookie c = peer.cookieFor(pd.to, now, cfg);
+        Packet p = new Packet(cfg.readOnly(), self, now, nonce, c, pd.request, 0);
         if (c == null) {
             int pad = cfg.unvalidatedRequestSize() - DhtCodec.length(p);
             if (pad > 0) {
-                p = new Packet(cfg.readOnly(), self, now, nonce, null, m, pad);
+                p = new Packet(cfg.readOnly(), self, now, nonce, null, pd.request, pad);
             }
         }
-        send(to, DhtCodec.encode(p, peer.pairKey, peer.key), out);
-        Pending pd = new Pending(nonce, peer, to, m, kind, now);
-        pending.put(nonce, pd);
+        send(pd.to, DhtCodec.encode(p, peer.pairKey, peer.key), out);
+        Transmission tx = new Transmission(nonce, pd, now);
+        pending.put(nonce, tx);
+        pd.outstanding++;
         long rto = peer.rto(global.rto(cfg), cfg);
-        if (kind == Kind.LOOKUP) {
-            timers.add(new Timer(now + rto, pd, true));
+        if (!pd.retried) {
+            timers.add(new Timer(now + rto, tx, true));
         }
-        timers.add(new Timer(now + 2 * rto, pd, false));
-        return pd;
+        timers.add(new Timer(now + 2 * rto, tx, false));
     }
 
     private void send(IpEndpoint to, byte[] bytes, Outbox out) {
@@ -560,7 +594,7 @@ public final class DhtNode {
             Pending pd = sendRequest(lru.peer, lru.endpoint, new Message.Ping(), Kind.EVICTION_PING, now, out);
             pd.bucket = lru.bucket;
             RoutingTable.Bucket b = table.bucket(lru.bucket);
-            b.evictionPing = pd.nonce;
+            b.evictionPing = true;
             b.evictionTarget = lru.peer.key;
         }
     }
@@ -578,7 +612,7 @@ public final class DhtNode {
         } else if (m instanceof Message.FindNode f) {
             reply = nodes(re, from, fresh, f.target(), peer.key, now, limit);
         } else if (m instanceof Message.FindValue v) {
-            DhtRecord r = v.key().equals(self) ? ownRecord : store.get(v.key(), now);
+            DhtRecord r = v.key().equals(self) ? ownRecordToServe() : store.get(v.key(), now);
             if (r != null) {
                 reply = new Message.Value(re, from, fresh, r);
                 if (replyLength(reply) > limit) {
@@ -613,6 +647,13 @@ public final class DhtNode {
         }
         stats.inc(Counter.REQUESTS_ANSWERED);
         send(from, DhtCodec.encode(rp, peer.pairKey, peer.key), out);
+    }
+
+    /** Our record as we hand it out ourselves: the address others see us at goes first, as a storer would put it. */
+    private DhtRecord ownRecordToServe() {
+        DhtRecord r = ownRecord;
+        IpEndpoint seen = observed.current();
+        return r == null || seen == null ? r : r.withFirstEndpoint(new RecordEndpoint(EndpointKind.DHT, seen));
     }
 
     private long nextNonce() {
@@ -656,15 +697,19 @@ public final class DhtNode {
     }
 
     private void onReply(Peer peer, IpEndpoint from, Packet p, Message.Reply r, long now, Outbox out) {
-        Pending pd = pending.get(r.inReplyTo());
-        if (pd == null || !pd.peer.key.equals(peer.key) || !answers(pd.request, r)) {
+        Transmission tx = pending.get(r.inReplyTo());
+        if (tx == null || !tx.pending.peer.key.equals(peer.key) || !answers(tx.pending.request, r)) {
             stats.inc(Counter.UNEXPECTED_REPLY);
             return;
         }
         stats.inc(Counter.REPLIES_ACCEPTED);
-        pending.remove(pd.nonce);
+        pending.remove(tx.nonce);
+        tx.done = true;
+        Pending pd = tx.pending;
+        boolean first = !pd.done;
         pd.done = true;
-        double rtt = Math.max(0, now - pd.sentAt);
+        // each transmission has its own nonce, so the sample is unambiguous even after a retry (no Karn problem)
+        double rtt = Math.max(0, now - tx.sentAt);
         pd.peer.sample(rtt);
         global.sample(rtt);
         pd.peer.cookie = r.cookie();
@@ -673,6 +718,9 @@ public final class DhtNode {
         observed.report(peer.key, r.observed());
         withContext(now, out, () -> {
             learn(pd.peer, from, p, now, out);
+            if (!first) {
+                return; // the other transmission was answered already
+            }
             switch (pd.kind) {
                 case LOOKUP:
                     if (r instanceof Message.Nodes n) {
@@ -719,8 +767,8 @@ public final class DhtNode {
     private void clearEvictionPing(Pending pd) {
         if (pd.bucket >= 0) {
             RoutingTable.Bucket b = table.bucket(pd.bucket);
-            if (b.evictionPing == pd.nonce) {
-                b.evictionPing = 0;
+            if (b.evictionPing && pd.peer.key.equals(b.evictionTarget)) {
+                b.evictionPing = false;
                 b.evictionTarget = null;
             }
         }
@@ -756,7 +804,10 @@ public final class DhtNode {
             for (Lookup l : new ArrayList<>(lookups)) {
                 l.checkDeadline(now);
             }
-            store.expire(now);
+            if (now >= nextExpiry) {
+                nextExpiry = now + 30_000;
+                store.expire(now);
+            }
             if (table.size() == 0 && !seeds.isEmpty() && now >= nextBootstrap) {
                 bootstrap(seeds, now, out, null);
                 return;

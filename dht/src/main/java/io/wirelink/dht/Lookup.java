@@ -79,7 +79,10 @@ final class Lookup {
         return byKey.containsKey(key);
     }
 
-    /** Adds a candidate (its key already checked for workbit); a known one keeps the smaller depth. */
+    /**
+     * Adds a candidate (its key already checked for workbit); a known one keeps the smaller depth. A null
+     * {@code id} means the caller saw it as known and did not hash it.
+     */
     void add(PublicKey key, NodeId id, IpEndpoint endpoint, int depth) {
         if (key.equals(self)) {
             return;
@@ -90,6 +93,9 @@ final class Lookup {
                 c.depth = depth;
             }
             return;
+        }
+        if (id == null) {
+            return; // was known when the reply was filtered, and has since been trimmed off the far end
         }
         c = new Cand(key, id, endpoint, depth);
         int lo = 0;
@@ -184,6 +190,9 @@ final class Lookup {
     }
 
     private boolean answered(Cand c) {
+        if (c.state == State.DONE) {
+            return false;
+        }
         if (c.state == State.WAITING) {
             inFlight--;
         }

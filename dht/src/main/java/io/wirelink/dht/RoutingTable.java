@@ -4,7 +4,6 @@ import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.PublicKey;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -41,8 +40,8 @@ final class RoutingTable {
         final ArrayList<Entry> entries = new ArrayList<>(); // index 0 = least recently seen
         final ArrayDeque<Entry> replacements = new ArrayDeque<>(); // first = most recently seen
         long lastLookup;
-        /** The nonce of the ping-before-evict in flight, or 0. */
-        long evictionPing;
+        /** A ping-before-evict is in flight (to {@link #evictionTarget}). */
+        boolean evictionPing;
         PublicKey evictionTarget;
     }
 
@@ -128,7 +127,7 @@ final class RoutingTable {
                 b.replacements.removeLast();
             }
         }
-        if (b.evictionPing != 0) {
+        if (b.evictionPing) {
             return null;
         }
         return b.entries.get(0);
@@ -169,40 +168,62 @@ final class RoutingTable {
 
     /** Up to {@code n} contacts closest to {@code target}, closest first, skipping {@code exclude} (may be null). */
     List<Entry> closest(NodeId target, int n, PublicKey exclude) {
-        List<Entry> out = new ArrayList<>(n);
-        Comparator<Entry> byDistance = (a, b) -> target.compareDistance(a.peer.id, b.peer.id);
+        // bucket t shares at least t + 1 bits with the target; every deeper bucket exactly t; bucket i < t exactly i.
+        // So the best come from bucket t, then from all deeper buckets together, then from t-1, t-2, ... in turn.
+        if (n <= 0) {
+            return List.of();
+        }
+        Entry[] best = new Entry[n];
+        int[] count = {0};
         int t = self.commonPrefixLength(target);
-        // bucket t shares at least t + 1 bits with the target; every deeper bucket exactly t; bucket i < t exactly i
-        List<Entry> group = new ArrayList<>();
         if (t < 256) {
-            group.addAll(buckets[t].entries);
+            select(buckets[t].entries, target, exclude, best, count);
         }
-        addSorted(out, group, byDistance, n, exclude);
-        group.clear();
-        for (int i = t + 1; i < 256 && out.size() < n; i++) {
-            group.addAll(buckets[i].entries);
+        if (count[0] < n) {
+            int before = count[0];
+            Entry[] deeper = new Entry[n - before];
+            int[] dc = {0};
+            for (int i = t + 1; i < 256; i++) {
+                select(buckets[i].entries, target, exclude, deeper, dc);
+            }
+            System.arraycopy(deeper, 0, best, before, dc[0]);
+            count[0] += dc[0];
         }
-        addSorted(out, group, byDistance, n, exclude);
-        for (int i = Math.min(t, 256) - 1; i >= 0 && out.size() < n; i--) {
-            group.clear();
-            group.addAll(buckets[i].entries);
-            addSorted(out, group, byDistance, n, exclude);
+        for (int i = Math.min(t, 256) - 1; i >= 0 && count[0] < n; i--) {
+            int before = count[0];
+            Entry[] group = new Entry[n - before];
+            int[] gc = {0};
+            select(buckets[i].entries, target, exclude, group, gc);
+            System.arraycopy(group, 0, best, before, gc[0]);
+            count[0] += gc[0];
+        }
+        List<Entry> out = new ArrayList<>(count[0]);
+        for (int i = 0; i < count[0]; i++) {
+            out.add(best[i]);
         }
         return out;
     }
 
-    private static void addSorted(List<Entry> out, List<Entry> group, Comparator<Entry> cmp, int n,
-            PublicKey exclude) {
-        if (group.isEmpty() || out.size() >= n) {
-            return;
-        }
-        group.sort(cmp);
-        for (Entry e : group) {
-            if (out.size() >= n) {
-                return;
+    /** Keeps the {@code best.length} entries closest to {@code target} in {@code best}, sorted (insertion). */
+    private static void select(List<Entry> entries, NodeId target, PublicKey exclude, Entry[] best, int[] count) {
+        int cap = best.length;
+        for (int j = 0, m = entries.size(); j < m; j++) {
+            Entry e = entries.get(j);
+            int c = count[0];
+            if (c == cap && target.compareDistance(e.peer.id, best[c - 1].peer.id) >= 0) {
+                continue;
             }
-            if (exclude == null || !exclude.equals(e.peer.key)) {
-                out.add(e);
+            if (exclude != null && exclude.equals(e.peer.key)) {
+                continue;
+            }
+            int pos = c == cap ? c - 1 : c;
+            while (pos > 0 && target.compareDistance(e.peer.id, best[pos - 1].peer.id) < 0) {
+                best[pos] = best[pos - 1];
+                pos--;
+            }
+            best[pos] = e;
+            if (c < cap) {
+                count[0] = c + 1;
             }
         }
     }
@@ -216,7 +237,7 @@ final class RoutingTable {
         for (Bucket b : buckets) {
             b.entries.clear();
             b.replacements.clear();
-            b.evictionPing = 0;
+            b.evictionPing = false;
         }
         byKey.clear();
     }

@@ -1,6 +1,7 @@
 package io.wirelink.dht;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,5 +93,81 @@ class DhtSimulationTest {
         assertEquals(new RecordEndpoint(EndpointKind.DHT, owner.address()), res[0].record().endpoints().get(0));
         assertEquals(owner.address(), res[0].verified(), "the owner answered a PING at its DHT endpoint");
         assertEquals(owner.address(), owner.node().observedEndpoint(), "replies told the owner its address");
+    }
+
+    /** Nodes whose keys fall short of the workbit try to join and to be found: no honest table ever holds them. */
+    @Test
+    void sybilsBelowTheWorkbitNeverEnterRoutingTables() {
+        DhtSimulation sim = bootstrap(5, 60, 0.0);
+        List<SimNode> honest = new ArrayList<>(sim.nodes());
+        Contact seed = new Contact(honest.get(0).node().publicKey(), honest.get(0).address());
+        Random r = new Random(6);
+        List<SimNode> sybils = new ArrayList<>();
+        List<LookupResult> theirs = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            io.wirelink.facts.PrivateKey k;
+            do {
+                k = SimIdentities.mine(r, 0, NET);
+            } while (Workbit.of(k.publicKey(), NET) >= 4);
+            // the attacker runs the same code with a lower bar for itself
+            SimNode s = sim.add(DhtConfig.builder(NET, 0).build(), DhtIdentity.of(k));
+            sybils.add(s);
+            sim.at(sim.now(), s, (node, now, out) -> node.bootstrap(List.of(seed), now, out, theirs::add));
+            sim.runFor(100);
+        }
+        sim.runFor(30_000);
+        for (SimNode h : honest) {
+            for (SimNode s : sybils) {
+                assertFalse(h.node().inRoutingTable(s.node().publicKey()), "sybil in a table");
+            }
+        }
+        long rejected = honest.stream().mapToLong(h -> h.node().stats().get(DhtStats.Counter.BELOW_WORKBIT)).sum();
+        assertTrue(rejected >= 30, "every sybil was turned away: " + rejected);
+        for (LookupResult res : theirs) {
+            assertEquals(LookupResult.Outcome.FAILED, res.outcome(), "nobody answered the sybils");
+        }
+        assertEquals(30, theirs.size());
+    }
+
+    @Test
+    void aSeedDeterminesTheRun() {
+        String a = fingerprint(bootstrap(9, 40, 0.05));
+        String b = fingerprint(bootstrap(9, 40, 0.05));
+        assertEquals(a, b);
+    }
+
+    static String fingerprint(DhtSimulation sim) {
+        StringBuilder sb = new StringBuilder();
+        for (SimNode s : sim.nodes()) {
+            sb.append(s.node().routingTableSize()).append(s.node().stats()).append('\n');
+        }
+        return sb.append(sim.delivered()).toString();
+    }
+
+    /** A third of the nodes crash; lookups from and to the survivors still succeed. */
+    @Test
+    void lookupsSurviveChurn() {
+        DhtSimulation sim = bootstrap(11, 150, 0.01);
+        List<SimNode> nodes = new ArrayList<>(sim.nodes());
+        Random r = new Random(12);
+        List<SimNode> alive = new ArrayList<>(nodes);
+        for (int i = 0; i < 50; i++) {
+            SimNode victim = alive.remove(1 + r.nextInt(alive.size() - 1));
+            sim.remove(victim);
+        }
+        List<LookupResult> results = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            SimNode src = alive.get(r.nextInt(alive.size()));
+            SimNode dst = alive.get(r.nextInt(alive.size()));
+            if (src != dst) {
+                sim.at(sim.now(), src, (node, now, out) -> node.findNode(dst.node().id(), true, now, out,
+                        results::add));
+            }
+            sim.runFor(200);
+        }
+        sim.runFor(20_000);
+        long found = results.stream().filter(LookupResult::found).count();
+        assertEquals(results.size(), found, "all found despite dead contacts: " + results);
+        assertTrue(results.stream().mapToInt(LookupResult::timeouts).sum() > 0, "dead contacts were met");
     }
 }
