@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
         versionProvider = WirelinkCommand.Version.class,
         description = "A self-configuring WireGuard mesh agent.",
         subcommands = {
-            GenKeyCommand.class, PubKeyCommand.class, WorkbitCommand.class, LinkLocalCommand.class, DecodeCommand.class
+            GenKeyCommand.class, PubKeyCommand.class, WorkbitCommand.class, LinkLocalCommand.class, DecodeCommand.class,
+            DhtNodeCommand.class
         })
 public final class WirelinkCommand implements Callable<Integer> {
     @CommandLine.Spec

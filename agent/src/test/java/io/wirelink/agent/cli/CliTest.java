@@ -142,6 +142,29 @@ class CliTest {
     }
 
     @Test
+    void dhtNodeRejectsBadSettingsInOneLine(@TempDir Path dir) throws Exception {
+        // RFC 7748 Alice: workbit 0 in the default network
+        Path weak = dir.resolve("weak.key");
+        Files.writeString(weak, java.util.Base64.getEncoder().encodeToString(HexFormat.of()
+                .parseHex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")) + "\n");
+        Path strong = dir.resolve("strong.key");
+        Files.writeString(strong, MINED_PRIVATE + "\n");
+        for (Result r : List.of(
+                run("", "dht-node", "--listen", "127.0.0.1:0", "--private-key", weak.toString()),
+                run("", "dht-node", "--listen", "127.0.0.1:0", "--private-key", dir.resolve("none").toString()),
+                run("", "dht-node", "--listen", "localhost:1", "--private-key", strong.toString()),
+                run("", "dht-node", "--listen", "127.0.0.1:0", "--private-key", strong.toString(), "--boot", "x"),
+                run("", "dht-node", "--listen", "127.0.0.1:0", "--private-key", strong.toString(),
+                        "--boot", MINED_PUBLIC + "@nowhere"))) {
+            assertEquals(1, r.code(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().startsWith("wirelink dht-node: "), r.err());
+        }
+        assertTrue(run("", "dht-node", "--listen", "127.0.0.1:0", "--private-key", weak.toString()).err()
+                .contains("workbit"));
+    }
+
+    @Test
     void linklocalPrintsTheVector() {
         Result r = run("", "linklocal", "6X/iz1GyW9euj9JIdP7PUl14eoWyoQiAa+BDTB38GhE=");
         assertEquals(0, r.code());
