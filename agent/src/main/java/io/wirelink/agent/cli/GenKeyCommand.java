@@ -52,7 +52,7 @@ public final class GenKeyCommand implements Callable<Integer> {
             err.println("wirelink genkey: " + e.getMessage());
             return 1;
         }
-        boolean progress = System.console() != null;
+        boolean progress = stderrIsTerminal();
         long start = System.nanoTime();
         PrivateKey key;
         try (miner) {
@@ -69,6 +69,19 @@ public final class GenKeyCommand implements Callable<Integer> {
             err.flush();
         }
         return print(key);
+    }
+
+    /**
+     * Whether stderr is a terminal. On Linux {@code /proc/self/fd/2} says so exactly (so {@code genkey > key} on a
+     * terminal still shows progress); elsewhere {@code System.console() != null} (stdin and stdout are a terminal).
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
     }
 
     static String progressLine(int bits, long tried, long elapsedNanos, int threads) {
