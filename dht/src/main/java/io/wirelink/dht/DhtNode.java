@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -837,13 +836,4 @@ public final class DhtNode {
 
     /** What {@link #resolve} found. {@code verified} is an endpoint where {@code key} answered a PING, or null. */
     public record Resolution(PublicKey key, DhtRecord record, IpEndpoint verified, LookupResult lookup) {}
-
-    /** Drops every routing-table contact (tests of re-bootstrap). */
-    void clearTable() {
-        table.clear();
-    }
-
-    Iterator<RoutingTable.Entry> tableEntries() {
-        return table.entries().iterator();
-    }
 }

@@ -232,16 +232,6 @@ final class RoutingTable {
         return byKey.values();
     }
 
-    /** Drops every contact (for tests of re-bootstrap). */
-    void clear() {
-        for (Bucket b : buckets) {
-            b.entries.clear();
-            b.replacements.clear();
-            b.evictionPing = false;
-        }
-        byKey.clear();
-    }
-
     /** Removes a key outright (it went read-only). */
     void remove(PublicKey key) {
         Entry e = byKey.get(key);

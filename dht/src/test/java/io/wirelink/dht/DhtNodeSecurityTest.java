@@ -298,4 +298,18 @@ class DhtNodeSecurityTest {
             }
         }
     }
+
+    @Test
+    void anEmptyTableRebootstrapsFromTheSeeds() {
+        DhtNode a = node();
+        a.bootstrap(List.of(new Contact(bKey.publicKey(), SRC)), T0, out, null);
+        assertEquals(1, out.sent.size(), "FIND_NODE to the seed");
+        for (long t = T0; t <= T0 + 31_000; t += 100) {
+            a.tick(t, out);
+        }
+        assertEquals(0, a.routingTableSize());
+        long toSeed = out.sent.stream().filter(x -> x.to().equals(SRC)).count();
+        assertEquals(3, toSeed, "the first request, its retry, then a new bootstrap 30 s later");
+        assertInstanceOf(Message.FindNode.class, Wire.open(out.last().data(), bKey, NET).message());
+    }
 }
