@@ -81,6 +81,89 @@ class CliTest {
         assertEquals(1, run("", "linklocal", "short").code());
     }
 
+    // mined once with WorkbitMiner; the workbit hash for "wirelink" starts 00000b5c (20 zero bits)
+    static final String MINED_PRIVATE = "kDT3iQC7fpzaeJNxjlvie4sTTQt8mxcK6NIV3N5+LUI=";
+    static final String MINED_PUBLIC = "usXrmxdRVhGfJML3LYeyY8JHvaVS+wdmB+lQtSjlyR8=";
+
+    @Test
+    void genkeyMinesAKeyWithTheRequestedWorkbit() {
+        Result g = run("", "genkey", "--workbit", "8");
+        assertEquals(0, g.code(), g.err());
+        assertEquals("", g.err(), "silent when stderr is not a terminal");
+        assertEquals(1, g.out().lines().count());
+        Result w = run(g.out(), "workbit");
+        assertEquals(0, w.code(), w.err());
+        assertTrue(Integer.parseInt(w.out().strip()) >= 8, w.out());
+        Result pub = run(g.out(), "pubkey");
+        assertTrue(Integer.parseInt(run(pub.out(), "workbit").out().strip()) >= 8);
+        assertTrue(Integer.parseInt(run(pub.out(), "workbit", "--public").out().strip()) >= 8);
+
+        Result other = run("", "genkey", "--workbit", "6", "--network", "lab", "--threads", "1");
+        assertEquals(0, other.code(), other.err());
+        assertTrue(Integer.parseInt(run(other.out(), "workbit", "--network", "lab", "--private").out().strip()) >= 6);
+    }
+
+    @Test
+    void workbitReadsPrivateAndPublicKeys() {
+        assertEquals("20\n", run(MINED_PRIVATE + "\n", "workbit").out());
+        assertEquals("20\n", run(MINED_PUBLIC + "\n", "workbit").out());
+        assertEquals("20\n", run(MINED_PRIVATE, "workbit", "--private").out());
+        assertEquals("20\n", run(MINED_PUBLIC, "workbit", "--public").out());
+        assertEquals("2\n", run(MINED_PUBLIC, "workbit", "--network", "other").out());
+        // RFC 7748 Alice: workbit 7 in "Café-net", 0 in the default network
+        String alice = java.util.Base64.getEncoder().encodeToString(HexFormat.of()
+                .parseHex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"));
+        assertEquals("0\n", run(alice, "workbit").out());
+        assertEquals("7\n", run(alice, "workbit", "--network", "Café-net").out());
+        long sum = 0;
+        for (int i = 0; i < 64; i++) {
+            sum += Integer.parseInt(run(run("", "genkey").out(), "workbit").out().strip());
+        }
+        assertTrue(sum < 64 * 3, "ordinary keys have a workbit near 0 on average, got " + sum + " over 64");
+    }
+
+    @Test
+    void workbitAndGenkeyRejectBadInputInOneLine() {
+        for (Result r : List.of(
+                run("not a key\n", "workbit"),
+                run("", "workbit"),
+                run("AAAA\n", "workbit"),
+                run(MINED_PUBLIC, "workbit", "--network", ""),
+                run("", "genkey", "--workbit", "65"),
+                run("", "genkey", "--workbit", "-1"),
+                run("", "genkey", "--workbit", "4", "--network", "bad\tname"),
+                run("", "genkey", "--threads", "2"))) {
+            assertEquals(1, r.code(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertEquals("", r.out());
+            assertFalse(r.err().contains("not a key"));
+        }
+        assertEquals(2, run(MINED_PUBLIC, "workbit", "--public", "--private").code(), "usage error");
+    }
+
+    @Test
+    void dhtNodeRejectsBadSettingsInOneLine(@TempDir Path dir) throws Exception {
+        // RFC 7748 Alice: workbit 0 in the default network
+        Path weak = dir.resolve("weak.key");
+        Files.writeString(weak, java.util.Base64.getEncoder().encodeToString(HexFormat.of()
+                .parseHex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")) + "\n");
+        Path strong = dir.resolve("strong.key");
+        Files.writeString(strong, MINED_PRIVATE + "\n");
+        for (Result r : List.of(
+                run("", "dht-node", "--listen", "127.0.0.1:0", "--private-key", weak.toString()),
+                run("", "dht-node", "--listen", "127.0.0.1:0", "--private-key", dir.resolve("none").toString()),
+                run("", "dht-node", "--listen", "localhost:1", "--private-key", strong.toString()),
+                run("", "dht-node", "--listen", "127.0.0.1:0", "--private-key", strong.toString(), "--boot", "x"),
+                run("", "dht-node", "--listen", "127.0.0.1:0", "--private-key", strong.toString(),
+                        "--boot", MINED_PUBLIC + "@nowhere"))) {
+            assertEquals(1, r.code(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().startsWith("wirelink dht-node: "), r.err());
+        }
+        assertTrue(run("", "dht-node", "--listen", "127.0.0.1:0", "--private-key", weak.toString()).err()
+                .contains("workbit"));
+    }
+
     @Test
     void linklocalPrintsTheVector() {
         Result r = run("", "linklocal", "6X/iz1GyW9euj9JIdP7PUl14eoWyoQiAa+BDTB38GhE=");
