@@ -20,6 +20,7 @@ public record AgentConfig(
         Path stateDir,
         Path runDir,
         Timers timers,
+        Dht dht,
         List<PeerConfig> peers,
         Path source) {
     public AgentConfig {
@@ -31,7 +32,7 @@ public record AgentConfig(
     /** The same configuration with another peer list (for tests and the simulator). */
     public AgentConfig withPeers(List<PeerConfig> p) {
         return new AgentConfig(iface, port, router, chatty, debug, reportIfaces, hideIfaces, stateDir, runDir, timers,
-                p, source);
+                dht, p, source);
     }
 
     /** The fact log file for this interface. */

@@ -34,7 +34,7 @@ public final class ConfigLoader {
     /** Canonical top-level keys, in documentation order. */
     static final List<String> TOP_KEYS =
             List.of("iface", "port", "router", "chatty", "debug", "reportIfaces", "hideIfaces", "stateDir", "runDir",
-                    "timers", "peers");
+                    "timers", "network", "workbit", "boot", "public", "dhtPort", "peers");
 
     static final List<String> TIMER_KEYS = List.of("factTtl", "aliveTtl", "alivePeriod", "antiEntropy",
             "startupGrace", "endpointInterval", "membershipSettle");
@@ -44,7 +44,8 @@ public final class ConfigLoader {
 
     /** Keys that may come from the environment as {@code WIRELINK_<UPPER_SNAKE>}. */
     static final List<String> ENV_KEYS =
-            List.of("iface", "port", "router", "chatty", "debug", "reportIfaces", "hideIfaces", "stateDir", "runDir");
+            List.of("iface", "port", "router", "chatty", "debug", "reportIfaces", "hideIfaces", "stateDir", "runDir",
+                    "network", "workbit", "boot", "public", "dhtPort");
 
     /** Environment variables with the prefix that are not config keys. */
     static final List<String> ENV_OTHER =
@@ -124,7 +125,7 @@ public final class ConfigLoader {
                         + String.join(", ", known) + ", " + String.join(", ", ENV_OTHER) + ")");
             }
             String v = e.getValue();
-            if (key.equals("reportIfaces") || key.equals("hideIfaces")) {
+            if (key.equals("reportIfaces") || key.equals("hideIfaces") || key.equals("boot")) {
                 List<String> list = new ArrayList<>();
                 for (String s : v.split(",")) {
                     if (!s.isBlank()) {
@@ -289,9 +290,35 @@ public final class ConfigLoader {
             }
         }
         Timers timers = timers(c);
+        Dht dht = dht(c);
         return new AgentConfig(iface, port, router, bool(c, "chatty"), bool(c, "debug"), strings(c, "reportIfaces"),
-                strings(c, "hideIfaces"), Path.of(string(c, "stateDir")), Path.of(string(c, "runDir")), timers, peers,
-                file);
+                strings(c, "hideIfaces"), Path.of(string(c, "stateDir")), Path.of(string(c, "runDir")), timers, dht,
+                peers, file);
+    }
+
+    static Dht dht(Config c) throws ConfigException {
+        String network = string(c, "network");
+        if (network.isEmpty() || network.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255
+                || network.chars().anyMatch(Character::isISOControl)) {
+            throw bad(c, "network", "must be 1-255 bytes of UTF-8 without control characters");
+        }
+        int workbit = integer(c, "workbit");
+        if (workbit < 0 || workbit > 256) {
+            throw bad(c, "workbit", workbit + " is not 0..256");
+        }
+        List<Dht.Boot> boot = new ArrayList<>();
+        for (String s : strings(c, "boot")) {
+            try {
+                boot.add(Dht.Boot.parse(s));
+            } catch (IllegalArgumentException e) {
+                throw bad(c, "boot", e.getMessage());
+            }
+        }
+        int dhtPort = integer(c, "dhtPort");
+        if (dhtPort < 0 || dhtPort > 65535) {
+            throw bad(c, "dhtPort", dhtPort + " is not a port (0-65535; 0 = WireGuard listen port + 2)");
+        }
+        return new Dht(network, workbit, boot, bool(c, "public"), dhtPort);
     }
 
     static Timers timers(Config c) throws ConfigException {

@@ -97,7 +97,7 @@ public final class AgentCore {
 
     /** The state the last pass acted on. */
     public record Snapshot(Instant at, FactView view, Set<FactKey> believed, List<PeerStatus> peers,
-            boolean selfRouter) {}
+            boolean selfRouter, Set<PublicKey> lookups, List<IpEndpoint> localCandidates) {}
 
     /** What {@link #datagram} did with a datagram. */
     public enum Received {
@@ -263,6 +263,37 @@ public final class AgentCore {
         return news ? Received.ACCEPTED : Received.NOTHING_NEW;
     }
 
+    /**
+     * A record the DHT found for {@code owner}, seen by the DHT at {@code verified}. Its WireGuard endpoints become
+     * facts with provenance {@code dht}, authored by the owner; one on the IP the DHT saw the owner at is its NAT
+     * mapping and counts as observed. Records are hints: the trust policy still decides, the facts expire with the
+     * record, and a wrong endpoint costs only a failed handshake (the WireGuard handshake authenticates the peer).
+     *
+     * @return how many facts were new
+     */
+    public int dhtResolved(PublicKey owner, IpEndpoint verified, List<IpEndpoint> wireGuard, Duration ttl,
+            Instant now) {
+        TrustContext ctx = trustContext(currentView(now));
+        int added = 0;
+        Instant exp = now.plus(ttl);
+        for (IpEndpoint ep : wireGuard) {
+            boolean mapped = ep.address().equals(verified.address());
+            Fact f = mapped ? Fact.observed(owner, ep, exp) : Fact.endpoint(owner, ep, exp);
+            if (!TrustPolicy.accepts(f, owner, ctx)) {
+                counters.factsRejected++;
+                continue;
+            }
+            if (store.append(f, new Provenance(owner, Channel.DHT, verified, now)) instanceof AppendResult.Appended a
+                    && a.replaced().isEmpty()) {
+                added++;
+            }
+        }
+        if (added > 0) {
+            dirty = true;
+        }
+        return added;
+    }
+
     // ------------------------------------------------------------------ the pass
 
     /** One pass at {@code now}: derive, fold, trust, reconcile, gossip. */
@@ -294,7 +325,17 @@ public final class AgentCore {
         List<Outgoing> out = gossip(now, believed, intents, ctx, selfRouter);
         knowledge.prune(now, knownPeers());
         store.flushIfDue();
-        last = new Snapshot(now, view, believed.keySet(), status(intents, ctx, selfRouter), selfRouter);
+        Set<PublicKey> lookups = new TreeSet<>();
+        for (PeerIntent v : intents.values()) {
+            // a configured peer we have no way to reach: look it up in the DHT
+            PeerState ps = device.peer(v.key());
+            if (v.configured() && !v.healthy() && v.endpoints().isEmpty() && (ps == null || ps.endpoint() == null)) {
+                lookups.add(v.key());
+            }
+        }
+        last = new Snapshot(now, view, believed.keySet(), status(intents, ctx, selfRouter), selfRouter, lookups,
+                LocalEndpoints.candidates(links, addresses, config.iface(), device.listenPort(),
+                        config.reportIfaces(), config.hideIfaces()));
         return new Actions(plan.change(), out, plan.reasons());
     }
 

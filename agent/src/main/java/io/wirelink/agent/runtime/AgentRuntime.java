@@ -56,6 +56,7 @@ public final class AgentRuntime implements AutoCloseable {
     private FactStore store;
     private GossipSocket socket;
     private ControlServer control;
+    private DhtService dht;
     private boolean passScheduled;
     private volatile boolean closed;
     private long lastDeviceError;
@@ -138,6 +139,16 @@ public final class AgentRuntime implements AutoCloseable {
                 return Future.failedFuture(new IOException("cannot bind gossip socket [" + LinkLocal.format(
                         key.publicKey()) + "%" + config.iface() + "]:" + port + ": " + e.getMessage(), e));
             }
+            if (config.dht().enabled()) {
+                int dhtPort = config.dht().dhtPort() > 0 ? config.dht().dhtPort()
+                        : ((DeviceState) r[1]).listenPort() + 2;
+                try {
+                    dht = new DhtService(config.dht(), key, dhtPort, clock);
+                } catch (IOException | IllegalArgumentException e) {
+                    return Future.failedFuture(new IOException("cannot start the DHT on port " + dhtPort + ": "
+                            + e.getMessage(), e));
+                }
+            }
             control = new ControlServer(vertx, this);
             return control.listen(config.controlSocket());
         }).compose(v -> {
@@ -146,6 +157,9 @@ public final class AgentRuntime implements AutoCloseable {
             vertx.setPeriodic(DEVICE_POLL.toMillis(), id -> pollDevice());
             vertx.setPeriodic(HOST_POLL.toMillis(), id -> pollHost());
             vertx.setPeriodic(config.timers().antiEntropy().toMillis(), id -> pass());
+            if (dht != null) {
+                vertx.setPeriodic(2000, id -> dhtTick());
+            }
             notify.watchdogInterval().ifPresent(w -> vertx.setPeriodic(Math.max(1, w.toMillis()), id -> sdNotify(
                     SdNotify::watchdog)));
             pass();
@@ -241,6 +255,37 @@ public final class AgentRuntime implements AutoCloseable {
             }
         }).onFailure(e -> log.warn("reading host addresses: {}", e.getMessage()));
     }
+
+    private long lastAnnounce;
+
+    /** Every 2 s: look up unreachable configured peers; re-announce our candidates every minute. */
+    private void dhtTick() {
+        if (closed || core.snapshot() == null) {
+            return;
+        }
+        AgentCore.Snapshot snap = core.snapshot();
+        if (!snap.lookups().isEmpty()) {
+            dht.lookup(snap.lookups(), found -> context.runOnContext(v -> {
+                if (core.dhtResolved(found.owner(), found.seen(), found.wireGuard(), found.ttl(),
+                        clock.now()) > 0) {
+                    log.info("DHT: {} may be at {} (seen at {}{})", found.owner(), found.wireGuard(), found.seen(),
+                            found.proven() ? ", proven by ping" : "; the WireGuard handshake will prove it");
+                    schedulePass();
+                }
+            }));
+        }
+        long now = System.nanoTime();
+        if (lastAnnounce == 0 || now - lastAnnounce > Duration.ofSeconds(60).toNanos()
+                || now - lastAnnounce > Duration.ofSeconds(5).toNanos() && lastAnnounce - startNanos
+                        < Duration.ofSeconds(30).toNanos()) {
+            // often at first (the NAT mapping the DHT observes settles as we join), then every minute
+            lastAnnounce = now;
+            DeviceState d = core.lastDevice();
+            dht.announce(snap.localCandidates(), d == null ? 0 : d.listenPort());
+        }
+    }
+
+    private final long startNanos = System.nanoTime();
 
     private void schedulePass() {
         if (!passScheduled) {
@@ -344,6 +389,9 @@ public final class AgentRuntime implements AutoCloseable {
         }
         if (socket != null) {
             socket.close();
+        }
+        if (dht != null) {
+            dht.close();
         }
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get();

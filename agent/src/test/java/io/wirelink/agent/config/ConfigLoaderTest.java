@@ -203,6 +203,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void dhtKeysLoad() throws Exception {
+        write("wirelink.wg0.yaml", """
+                network: test
+                workbit: 8
+                boot: ["%s@198.51.100.2:51822"]
+                public: false
+                dhtPort: 51900
+                """.formatted(HUB));
+        AgentConfig c = ConfigLoader.load(null, env(), Map.of());
+        assertEquals("test", c.dht().network());
+        assertEquals(8, c.dht().workbit());
+        assertEquals(PublicKey.parse(HUB), c.dht().boot().get(0).key());
+        assertEquals("198.51.100.2:51822", c.dht().boot().get(0).endpoint().toString());
+        assertEquals(51900, c.dht().dhtPort());
+        assertTrue(c.dht().enabled());
+        assertFalse(ConfigLoader.load(null, Map.of("WIRELINK_CONFIG_PATH", dir.resolve("none").toString()), Map.of())
+                .dht().enabled(), "off by default");
+        write("wirelink.wg0.yaml", "boot: [\"nokey@198.51.100.2:51822\"]\n");
+        String m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains("boot"), m);
+    }
+
+    @Test
     void envNames() {
         assertEquals("WIRELINK_REPORT_IFACES", ConfigLoader.envName("reportIfaces"));
         assertEquals("WIRELINK_IFACE", ConfigLoader.envName("iface"));

@@ -1,0 +1,146 @@
+package io.wirelink.agent.runtime;
+
+import io.wirelink.agent.config.Dht;
+import io.wirelink.dht.Contact;
+import io.wirelink.dht.DhtConfig;
+import io.wirelink.dht.DhtIdentity;
+import io.wirelink.dht.DhtRecord;
+import io.wirelink.dht.EndpointKind;
+import io.wirelink.dht.RecordEndpoint;
+import io.wirelink.dht.udp.UdpDhtRunner;
+import io.wirelink.facts.Clock;
+import io.wirelink.facts.IpEndpoint;
+import io.wirelink.facts.PrivateKey;
+import io.wirelink.facts.PublicKey;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's DHT node, on its own thread ({@link UdpDhtRunner}), outside the tunnel on the DHT port. It joins
+ * through the boot nodes, announces this node's WireGuard endpoint candidates, and resolves peers the agent cannot
+ * otherwise reach; results come back through a callback the runtime hops onto the core's context.
+ */
+final class DhtService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DhtService.class);
+    static final Duration RECORD_TTL = Duration.ofMinutes(10);
+    static final Duration LOOKUP_EVERY = Duration.ofSeconds(10);
+
+    /**
+     * A peer's record: its WireGuard endpoints, where the DHT saw it ({@code seen}), and whether the owner proved
+     * itself there by answering a ping.
+     */
+    record Found(PublicKey owner, IpEndpoint seen, List<IpEndpoint> wireGuard, boolean proven, Duration ttl) {}
+
+    private final UdpDhtRunner runner;
+    private final Thread thread;
+    private final int dhtPort;
+    private final Map<PublicKey, Long> lastLookup = new HashMap<>();
+    private List<IpEndpoint> lastAnnounced = List.of();
+
+    DhtService(Dht cfg, PrivateKey key, int dhtPort, Clock clock) throws IOException {
+        DhtConfig dc = DhtConfig.builder(cfg.network(), cfg.workbit()).readOnly(!cfg.isPublic()).build();
+        this.dhtPort = dhtPort;
+        this.runner = UdpDhtRunner.open(new InetSocketAddress("0.0.0.0", dhtPort), dc, DhtIdentity.of(key), clock,
+                new SecureRandom());
+        this.thread = new Thread(() -> {
+            try {
+                runner.run();
+            } catch (IOException e) {
+                log.warn("DHT stopped: {}", e.getMessage());
+            }
+        }, "wirelink-dht");
+        thread.setDaemon(true);
+        thread.start();
+        List<Contact> seeds = new ArrayList<>();
+        cfg.boot().forEach(b -> seeds.add(new Contact(b.key(), b.endpoint())));
+        if (!seeds.isEmpty()) {
+            runner.submit((node, now, out) -> node.bootstrap(seeds, now, out, r -> log.info(
+                    "DHT joined through {} boot node(s): {}, {} contacts", seeds.size(), r.outcome(),
+                    node.routingTableSize())));
+        }
+        log.info("DHT on port {} ({} node, network '{}', workbit {})", dhtPort, cfg.isPublic() ? "public"
+                : "read-only", cfg.network(), cfg.workbit());
+    }
+
+    /**
+     * Announces our WireGuard candidates: the local ones, plus our NAT mapping for the WireGuard port derived from
+     * what the DHT saw — when the NAT kept our DHT port unchanged it most likely keeps the WireGuard port too, so
+     * {@code observed IP : WireGuard port} is where peers outside can reach us (PROTOCOL.md §7).
+     */
+    void announce(List<IpEndpoint> local, int wireGuardPort) {
+        runner.submit((node, now, out) -> {
+            List<IpEndpoint> eps = new ArrayList<>();
+            IpEndpoint seen = node.observedEndpoint();
+            if (seen != null && seen.port() == dhtPort && wireGuardPort > 0) {
+                eps.add(new IpEndpoint(seen.address(), wireGuardPort));
+            }
+            for (IpEndpoint e : local) {
+                if (!eps.contains(e) && eps.size() < DhtRecord.MAX_ENDPOINTS - 1) {
+                    eps.add(e);
+                }
+            }
+            if (eps.equals(lastAnnounced) && node.activeLookups() > 0) {
+                return;
+            }
+            lastAnnounced = eps;
+            List<RecordEndpoint> rec = new ArrayList<>();
+            eps.forEach(e -> rec.add(new RecordEndpoint(EndpointKind.WIREGUARD, e)));
+            node.announce(new DhtRecord(node.publicKey(), now, (int) RECORD_TTL.toSeconds(), rec, List.of()), now,
+                    out, n -> log.debug("DHT record stored on {} node(s)", n));
+        });
+    }
+
+    /** Looks up each key (at most once per {@link #LOOKUP_EVERY}); {@code found} runs on the DHT thread. */
+    void lookup(Iterable<PublicKey> keys, Consumer<Found> found) {
+        for (PublicKey k : keys) {
+            runner.submit((node, now, out) -> {
+                Long last = lastLookup.get(k);
+                if (last != null && now - last < LOOKUP_EVERY.toMillis()) {
+                    return;
+                }
+                lastLookup.put(k, now);
+                node.resolve(k, now, out, r -> {
+                    if (r.record() == null) {
+                        log.debug("DHT: no record for {} ({})", k, r.lookup().outcome());
+                        return;
+                    }
+                    // Where the DHT saw the owner: proven by a ping if it answered; otherwise where the storing node
+                    // saw its STORE come from (the record's first DHT endpoint). Two peers behind NATs often cannot
+                    // ping each other's DHT port; the WireGuard handshake then is the authenticated probe.
+                    IpEndpoint seen = r.verified();
+                    List<IpEndpoint> wg = new ArrayList<>();
+                    for (RecordEndpoint e : r.record().endpoints()) {
+                        if (e.kind() == EndpointKind.WIREGUARD) {
+                            wg.add(e.endpoint());
+                        } else if (seen == null) {
+                            seen = e.endpoint();
+                        }
+                    }
+                    if (seen == null || wg.isEmpty()) {
+                        return;
+                    }
+                    found.accept(new Found(k, seen, wg, r.verified() != null, Duration.ofSeconds(Math.max(1,
+                            r.record().ttlSeconds()))));
+                });
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            runner.close();
+        } catch (IOException e) {
+            log.debug("closing the DHT: {}", e.toString());
+        }
+    }
+}
