@@ -7,6 +7,6 @@
  * {@link io.wirelink.dht.Outbox}. {@link io.wirelink.dht.DhtCodec} is the wire format. The owner of a node (an I/O
  * adapter on one event loop, or the simulator in {@code io.wirelink.dht.sim}) calls it from one thread only. The
  * miner is the one class that owns threads; it is a command-line tool. The protocol is described in
- * {@code dht/PROTOCOL-DHT.md}.
+ * PROTOCOL.md §7.
  */
 package io.wirelink.dht;
