@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
 final class DhtService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DhtService.class);
     static final Duration RECORD_TTL = Duration.ofMinutes(10);
-    static final Duration LOOKUP_EVERY = Duration.ofSeconds(10);
+    /** Lookups of one peer back off from 2 s, doubling, to at most a minute. */
+    static final Duration LOOKUP_FIRST = Duration.ofSeconds(2);
+    static final Duration LOOKUP_MAX = Duration.ofSeconds(60);
 
     /**
      * A peer's record: its WireGuard endpoints, where the DHT saw it ({@code seen}), and whether the owner proved
@@ -43,7 +45,8 @@ final class DhtService implements AutoCloseable {
     private final UdpDhtRunner runner;
     private final Thread thread;
     private final int dhtPort;
-    private final Map<PublicKey, Long> lastLookup = new HashMap<>();
+    /** Per peer still wanted: when it may be looked up next, and the current back-off. */
+    private final Map<PublicKey, long[]> backoff = new HashMap<>();
     private List<IpEndpoint> lastAnnounced = List.of();
 
     DhtService(Dht cfg, PrivateKey key, int dhtPort, Clock clock) throws IOException {
@@ -99,15 +102,20 @@ final class DhtService implements AutoCloseable {
         });
     }
 
-    /** Looks up each key (at most once per {@link #LOOKUP_EVERY}); {@code found} runs on the DHT thread. */
-    void lookup(Iterable<PublicKey> keys, Consumer<Found> found) {
+    /**
+     * Looks up each wanted key when its back-off allows; keys no longer wanted (reachable now) are forgotten, so a
+     * peer that becomes unreachable again starts from a short delay. {@code found} runs on the DHT thread.
+     */
+    void lookup(java.util.Set<PublicKey> keys, Consumer<Found> found) {
+        runner.submit((node, now, out) -> backoff.keySet().retainAll(keys));
         for (PublicKey k : keys) {
             runner.submit((node, now, out) -> {
-                Long last = lastLookup.get(k);
-                if (last != null && now - last < LOOKUP_EVERY.toMillis()) {
+                long[] b = backoff.computeIfAbsent(k, x -> new long[] {0, LOOKUP_FIRST.toMillis()});
+                if (now < b[0]) {
                     return;
                 }
-                lastLookup.put(k, now);
+                b[0] = now + b[1];
+                b[1] = Math.min(LOOKUP_MAX.toMillis(), b[1] * 2);
                 node.resolve(k, now, out, r -> {
                     if (r.record() == null) {
                         log.debug("DHT: no record for {} ({})", k, r.lookup().outcome());
