@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
         versionProvider = WirelinkCommand.Version.class,
         description = "A self-configuring WireGuard mesh agent. Without a subcommand, runs the agent on --iface.",
         subcommands = {GenKeyCommand.class, PubKeyCommand.class, LinkLocalCommand.class, DecodeCommand.class,
-                ShowCommand.class, ReloadCommand.class})
+                ShowCommand.class, ReloadCommand.class, SimulateCommand.class})
 public final class WirelinkCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
