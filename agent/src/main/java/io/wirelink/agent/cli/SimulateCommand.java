@@ -87,6 +87,11 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--progress", description = "a line on stderr every 10 simulated seconds")
     boolean progress;
 
+    @Option(names = "--breakdown", description = "decode every gossip datagram sent and report bytes by direction "
+            + "(hub>node, node>hub, node>node, hub>hub) and fact attribute, for the run and its second half "
+            + "(JSON: [breakdown])")
+    boolean breakdown;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -96,7 +101,7 @@ public final class SimulateCommand implements Callable<Integer> {
             double[] shares = parseNat(nat);
             o = Simulation.Options.defaults(nodes).withHubs(hubs).withNat(shares[0], shares[1], shares[2])
                     .withLoss(loss).withSeed(seed).withDuration(parseDuration(duration))
-                    .withJoinSpread(parseDuration(joinSpread));
+                    .withJoinSpread(parseDuration(joinSpread)).withBreakdown(breakdown);
         } catch (IllegalArgumentException e) {
             err.println("wirelink simulate: " + e.getMessage());
             return 2;
@@ -195,9 +200,32 @@ public final class SimulateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  CPU                         %s µs per simulated node-second (%s s CPU, %s s wall, "
                         + "%,d events)%n", num(r.cpuMicrosPerNodeSecond()), num(r.cpuSeconds()),
                 num(r.wallSeconds()), r.events());
+        if (r.breakdown() != null) {
+            for (String window : new String[] {"run", "secondHalf"}) {
+                out.printf(Locale.ROOT, "  gossip sent by direction    %s%n", window.equals("run") ? "whole run"
+                        : "second half");
+                printBreakdown(out, (Map<?, ?>) r.breakdown().get(window));
+            }
+        }
         if (!r.drops().isEmpty()) {
             out.printf(Locale.ROOT, "  packets dropped             %s%n", r.drops());
         }
+    }
+
+    private static void printBreakdown(PrintWriter out, Map<?, ?> flows) {
+        flows.forEach((flow, v) -> {
+            Map<?, ?> f = (Map<?, ?>) v;
+            long total = ((Number) f.get("bytes")).longValue();
+            StringBuilder attrs = new StringBuilder();
+            ((Map<?, ?>) f.get("byAttribute")).forEach((attr, a) -> {
+                Map<?, ?> c = (Map<?, ?>) a;
+                long b = ((Number) c.get("bytes")).longValue();
+                attrs.append(String.format(Locale.ROOT, "%s%s %s (%,d)", attrs.length() == 0 ? "" : ", ", attr,
+                        pct(total == 0 ? 0 : (double) b / total), ((Number) c.get("count")).longValue()));
+            });
+            out.printf(Locale.ROOT, "    %-10s %,12d datagrams %,15d bytes: %s%n", flow,
+                    ((Number) f.get("datagrams")).longValue(), total, attrs);
+        });
     }
 
     private static String since(Double s) {

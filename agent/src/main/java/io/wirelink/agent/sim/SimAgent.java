@@ -58,6 +58,7 @@ public final class SimAgent {
     private final long seed;
     private final List<Scheduler.Cancellable> timers = new ArrayList<>();
     private Consumer<String> log = s -> {};
+    private Consumer<AgentCore.Outgoing> sent;
     private AgentCore core;
     private DatagramPort socket;
     private boolean passScheduled;
@@ -97,6 +98,12 @@ public final class SimAgent {
     /** Receives the core's reasons (what it changed on the device and why), as the runtime logs them. */
     public SimAgent log(Consumer<String> sink) {
         this.log = sink == null ? s -> {} : sink;
+        return this;
+    }
+
+    /** Sees every datagram the agent sends, before it goes (for measurements; it must not change anything). */
+    public SimAgent onSend(Consumer<AgentCore.Outgoing> observer) {
+        this.sent = observer;
         return this;
     }
 
@@ -249,6 +256,9 @@ public final class SimAgent {
             }
         }
         for (AgentCore.Outgoing o : out) {
+            if (sent != null) {
+                sent.accept(o);
+            }
             socket.send(new IpEndpoint(o.address(), o.port()), o.payload());
         }
         if (!change.isEmpty()) {

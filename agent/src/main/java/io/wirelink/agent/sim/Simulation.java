@@ -70,9 +70,11 @@ public final class Simulation {
      * @param joinSpread leaves come up at random moments in [0, joinSpread)
      * @param sampleEvery how often convergence is checked (the resolution of the convergence times)
      * @param progress receives a line every 10 simulated seconds (null: none)
+     * @param breakdown decode every gossip datagram sent and count bytes by direction and fact attribute
      */
     public record Options(int nodes, int hubs, double cone, double symmetric, double publicShare, double loss,
-            long seed, Duration duration, Duration joinSpread, Duration sampleEvery, Consumer<String> progress) {
+            long seed, Duration duration, Duration joinSpread, Duration sampleEvery, Consumer<String> progress,
+            boolean breakdown) {
         public Options {
             if (nodes < 2) {
                 throw new IllegalArgumentException("--nodes must be at least 2");
@@ -95,41 +97,47 @@ public final class Simulation {
         /** The defaults of {@code wirelink simulate} for {@code nodes} leaves. */
         public static Options defaults(int nodes) {
             return new Options(nodes, 1, 0.5, 0.2, 0.3, 0.01, 1, Duration.ofSeconds(120), Duration.ofSeconds(10),
-                    Duration.ofMillis(100), null);
+                    Duration.ofMillis(100), null, false);
         }
 
         public Options withHubs(int h) {
             return new Options(nodes, h, cone, symmetric, publicShare, loss, seed, duration, joinSpread, sampleEvery,
-                    progress);
+                    progress, breakdown);
         }
 
         public Options withNat(double c, double s, double p) {
-            return new Options(nodes, hubs, c, s, p, loss, seed, duration, joinSpread, sampleEvery, progress);
+            return new Options(nodes, hubs, c, s, p, loss, seed, duration, joinSpread, sampleEvery, progress,
+                    breakdown);
         }
 
         public Options withLoss(double l) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, l, seed, duration, joinSpread, sampleEvery,
-                    progress);
+                    progress, breakdown);
         }
 
         public Options withSeed(long s) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, loss, s, duration, joinSpread, sampleEvery,
-                    progress);
+                    progress, breakdown);
         }
 
         public Options withDuration(Duration d) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, loss, seed, d, joinSpread, sampleEvery,
-                    progress);
+                    progress, breakdown);
         }
 
         public Options withJoinSpread(Duration d) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, loss, seed, duration, d, sampleEvery,
-                    progress);
+                    progress, breakdown);
+        }
+
+        public Options withBreakdown(boolean b) {
+            return new Options(nodes, hubs, cone, symmetric, publicShare, loss, seed, duration, joinSpread,
+                    sampleEvery, progress, b);
         }
 
         public Options withProgress(Consumer<String> p) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, loss, seed, duration, joinSpread,
-                    sampleEvery, p);
+                    sampleEvery, p, breakdown);
         }
     }
 
@@ -173,6 +181,7 @@ public final class Simulation {
             long events,
             String traceHash,
             Map<String, Long> drops,
+            Map<String, Object> breakdown,
             double cpuSeconds,
             double cpuMicrosPerNodeSecond,
             double wallSeconds) {
@@ -222,6 +231,9 @@ public final class Simulation {
             m.put("events", events);
             m.put("traceHash", traceHash);
             m.put("drops", drops);
+            if (breakdown != null) {
+                m.put("breakdown", breakdown);
+            }
             m.put("cpuSeconds", round(cpuSeconds));
             m.put("cpuMicrosPerNodeSecond", round(cpuMicrosPerNodeSecond));
             m.put("wallSeconds", round(wallSeconds));
@@ -234,6 +246,59 @@ public final class Simulation {
             m.remove("cpuSeconds");
             m.remove("cpuMicrosPerNodeSecond");
             m.remove("wallSeconds");
+            return m;
+        }
+    }
+
+    /**
+     * Gossip sent, by direction ("hub>node", "node>hub", "node>node", "hub>hub"): datagrams and bytes, and within
+     * them facts and their encoded bytes by attribute; "overhead" is each datagram's header, nonce and tag.
+     */
+    static final class Tally {
+        final Map<String, long[]> flows = new java.util.TreeMap<>();
+        final Map<String, Map<String, long[]>> facts = new java.util.TreeMap<>();
+
+        void add(String flow, byte[] payload, java.time.Instant now) {
+            long[] f = flows.computeIfAbsent(flow, k -> new long[2]);
+            f[0]++;
+            f[1] += payload.length;
+            Map<String, long[]> byAttr = facts.computeIfAbsent(flow, k -> new java.util.TreeMap<>());
+            int inFacts = 0;
+            try {
+                if (io.wirelink.facts.FactCodec.decodeDatagram(payload, now).value()
+                        instanceof io.wirelink.facts.SignedGroupValue g) {
+                    for (io.wirelink.facts.Fact fact : g.facts()) {
+                        int size = io.wirelink.facts.FactCodec.encodedSize(fact, now, g.version());
+                        long[] a = byAttr.computeIfAbsent(fact.attribute().specName(), k -> new long[2]);
+                        a[0]++;
+                        a[1] += size;
+                        inFacts += size;
+                    }
+                }
+            } catch (RuntimeException undecodable) {
+                // counted as overhead below
+            }
+            long[] o = byAttr.computeIfAbsent("overhead", k -> new long[2]);
+            o[0]++;
+            o[1] += payload.length - inFacts;
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            flows.forEach((flow, f) -> {
+                Map<String, Object> x = new LinkedHashMap<>();
+                x.put("datagrams", f[0]);
+                x.put("bytes", f[1]);
+                Map<String, Object> attrs = new LinkedHashMap<>();
+                facts.get(flow).forEach((attr, a) -> {
+                    Map<String, Object> c = new LinkedHashMap<>();
+                    c.put("count", a[0]);
+                    c.put("bytes", a[1]);
+                    attrs.put(attr, c);
+                });
+                x.put("byAttribute", attrs);
+                m.put(flow, x);
+            });
             return m;
         }
     }
@@ -264,6 +329,8 @@ public final class Simulation {
     private int pairJ = 1;
     private long[] halfControl;
     private long[] halfUnderlay;
+    private final Tally tallyRun = new Tally();
+    private final Tally tallySecondHalf = new Tally();
     private long startWall;
     private long lastProgressWall;
 
@@ -378,8 +445,8 @@ public final class Simulation {
             }
             hub.wireGuard().apply(DeviceChange.peers(peers));
             hub.hostNetwork().addAddress("wg0", new IpPrefix(hubOverlay.get(h), sliceLength));
-            hubAgents.add(new SimAgent(hub, SimAgent.zeroConfig("wg0"), CoreSettings.DEFAULTS, agentSeed(-1 - h))
-                    .start());
+            hubAgents.add(observe(new SimAgent(hub, SimAgent.zeroConfig("wg0"), CoreSettings.DEFAULTS,
+                    agentSeed(-1 - h)), true).start());
         }
         // the leaves: each comes up at a random moment
         List<PeerChange> toHubs = new ArrayList<>();
@@ -418,13 +485,27 @@ public final class Simulation {
         return new SplittableRandom(o.seed() * 0x9e3779b97f4a7c15L + i).nextLong();
     }
 
+    private SimAgent observe(SimAgent agent, boolean fromHub) {
+        if (o.breakdown()) {
+            long half = o.duration().toNanos() / 2;
+            agent.onSend(out -> {
+                String flow = (fromHub ? "hub" : "node") + ">" + (hubIndex.containsKey(out.peer()) ? "hub" : "node");
+                tallyRun.add(flow, out.payload(), world.now());
+                if (world.nanoTime() >= half) {
+                    tallySecondHalf.add(flow, out.payload(), world.now());
+                }
+            });
+        }
+        return agent;
+    }
+
     private void join(int i, DeviceChange leafConfig) {
         Host leaf = leaves.get(i);
         try {
             leaf.wireGuard().apply(leafConfig);
             leaf.hostNetwork().addAddress("wg0", new IpPrefix(leafOverlay.get(i), OVERLAY_LENGTH));
-            leafAgents[i] = new SimAgent(leaf, SimAgent.zeroConfig("wg0"), CoreSettings.DEFAULTS, agentSeed(i))
-                    .start();
+            leafAgents[i] = observe(new SimAgent(leaf, SimAgent.zeroConfig("wg0"), CoreSettings.DEFAULTS,
+                    agentSeed(i)), false).start();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -652,8 +733,18 @@ public final class Simulation {
                 leafUnderlay / n, maxUnderlay, hubUnderlay / o.hubs(),
                 leafDatagrams / n,
                 leafFacts / n, maxFacts, hubFacts / o.hubs(),
-                world.eventsProcessed(), Long.toHexString(world.traceHash()), drops,
+                world.eventsProcessed(), Long.toHexString(world.traceHash()), drops, breakdown(),
                 cpuNanos / 1e9, cpuNanos / 1e3 / ((double) agents * simulated), wallNanos / 1e9);
+    }
+
+    private Map<String, Object> breakdown() {
+        if (!o.breakdown()) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run", tallyRun.toMap());
+        m.put("secondHalf", tallySecondHalf.toMap());
+        return m;
     }
 
     /**
