@@ -139,6 +139,25 @@ public final class SimWireGuard implements WireGuardDevice {
         return p != null && live(p.current);
     }
 
+    /** How many peers the device holds (cheaper than {@link #read()} for measurements). */
+    public int peerCount() {
+        return peers.size();
+    }
+
+    /** Whether the device holds {@code peer}. */
+    public boolean hasPeer(PublicKey peer) {
+        return peers.containsKey(peer);
+    }
+
+    /**
+     * The peer whose allowed IPs hold the longest prefix containing {@code dst}: where the device would send a
+     * datagram to {@code dst}; null when no peer's allowed IPs contain it.
+     */
+    public PublicKey routeFor(java.net.InetAddress dst) {
+        Peer p = allowedIps.lookup(dst.getAddress());
+        return p == null ? null : p.key;
+    }
+
     @Override
     public PrivateKey privateKey() {
         return privateKey;

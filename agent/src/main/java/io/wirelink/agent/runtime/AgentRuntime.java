@@ -40,9 +40,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
-    static final Duration DEVICE_POLL = Duration.ofSeconds(1);
-    static final Duration HOST_POLL = Duration.ofSeconds(10);
-    static final Duration DEBOUNCE = Duration.ofMillis(50);
+    /** How often the device is read (the simulator's {@code SimAgent} uses the same timing). */
+    public static final Duration DEVICE_POLL = Duration.ofSeconds(1);
+    /** How often host links and addresses are read. */
+    public static final Duration HOST_POLL = Duration.ofSeconds(10);
+    /** How long a pass waits after the core became dirty, so a burst of inputs makes one pass. */
+    public static final Duration DEBOUNCE = Duration.ofMillis(50);
 
     private final Supplier<AgentConfig> configSource;
     private final WireGuardDevice device;
@@ -297,7 +300,25 @@ public final class AgentRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the device, then runs a pass on what it read. The pass must not act on the last poll (up to a second
+     * old): a datagram that made the core dirty came over a session that poll may not have seen, so the peer would
+     * look unhealthy and have its endpoint (learned by roaming) replaced by an untried candidate, losing what is
+     * sent to it next. The simulator found this (io.wirelink.agent.sim.SimAgent does the same).
+     */
     private void pass() {
+        if (closed) {
+            return;
+        }
+        blocking(device::read).onComplete(r -> {
+            if (r.succeeded()) {
+                core.device(r.result());
+            }
+            passOnDevice();
+        });
+    }
+
+    private void passOnDevice() {
         if (closed) {
             return;
         }

@@ -1,0 +1,89 @@
+package io.wirelink.agent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SimulateCommandTest {
+    static final List<String> FIELDS = List.of("nodes", "hubs", "seed", "durationSeconds", "loss", "nat",
+            "lastJoinSeconds", "convergenceSeconds", "directConvergenceSeconds", "pairs", "punchablePairs",
+            "directShare", "routedShare", "unreachableShare", "punchableDirectShare", "pairsByNat",
+            "controlBytesPerNodePerSecond", "controlBytesPerNodePerSecondMax", "controlBytesPerHubPerSecond",
+            "steadyControlBytesPerNodePerSecond", "steadyControlBytesPerNodePerSecondMax",
+            "steadyControlBytesPerHubPerSecond", "underlayBytesPerNodePerSecond", "underlayBytesPerNodePerSecondMax",
+            "underlayBytesPerHubPerSecond", "gossipDatagramsPerNodePerSecond", "factsPerNodeMean", "factsPerNodeMax",
+            "factsPerHub", "events", "traceHash", "drops", "cpuSeconds", "cpuMicrosPerNodeSecond", "wallSeconds");
+
+    @Test
+    void jsonHasTheDocumentedFieldsAndIsDeterministic() throws Exception {
+        String[] args = {"simulate", "--nodes", "8", "--duration", "20s", "--loss", "0", "--seed", "4", "--json"};
+        CliTest.Result r = CliTest.run("", args);
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        List<String> names = new java.util.ArrayList<>();
+        j.fieldNames().forEachRemaining(names::add);
+        assertEquals(FIELDS, names);
+        assertEquals(8, j.get("nodes").asInt());
+        assertEquals(20.0, j.get("durationSeconds").asDouble());
+        assertTrue(j.get("convergenceSeconds").isNumber(), r.out());
+        assertTrue(j.get("directShare").asDouble() > 0.5, r.out());
+        assertTrue(j.get("controlBytesPerNodePerSecond").asDouble() > 0);
+        JsonNode again = new ObjectMapper().readTree(CliTest.run("", args).out());
+        for (String f : FIELDS) {
+            if (!List.of("cpuSeconds", "cpuMicrosPerNodeSecond", "wallSeconds").contains(f)) {
+                assertEquals(j.get(f), again.get(f), f);
+            }
+        }
+    }
+
+    @Test
+    void textOutputNamesWhatItMeasured() {
+        CliTest.Result r = CliTest.run("", "simulate", "--nodes", "4", "--duration", "15s", "--nat", "cone=1");
+        assertEquals(0, r.code(), r.err());
+        for (String s : List.of("4 nodes (4 cone, 0 symmetric, 0 public) and 1 hub", "everyone knows everyone",
+                "punchable pairs direct", "pairs at the end", "control bytes/node/s", "facts held per node",
+                "µs per simulated node-second")) {
+            assertTrue(r.out().contains(s), s + " in:\n" + r.out());
+        }
+    }
+
+    @Test
+    void helpDocumentsTheJsonFields() {
+        CliTest.Result r = CliTest.run("", "simulate", "--help");
+        assertEquals(0, r.code());
+        for (String f : List.of("convergenceSeconds", "directShare", "controlBytesPerNodePerSecond",
+                "directConvergenceSeconds", "routedShare", "unreachableShare", "factsPerNodeMean",
+                "cpuMicrosPerNodeSecond")) {
+            assertTrue(r.out().contains("[" + f + "]"), f);
+        }
+    }
+
+    @Test
+    void badOptionsAreOneLineErrors() {
+        CliTest.Result r = CliTest.run("", "simulate", "--nodes", "10", "--nat", "cone=0.5,symmetric=0.2");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("add up to 1"), r.err());
+        assertEquals(2, CliTest.run("", "simulate", "--nodes", "10", "--nat", "tunnel=1").code());
+        assertEquals(2, CliTest.run("", "simulate", "--nodes", "10", "--duration", "soon").code());
+        assertEquals(2, CliTest.run("", "simulate", "--nodes", "1").code());
+    }
+
+    @Test
+    void parsesNatSharesAndDurations() {
+        assertArrayEquals(new double[] {0.5, 0.2, 0.3}, SimulateCommand.parseNat("cone=0.5,symmetric=0.2,public=0.3"));
+        assertArrayEquals(new double[] {0, 0, 1}, SimulateCommand.parseNat("public=1"));
+        assertThrows(IllegalArgumentException.class, () -> SimulateCommand.parseNat("cone=2,public=-1"));
+        assertEquals(Duration.ofSeconds(120), SimulateCommand.parseDuration("120s"));
+        assertEquals(Duration.ofMillis(500), SimulateCommand.parseDuration("500ms"));
+        assertEquals(Duration.ofMinutes(5), SimulateCommand.parseDuration("5m"));
+        assertEquals(Duration.ofHours(1), SimulateCommand.parseDuration("1h"));
+        assertEquals(Duration.ofMinutes(2), SimulateCommand.parseDuration("PT2M"));
+    }
+}

@@ -1,0 +1,112 @@
+package io.wirelink.agent.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seeded runs of real agents on the simulator, asserting behaviour, never wall-clock time. The mesh: one public
+ * hub, 50 zero-config nodes (half behind cone NATs, a fifth behind symmetric NATs, the rest public) configured only
+ * with the hub, coming up within 2 s.
+ */
+class SimulationTest {
+    static final Simulation.Options MESH = Simulation.Options.defaults(50).withLoss(0).withSeed(5)
+            .withJoinSpread(Duration.ofSeconds(2)).withDuration(Duration.ofSeconds(60));
+
+    static Simulation.Result mesh;
+
+    static synchronized Simulation.Result mesh() {
+        if (mesh == null) {
+            mesh = Simulation.run(MESH);
+        }
+        return mesh;
+    }
+
+    @Test
+    void everyNodeLearnsEveryNodeFromTheHub() {
+        Simulation.Result r = mesh();
+        assertEquals(Map.of("cone", 25, "symmetric", 10, "public", 15), r.nat());
+        assertNotNull(r.convergenceSeconds(), "every node has every other node on its device");
+        assertTrue(r.convergenceSeconds() < 10, "within 10 simulated seconds of the last start: " + r
+                .convergenceSeconds());
+    }
+
+    @Test
+    void punchablePairsGoDirect() {
+        Simulation.Result r = mesh();
+        assertEquals(25 * 24 / 2 + 15 * 14 / 2 + 25 * 15, r.punchablePairs());
+        assertNotNull(r.directConvergenceSeconds(), "every pair of cone or public nodes went direct");
+        assertEquals(1.0, r.punchableDirectShare(), "and still is at the end");
+        for (String kind : new String[] {"public-public", "public-cone", "cone-cone"}) {
+            Simulation.PairCounts c = r.pairsByNat().get(kind);
+            assertEquals(c.pairs(), c.direct(), kind + ": " + c);
+        }
+    }
+
+    @Test
+    void pairsBehindSymmetricNatsAreRoutedThroughTheHubNotDirect() {
+        Simulation.Result r = mesh();
+        for (String kind : new String[] {"cone-symmetric", "symmetric-symmetric"}) {
+            Simulation.PairCounts c = r.pairsByNat().get(kind);
+            assertTrue(c.pairs() > 0, kind);
+            assertEquals(0, c.direct(), kind + " cannot be punched: " + c);
+            assertEquals(c.pairs(), c.routed(), kind + " reach each other through the hub: " + c);
+        }
+        // a symmetric node reaches a public one by initiating to its real address
+        Simulation.PairCounts ps = r.pairsByNat().get("public-symmetric");
+        assertEquals(ps.pairs(), ps.direct() + ps.routed(), ps.toString());
+        assertEquals(0.0, r.unreachableShare(), "every pair can talk, directly or through the hub");
+        assertEquals(1.0, r.directShare() + r.routedShare(), 1e-9);
+    }
+
+    @Test
+    void countsTrafficAndFacts() {
+        Simulation.Result r = mesh();
+        assertTrue(r.controlBytesPerNodePerSecond() > 0);
+        assertTrue(r.controlBytesPerNodePerSecondMax() >= r.controlBytesPerHubPerSecond());
+        assertTrue(r.controlBytesPerHubPerSecond() > r.controlBytesPerNodePerSecond(), "the hub gossips most");
+        assertTrue(r.underlayBytesPerNodePerSecond() > r.controlBytesPerNodePerSecond(),
+                "underlay adds WireGuard headers, handshakes and keepalives");
+        assertTrue(r.factsPerNodeMean() > 50, "each node holds facts about the others: " + r.factsPerNodeMean());
+        assertTrue(r.factsPerNodeMax() >= r.factsPerNodeMean());
+        assertTrue(r.cpuSeconds() > 0);
+        assertEquals(50 * 49 / 2, r.pairs());
+    }
+
+    @Test
+    void aRunIsAFunctionOfItsSeed() {
+        Simulation.Options small = Simulation.Options.defaults(12).withSeed(3).withDuration(Duration.ofSeconds(20));
+        Simulation.Result one = Simulation.run(small);
+        Simulation.Result two = Simulation.run(small);
+        assertEquals(one.deterministicFields(), two.deterministicFields());
+        assertEquals(one.traceHash(), two.traceHash());
+        assertTrue(one.events() > 1000);
+        Simulation.Result other = Simulation.run(small.withSeed(4));
+        assertNotEquals(one.traceHash(), other.traceHash());
+    }
+
+    @Test
+    void progressReportingDoesNotChangeTheRun() {
+        Simulation.Options small = Simulation.Options.defaults(6).withSeed(9).withDuration(Duration.ofSeconds(12));
+        StringBuilder lines = new StringBuilder();
+        Simulation.Result quiet = Simulation.run(small);
+        Simulation.Result chatty = Simulation.run(small.withProgress(l -> lines.append(l).append('\n')));
+        assertEquals(quiet.deterministicFields(), chatty.deterministicFields());
+        assertTrue(lines.toString().contains("simulated 10.0 s"), lines.toString());
+    }
+
+    @Test
+    void severalHubsSplitTheOverlay() {
+        Simulation.Result r = Simulation.run(Simulation.Options.defaults(16).withHubs(3).withLoss(0).withSeed(2)
+                .withJoinSpread(Duration.ofSeconds(2)).withDuration(Duration.ofSeconds(30)));
+        assertNotNull(r.convergenceSeconds());
+        assertEquals(0.0, r.unreachableShare());
+        assertEquals(1.0, r.punchableDirectShare());
+        assertEquals(3, r.hubs());
+    }
+}
