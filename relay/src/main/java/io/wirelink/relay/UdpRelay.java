@@ -42,6 +42,8 @@ public final class UdpRelay implements AutoCloseable {
     private volatile boolean running = true;
     private volatile InetSocketAddress localAddress;
     private volatile Selector selector;
+    /** Written before {@link #bound} opens and used only on the relay thread. */
+    private DatagramChannel channel;
     private volatile long sendFailures;
     private volatile long relayErrors;
 
@@ -112,6 +114,22 @@ public final class UdpRelay implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Runs {@code f} on the relay thread and sends the datagrams it returns from the relay's socket (for example
+     * {@link Relay#keepalive}); completes with how many were handed to the socket.
+     */
+    public CompletableFuture<Integer> callAndSend(Function<Relay, List<Send>> f) {
+        return call(r -> {
+            int n = 0;
+            for (Send s : f.apply(r)) {
+                if (send(channel, s.datagram(), s.destination().toSocketAddress())) {
+                    n++;
+                }
+            }
+            return n;
+        });
+    }
+
     /** Datagrams the socket refused to send (buffer full, unreachable, unsupported family). */
     public long sendFailures() {
         return sendFailures;
@@ -135,6 +153,7 @@ public final class UdpRelay implements AutoCloseable {
                 sel = Selector.open();
                 ch.register(sel, SelectionKey.OP_READ);
                 localAddress = (InetSocketAddress) ch.getLocalAddress();
+                channel = ch;
                 selector = sel;
             } catch (IOException | RuntimeException e) {
                 startFailure.set(e);
@@ -202,17 +221,19 @@ public final class UdpRelay implements AutoCloseable {
         }
     }
 
-    private void send(DatagramChannel ch, byte[] data, InetSocketAddress dst) {
+    private boolean send(DatagramChannel ch, byte[] data, InetSocketAddress dst) {
         try {
-            if (ch.send(ByteBuffer.wrap(data), dst) == 0) {
-                sendFailures++;
+            if (ch.send(ByteBuffer.wrap(data), dst) != 0) {
+                return true;
             }
+            sendFailures++;
         } catch (IOException | RuntimeException e) {
             sendFailures++;
             if (log.isDebugEnabled()) {
                 log.debug("send to {} failed: {}", dst, e.toString());
             }
         }
+        return false;
     }
 
     private void failCommands() {
