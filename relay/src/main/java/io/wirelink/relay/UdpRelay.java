@@ -7,6 +7,7 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
@@ -32,6 +33,7 @@ public final class UdpRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UdpRelay.class);
     private static final int BATCH = 256;
     private static final long SELECT_MILLIS = 250;
+    private static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
     private final Relay relay;
     private final Clock clock;
@@ -149,6 +151,10 @@ public final class UdpRelay implements AutoCloseable {
                 ch = bind.getAddress() instanceof Inet4Address ? DatagramChannel.open(StandardProtocolFamily.INET)
                         : DatagramChannel.open();
                 ch.configureBlocking(false);
+                // bursts must not overflow the queue while the thread is busy: ask for 4 MiB (the kernel caps it
+                // at net.core.rmem_max / wmem_max)
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
+                ch.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
                 ch.bind(bind);
                 sel = Selector.open();
                 ch.register(sel, SelectionKey.OP_READ);
