@@ -3,9 +3,14 @@ package io.wirelink.relay;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.relay.RelayFixture.Link;
 import io.wirelink.relay.RelayFixture.Peer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** Nanoseconds per forwarded data packet in Relay.onDatagram alone (no I/O). Run by name like RelayForwardBench. */
+/**
+ * Nanoseconds per forwarded data packet in {@link Relay#onDatagram} alone (no I/O). Tagged "bench"; run it like
+ * {@link RelayForwardBench}, with {@code -Dtest=OnDatagramMicroBench}.
+ */
+@Tag("bench")
 class OnDatagramMicroBench {
     @Test
     void nanosPerForwardedPacket() throws Exception {
