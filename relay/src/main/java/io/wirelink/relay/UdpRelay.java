@@ -4,14 +4,14 @@ import io.wirelink.facts.Clock;
 import io.wirelink.facts.IpEndpoint;
 import java.io.IOException;
 import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -24,20 +24,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a {@link Relay} on one UDP socket and one thread, which owns the relay. The thread blocks in
- * {@link DatagramChannel#receive} (one system call per datagram, as a bare forwarder would), reads the clock for
- * each datagram, and sends what the relay returns. Other threads reach the relay only through {@link #call}: the
- * command is queued and a one-byte datagram from a private "waker" socket (bound next to the relay's, in the same
- * network namespace) wakes the thread, which ticks the relay's expiry and runs the queue. Datagrams queued on the
- * socket before the wake-up are handled first, so a command sees every datagram that arrived before it was called
- * (when a flood drops the wake-up, commands run at the latest 50 ms after they were queued, between datagrams).
- * The relay also expires entries on every datagram, so an idle relay needs no timer. An IPv6 or wildcard bind address gives a dual-stack
- * socket; an IPv4 one an IPv4 socket.
+ * Runs a {@link Relay} on one UDP socket (a non-blocking {@link DatagramChannel} with a {@link Selector}) and one
+ * thread, which owns the relay: it drains the socket (up to 256 datagrams a batch, the clock read every 32), sends
+ * what the relay returns, then ticks the relay's expiry and runs the commands other threads queued with
+ * {@link #call}, and waits in the selector for at most 250 ms. Because a batch is handled before the commands, a
+ * command sees every datagram that was queued on the socket before it was called (short of a backlog of more than
+ * a batch). An IPv6 or wildcard bind address gives a dual-stack socket; an IPv4 one an IPv4 socket.
+ *
+ * <p>Cost: when batches are small the selector's wake-up (an empty receive and an epoll_wait per batch) makes it
+ * use about 10 to 25% more CPU per packet than a bare blocking forwarder; flat out the difference vanishes.
  */
 public final class UdpRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UdpRelay.class);
+    private static final int BATCH = 256;
+    private static final long SELECT_MILLIS = 250;
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
-    private static final long COMMAND_MAX_WAIT_NANOS = 50_000_000L;
 
     private final Relay relay;
     private final Clock clock;
@@ -47,11 +48,9 @@ public final class UdpRelay implements AutoCloseable {
     private final AtomicReference<Throwable> startFailure = new AtomicReference<>();
     private volatile boolean running = true;
     private volatile InetSocketAddress localAddress;
-    private volatile DatagramChannel waker;
-    private volatile InetSocketAddress wakerAddress;
-    private volatile InetSocketAddress wakeTarget;
-    /** Written before {@link #bound} opens and used only on the relay thread (and by close). */
-    private volatile DatagramChannel channel;
+    private volatile Selector selector;
+    /** Written before {@link #bound} opens and used only on the relay thread. */
+    private DatagramChannel channel;
     private volatile long sendFailures;
     private volatile long relayErrors;
 
@@ -69,7 +68,7 @@ public final class UdpRelay implements AutoCloseable {
 
     /**
      * Like {@link #start(Relay, InetSocketAddress, Clock)}, running {@code onThreadStart} on the relay thread before
-     * the sockets are opened (a test enters a network namespace there, so that the sockets live in it).
+     * the socket is opened (a test enters a network namespace there, so that the socket lives in it).
      *
      * @throws IOException when the socket cannot be opened or bound, or {@code onThreadStart} fails
      */
@@ -103,8 +102,7 @@ public final class UdpRelay implements AutoCloseable {
 
     /**
      * Runs {@code f} on the relay thread, the only thread that may touch the relay: for {@link Relay#allow},
-     * {@link Relay#stats} and the like. The relay's expiry is brought up to date first. The future fails if the
-     * relay is closed or {@code f} throws.
+     * {@link Relay#stats} and the like. The future fails if the relay is closed or {@code f} throws.
      */
     public <T> CompletableFuture<T> call(Function<Relay, T> f) {
         CompletableFuture<T> result = new CompletableFuture<>();
@@ -112,8 +110,11 @@ public final class UdpRelay implements AutoCloseable {
             result.completeExceptionally(new IllegalStateException("the relay is closed"));
             return result;
         }
-        commands.add(new Command<>(f, result, clock.nanoTime()));
-        wake();
+        commands.add(new Command<>(f, result));
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
         if (!running) { // closed while queueing: the thread may already have failed the queue
             failCommands();
         }
@@ -146,52 +147,32 @@ public final class UdpRelay implements AutoCloseable {
         return relayErrors;
     }
 
-    private void wake() {
-        DatagramChannel w = waker;
-        if (w != null) {
-            try {
-                w.send(ByteBuffer.wrap(new byte[1]), wakeTarget);
-            } catch (IOException | RuntimeException e) {
-                log.debug("cannot wake the relay thread: {}", e.toString());
-            }
-        }
-    }
-
     private void run(InetSocketAddress bind, Runnable onThreadStart) {
         DatagramChannel ch = null;
-        DatagramChannel w = null;
+        Selector sel = null;
         try {
             try {
                 onThreadStart.run();
-                boolean v4 = bind.getAddress() instanceof Inet4Address;
-                ch = v4 ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
+                ch = bind.getAddress() instanceof Inet4Address ? DatagramChannel.open(StandardProtocolFamily.INET)
+                        : DatagramChannel.open();
+                ch.configureBlocking(false);
                 // bursts must not overflow the queue while the thread is busy: ask for 4 MiB (the kernel caps it
                 // at net.core.rmem_max / wmem_max)
                 ch.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
                 ch.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
                 ch.bind(bind);
-                InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
-                // the waker talks to the relay socket from the same host: its own address, or loopback for a
-                // wildcard bind (a dual-stack socket receives IPv4 too)
-                InetAddress target = local.getAddress().isAnyLocalAddress() ? InetAddress.getByName("127.0.0.1")
-                        : local.getAddress();
-                w = target instanceof Inet4Address ? DatagramChannel.open(StandardProtocolFamily.INET)
-                        : DatagramChannel.open(StandardProtocolFamily.INET6);
-                w.bind(new InetSocketAddress(target, 0));
-                wakerAddress = (InetSocketAddress) w.getLocalAddress();
-                wakeTarget = new InetSocketAddress(target, local.getPort());
-                waker = w;
-                localAddress = local;
+                sel = Selector.open();
+                ch.register(sel, SelectionKey.OP_READ);
+                localAddress = (InetSocketAddress) ch.getLocalAddress();
                 channel = ch;
+                selector = sel;
             } catch (IOException | RuntimeException e) {
                 startFailure.set(e);
                 return;
             } finally {
                 bound.countDown();
             }
-            loop(ch);
-        } catch (ClosedChannelException e) {
-            // close(): the blocking receive was interrupted by closing the channel
+            loop(ch, sel);
         } catch (IOException e) {
             if (running) {
                 log.error("relay on {} stopped: {}", localAddress, e.toString());
@@ -199,54 +180,56 @@ public final class UdpRelay implements AutoCloseable {
         } finally {
             running = false;
             closeQuietly(ch);
-            closeQuietly(w);
+            closeQuietly(sel);
             failCommands();
         }
     }
 
-    private void loop(DatagramChannel ch) throws IOException {
+    private void loop(DatagramChannel ch, Selector sel) throws IOException {
         ByteBuffer buf = ByteBuffer.allocateDirect(WireFormat.MAX_LENGTH);
-        InetSocketAddress wakerFrom = wakerAddress;
         IpEndpoint lastDst = null;
         InetSocketAddress lastSocketAddress = null;
         while (running) {
-            buf.clear();
-            SocketAddress sa = ch.receive(buf); // blocking
             long now = clock.nanoTime();
-            if (wakerFrom.equals(sa)) {
-                runCommands(now);
-                continue;
-            }
-            Command<?> waiting = commands.peek();
-            if (waiting != null && now - waiting.queued >= COMMAND_MAX_WAIT_NANOS) {
-                runCommands(now); // the wake-up was lost (a full socket queue)
-            }
-            buf.flip();
-            byte[] data = new byte[buf.remaining()];
-            buf.get(data);
-            List<Send> out;
-            try {
-                out = relay.onDatagram(now, IpEndpoint.of((InetSocketAddress) sa), data);
-            } catch (RuntimeException e) {
-                relayErrors++;
-                log.error("the relay failed on a {}-byte datagram from {}", data.length, sa, e);
-                continue;
-            }
-            for (int i = 0; i < out.size(); i++) {
-                Send s = out.get(i);
-                if (s.destination() != lastDst) {
-                    lastDst = s.destination();
-                    lastSocketAddress = lastDst.toSocketAddress();
+            int n = 0;
+            for (; n < BATCH; n++) {
+                buf.clear();
+                SocketAddress sa = ch.receive(buf);
+                if (sa == null) {
+                    break;
                 }
-                send(ch, s.datagram(), lastSocketAddress);
+                buf.flip();
+                byte[] data = new byte[buf.remaining()];
+                buf.get(data);
+                if ((n & 31) == 31) {
+                    now = clock.nanoTime();
+                }
+                List<Send> out;
+                try {
+                    out = relay.onDatagram(now, IpEndpoint.of((InetSocketAddress) sa), data);
+                } catch (RuntimeException e) {
+                    relayErrors++;
+                    log.error("the relay failed on a {}-byte datagram from {}", data.length, sa, e);
+                    continue;
+                }
+                for (int i = 0; i < out.size(); i++) {
+                    Send s = out.get(i);
+                    if (s.destination() != lastDst) {
+                        lastDst = s.destination();
+                        lastSocketAddress = lastDst.toSocketAddress();
+                    }
+                    send(ch, s.datagram(), lastSocketAddress);
+                }
             }
-        }
-    }
-
-    private void runCommands(long now) {
-        relay.tick(now);
-        for (Command<?> c; (c = commands.poll()) != null; ) {
-            c.run(relay);
+            now = clock.nanoTime();
+            relay.tick(now);
+            for (Command<?> c; (c = commands.poll()) != null; ) {
+                c.run(relay);
+            }
+            if (n < BATCH) {
+                sel.select(SELECT_MILLIS);
+                sel.selectedKeys().clear();
+            }
         }
     }
 
@@ -255,8 +238,6 @@ public final class UdpRelay implements AutoCloseable {
             if (ch.send(ByteBuffer.wrap(data), dst) != 0) {
                 return true;
             }
-            sendFailures++;
-        } catch (ClosedChannelException e) {
             sendFailures++;
         } catch (IOException | RuntimeException e) {
             sendFailures++;
@@ -273,7 +254,7 @@ public final class UdpRelay implements AutoCloseable {
         }
     }
 
-    private record Command<T>(Function<Relay, T> f, CompletableFuture<T> result, long queued) {
+    private record Command<T>(Function<Relay, T> f, CompletableFuture<T> result) {
         void run(Relay relay) {
             try {
                 result.complete(f.apply(relay));
@@ -293,18 +274,17 @@ public final class UdpRelay implements AutoCloseable {
         }
     }
 
-    /** Stops the thread and closes the sockets; waits up to 5 s. Idempotent. */
+    /** Stops the thread and closes the socket; waits up to 5 s. Idempotent. */
     @Override
     public void close() {
         running = false;
-        wake();
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
         if (Thread.currentThread() != thread) {
             try {
-                thread.join(1000);
-                if (thread.isAlive()) {
-                    closeQuietly(channel); // interrupts the blocking receive
-                    thread.join(4000);
-                }
+                thread.join(5000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
