@@ -84,7 +84,8 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON object instead of text")
     boolean json;
 
-    @Option(names = "--progress", description = "a line on stderr every 10 simulated seconds")
+    @Option(names = "--progress", description = "a line on stderr every 10 simulated seconds and every 30 s of "
+            + "wall time")
     boolean progress;
 
     @Option(names = "--breakdown", description = "decode every gossip datagram sent and report bytes by direction "

@@ -649,8 +649,10 @@ public final class Simulation {
                 leafControl += control;
                 leafSteady += steady;
                 leafUnderlay += underlay;
-                Counters c = agent(a).core().counters();
-                leafDatagrams += (c.datagramsIn + c.datagramsOut) / up;
+                if (agent(a) != null) {
+                    Counters c = agent(a).core().counters();
+                    leafDatagrams += (c.datagramsIn + c.datagramsOut) / up;
+                }
             } else {
                 hubControl += control;
                 hubSteady += steady;
@@ -662,7 +664,7 @@ public final class Simulation {
         long maxFacts = 0;
         double hubFacts = 0;
         for (int a = 0; a < agents; a++) {
-            long f = agent(a).core().store().size();
+            long f = agent(a) == null ? 0 : agent(a).core().store().size(); // null: never started
             maxFacts = Math.max(maxFacts, f);
             if (a < n) {
                 leafFacts += f;

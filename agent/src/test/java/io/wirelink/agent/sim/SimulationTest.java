@@ -109,4 +109,12 @@ class SimulationTest {
         assertEquals(1.0, r.punchableDirectShare());
         assertEquals(3, r.hubs());
     }
+
+    @Test
+    void aRunShorterThanTheJoinSpreadCountsOnlyStartedNodes() {
+        Simulation.Result r = Simulation.run(Simulation.Options.defaults(10).withDuration(Duration.ofSeconds(3)));
+        assertEquals(null, r.convergenceSeconds(), "not everyone started");
+        assertTrue(r.lastJoinSeconds() > 3);
+        assertEquals(45, r.pairs());
+    }
 }
