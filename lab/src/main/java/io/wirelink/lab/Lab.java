@@ -439,19 +439,140 @@ public final class Lab implements AutoCloseable {
      * directory; it is stopped (by pid) on {@link #close()}.
      */
     public synchronized LabProcess spawn(Host host, String label, Map<String, String> env, String... command) {
+        return spawnIn(host.ns(), label, env, command);
+    }
+
+    private synchronized LabProcess spawnIn(String ns, String label, Map<String, String> env, String... command) {
         requireOpen();
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host.ns()));
+        requireLabNamespace(ns);
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
         cmd.addAll(List.of(command));
         Path logFile = runDir.resolve(label.replaceAll("[^A-Za-z0-9_.-]", "_") + "." + processes.size() + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile());
         pb.environment().putAll(env);
         try {
-            LabProcess p = new LabProcess(label, host.ns(), cmd, pb.start(), logFile);
+            LabProcess p = new LabProcess(label, ns, cmd, pb.start(), logFile);
             processes.add(p);
             log.debug("started {}", p);
             return p;
         } catch (IOException e) {
             throw new LabException("cannot start " + String.join(" ", cmd) + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- miniupnpd
+
+    /** The STUN responder's address and port (the wan router's public address, in the wan namespace). */
+    static final String STUN_ADDRESS = WAN_ROUTER_PUBLIC;
+    static final int STUN_PORT = 3478;
+    private LabProcess stun;
+
+    /** Why miniupnpd cannot run here (it is not installed), or empty. */
+    public static Optional<String> miniupnpdUnavailableReason() {
+        return which("miniupnpd").isPresent() ? Optional.empty()
+                : Optional.of("miniupnpd is not installed (scripts/install-deps installs it)");
+    }
+
+    /**
+     * The miniupnpd configuration for {@code nat}: WAN {@code wan0}, LAN {@code lan0}, NAT-PMP and PCP (one switch
+     * in 2.3) and UPnP-IGD, secure mode, mappings only for the NAT's own LAN, the nftables backend in the lab's
+     * {@code inet wlnat} table, and STUN against the lab's responder (see {@link StunResponder}).
+     */
+    public String miniupnpdConfig(Nat nat, Duration minLifetime) {
+        return """
+                ext_ifname=wan0
+                listening_ip=lan0
+                http_port=0
+                enable_natpmp=yes
+                enable_upnp=yes
+                secure_mode=yes
+                system_uptime=yes
+                min_lifetime=%d
+                max_lifetime=86400
+                ext_perform_stun=yes
+                ext_stun_host=%s
+                ext_stun_port=%d
+                upnp_table_name=wlnat
+                upnp_nat_table_name=wlnat
+                upnp_forward_chain=miniupnpd
+                upnp_nat_chain=prerouting_miniupnpd
+                upnp_nat_postrouting_chain=postrouting_miniupnpd
+                uuid=%s
+                lease_file=%s
+                allow 1024-65535 %s 1024-65535
+                deny 0-65535 0.0.0.0/0 0-65535
+                """.formatted(minLifetime.toSeconds(), STUN_ADDRESS, STUN_PORT,
+                java.util.UUID.nameUUIDFromBytes((token + nat.name()).getBytes(StandardCharsets.UTF_8)),
+                runDir.resolve("miniupnpd-" + nat.name() + ".leases"), nat.lan());
+    }
+
+    /**
+     * Runs miniupnpd (in the foreground, by pid, stopped on {@link #close()}) on {@code nat}'s gateway, so hosts
+     * behind it can map ports with PCP, NAT-PMP and UPnP-IGD. Adds miniupnpd's chains to the NAT's {@code wlnat}
+     * table (forward: {@code miniupnpd}, where it accepts the DNATed flows before {@code ct state new drop};
+     * prerouting: {@code prerouting_miniupnpd}, its DNAT rules; postrouting: {@code postrouting_miniupnpd}) and
+     * keeps the gateway's own traffic out of the masquerade (so miniupnpd's STUN check sees its ports kept). Starts
+     * the lab's STUN responder first if it is not running. Returns once miniupnpd listens with port forwarding
+     * enabled.
+     *
+     * @param minLifetime the shortest lifetime miniupnpd grants PCP mappings (lets tests renew quickly)
+     */
+    public synchronized LabProcess startMiniupnpd(Nat nat, Duration minLifetime) {
+        requireOpen();
+        if (nats.get(nat.name()) != nat) {
+            throw new IllegalArgumentException(nat + " is not part of lab " + token);
+        }
+        miniupnpdUnavailableReason().ifPresent(r -> {
+            throw new LabException(r);
+        });
+        startStun();
+        String wan = nat.wanAddress().getHostAddress();
+        String chains = """
+                add chain inet wlnat miniupnpd
+                add chain inet wlnat prerouting_miniupnpd
+                add chain inet wlnat postrouting_miniupnpd
+                insert rule inet wlnat forward iifname "wan0" jump miniupnpd
+                add rule inet wlnat prerouting iifname "wan0" jump prerouting_miniupnpd
+                insert rule inet wlnat postrouting oifname "wan0" ip saddr %s accept
+                insert rule inet wlnat postrouting oifname "wan0" jump postrouting_miniupnpd
+                """.formatted(wan);
+        exec(nat.ns(), "nft", "-f", writeFile(nat.name() + "-miniupnpd.nft", chains).toString());
+        Path conf = writeFile("miniupnpd-" + nat.name() + ".conf", miniupnpdConfig(nat, minLifetime));
+        LabProcess p = spawnIn(nat.ns(), "miniupnpd " + nat.name(), Map.of(), "miniupnpd", "-d", "-f",
+                conf.toString(), "-P", runDir.resolve("miniupnpd-" + nat.name() + ".pid").toString());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            String out = p.logTail(1 << 20);
+            if (out.contains("Port forwarding is now enabled") && out.contains("Listening for NAT-PMP/PCP")) {
+                return p;
+            }
+            if (!p.isAlive() || System.nanoTime() > deadline || out.contains("Port forwarding is now disabled")) {
+                throw new LabException("miniupnpd on " + nat + " did not start with port forwarding enabled: "
+                        + p.logTail(3000));
+            }
+            pause(50);
+        }
+    }
+
+    private void startStun() {
+        if (stun != null && stun.isAlive()) {
+            return;
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp;
+        try {
+            cp = Path.of(StunResponder.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new LabException("cannot locate the lab's classes: " + e.getMessage(), e);
+        }
+        stun = spawnIn(wanNs, "stun", Map.of(), java, "-Xmx32m", "-XX:TieredStopAtLevel=1", "-cp", cp,
+                StunResponder.class.getName(), STUN_ADDRESS, Integer.toString(STUN_PORT));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!stun.logTail(4096).contains("ready")) {
+            if (!stun.isAlive() || System.nanoTime() > deadline) {
+                throw new LabException("the STUN responder did not start: " + stun.logTail(2000));
+            }
+            pause(20);
         }
     }
 

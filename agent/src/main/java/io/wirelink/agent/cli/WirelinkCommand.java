@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
         description = "A self-configuring WireGuard mesh agent. Without a subcommand, runs the agent on --iface.",
         subcommands = {GenKeyCommand.class, PubKeyCommand.class, WorkbitCommand.class, LinkLocalCommand.class,
                 DecodeCommand.class, ShowCommand.class, ReloadCommand.class, DemoCommand.class, DhtNodeCommand.class,
-                SimulateCommand.class})
+                SimulateCommand.class, PortMapCommand.class})
 public final class WirelinkCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,146 @@
+package io.wirelink.lab;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wirelink.facts.IpEndpoint;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Port mapping against a real miniupnpd on a lab NAT gateway (symmetric: {@code masquerade random}, and dropping
+ * every unsolicited packet on its WAN side). (a) {@code wirelink portmap} maps the WireGuard port with PCP, NAT-PMP
+ * and UPnP-IGD in turn: the external endpoint is the NAT's WAN address, a datagram from the internet reaches the
+ * LAN host through it, a renewal refreshes the lifetime, and deletion (also when the holder is terminated) removes
+ * the forwarding. (b) Two wireguard-go peers behind symmetric NATs, one of which maps its port: the other side,
+ * given the mapped endpoint, handshakes directly. (c) The same with agents and a hub: the agent maps its listen
+ * port, publishes the mapping, and the pair goes direct.
+ */
+@ExtendWith(LabExtension.class)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class PortMappingIT {
+    private static final Logger log = LoggerFactory.getLogger(PortMappingIT.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    @BeforeAll
+    static void needsMiniupnpd() {
+        LabExtension.assumeAvailable();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Lab.miniupnpdUnavailableReason().isEmpty(),
+                () -> Lab.miniupnpdUnavailableReason().orElse(""));
+    }
+
+    /** Runs {@code bin/wirelink ARGS} in {@code host}'s namespace. */
+    static ExecResult wirelink(Lab lab, Host host, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("env", "WIRELINK_JAR=" + LabAgent.jar().toAbsolutePath()));
+        cmd.add(launcher());
+        cmd.addAll(List.of(args));
+        return lab.tryExec(host.ns(), Duration.ofSeconds(60), cmd.toArray(new String[0]));
+    }
+
+    static String launcher() {
+        return Path.of(System.getProperty("wirelink.launcher", "../bin/wirelink")).toAbsolutePath().toString();
+    }
+
+    static List<JsonNode> events(String out) throws Exception {
+        List<JsonNode> r = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            if (line.startsWith("{")) {
+                r.add(JSON.readTree(line));
+            }
+        }
+        return r;
+    }
+
+    /** Counts UDP datagrams to {@code port} arriving at {@code host} (an nftables counter in its namespace). */
+    static void countArrivals(Host host, int port) {
+        host.exec("nft", "add table inet wlcount; add chain inet wlcount input { type filter hook input priority 0; };"
+                + " add rule inet wlcount input udp dport " + port + " counter");
+    }
+
+    static long arrivals(Host host) {
+        Matcher m = Pattern.compile("counter packets (\\d+)").matcher(host.exec("nft", "list", "table", "inet",
+                "wlcount").stdout());
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /** Sends one datagram from {@code from} to {@code to} (bash's /dev/udp, so no extra tool is needed). */
+    static void sendDatagram(Host from, IpEndpoint to) {
+        from.exec("bash", "-c", "echo wirelink-portmap-test > /dev/udp/" + to.address().getHostAddress() + "/"
+                + to.port());
+    }
+
+    static String natRules(Lab lab, Nat nat) {
+        return lab.exec(nat.ns(), "nft", "list", "chain", "inet", "wlnat", "prerouting_miniupnpd").stdout();
+    }
+
+    @Test
+    void eachProtocolMapsRenewsForwardsAndDeletes(Lab lab) throws Exception {
+        Nat nat = lab.nat("nat", NatType.SYMMETRIC);
+        Host a = lab.hostBehind(nat, "a");
+        Host internet = lab.publicHost("inet");
+        lab.startMiniupnpd(nat, Duration.ofSeconds(30));
+        countArrivals(a, 51820);
+        for (String protocol : List.of("pcp", "nat-pmp", "upnp")) {
+            // one shot: map, renew at once, delete
+            ExecResult r = wirelink(lab, a, "portmap", "--protocol", protocol, "--port", "51820", "--lifetime", "60",
+                    "--renew", "--delete");
+            assertTrue(r.ok(), protocol + ": " + r.stderr());
+            List<JsonNode> ev = events(r.stdout());
+            assertEquals(List.of("mapped", "renewed", "deleted"), ev.stream().map(e -> e.get("event").asText())
+                    .toList(), r.stdout());
+            JsonNode mapped = ev.get(0);
+            JsonNode renewed = ev.get(1);
+            IpEndpoint ext = IpEndpoint.parse(mapped.get("external").asText());
+            assertEquals(nat.wanAddress(), ext.address(), protocol + ": the external address is the NAT's WAN");
+            assertTrue(mapped.get("lifetime").asLong() >= 30, protocol + ": lifetime " + mapped);
+            assertEquals(ext, IpEndpoint.parse(renewed.get("external").asText()), protocol + ": renewal keeps the port");
+            assertFalse(Instant.parse(renewed.get("expires").asText()).isBefore(Instant.parse(mapped.get("expires")
+                    .asText())), protocol + ": the renewal refreshes the lifetime");
+            log.info("{}: mapped {} in {} ms (JVM start not included), renewed in {} ms, deleted in {} ms", protocol,
+                    ext, mapped.get("ms"), renewed.get("ms").asLong(), ev.get(2).get("ms").asLong());
+            assertFalse(natRules(lab, nat).contains("dnat"), protocol + ": deleted: " + natRules(lab, nat));
+
+            // held: the forwarding works while the mapping is held and goes when the holder is terminated
+            LabProcess holder = lab.spawn(a, "portmap-" + protocol, Map.of("WIRELINK_JAR", LabAgent.jar()
+                    .toAbsolutePath().toString()), launcher(), "portmap", "--hold", "--protocol", protocol, "--port",
+                    "51820", "--lifetime", "60");
+            await(protocol + " mapping held").atMost(WAIT).pollInterval(POLL)
+                    .until(() -> holder.logTail(100_000).contains("\"event\":\"mapped\"") || !holder.isAlive());
+            JsonNode held = events(holder.logTail(100_000)).get(0);
+            IpEndpoint heldExt = IpEndpoint.parse(held.get("external").asText());
+            assertEquals(nat.wanAddress(), heldExt.address());
+            long before = arrivals(a);
+            sendDatagram(internet, heldExt);
+            await(protocol + ": a datagram from the internet reaches a through the mapping").atMost(WAIT)
+                    .pollInterval(POLL).until(() -> arrivals(a) > before);
+            holder.stop(5000);
+            assertTrue(holder.logTail(100_000).contains("\"event\":\"deleted\""), holder.logTail(3000));
+            assertFalse(natRules(lab, nat).contains("dnat"), protocol + ": deleted on exit: " + natRules(lab, nat));
+            long dropsBefore = lab.unsolicitedDrops(nat);
+            long arrivalsAfter = arrivals(a);
+            sendDatagram(internet, heldExt);
+            await(protocol + ": after deletion the NAT drops it").atMost(WAIT).pollInterval(POLL)
+                    .until(() -> lab.unsolicitedDrops(nat) > dropsBefore);
+            assertEquals(arrivalsAfter, arrivals(a), protocol + ": nothing more reached a");
+        }
+    }
+}
