@@ -143,4 +143,44 @@ class PortMappingIT {
             assertEquals(arrivalsAfter, arrivals(a), protocol + ": nothing more reached a");
         }
     }
+
+    /** Holds a mapping of {@code port} on {@code host}'s gateway until the lab closes; returns its external endpoint. */
+    static IpEndpoint holdMapping(Lab lab, Host host, int port, String protocol) throws Exception {
+        LabProcess holder = lab.spawn(host, "portmap-" + host.name(), Map.of("WIRELINK_JAR", LabAgent.jar()
+                .toAbsolutePath().toString()), launcher(), "portmap", "--hold", "--protocol", protocol, "--port",
+                Integer.toString(port), "--lifetime", "120");
+        await("mapping held").atMost(WAIT).pollInterval(POLL)
+                .until(() -> holder.logTail(100_000).contains("\"event\":\"mapped\"") || !holder.isAlive());
+        assertTrue(holder.isAlive(), holder.logTail(3000));
+        return IpEndpoint.parse(events(holder.logTail(100_000)).get(0).get("external").asText());
+    }
+
+    @Test
+    void aPeerBehindASymmetricNatThatMapsItsPortIsReachedDirectly(Lab lab) throws Exception {
+        Nat natA = lab.nat("natA", NatType.SYMMETRIC);
+        Nat natB = lab.nat("natB", NatType.SYMMETRIC);
+        Host hostA = lab.hostBehind(natA, "a");
+        Host hostB = lab.hostBehind(natB, "b");
+        lab.startMiniupnpd(natA, Duration.ofSeconds(30));
+        WgInterface a = lab.startWireGuard(hostA).addAddress("198.18.0.2/24");
+        WgInterface b = lab.startWireGuard(hostB).addAddress("198.18.0.3/24");
+        long t0 = System.nanoTime();
+        IpEndpoint mapped = holdMapping(lab, hostA, a.listenPort(), "pcp");
+        long mappedMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(natA.wanAddress(), mapped.address());
+        // a knows b's key but not where it is (b is behind a symmetric NAT without mapping); b is given a's mapping
+        a.setPeer(b, null, null, "198.18.0.3/32");
+        long t1 = System.nanoTime();
+        b.setPeer(a, mapped, 1, "198.18.0.2/32");
+        await("direct handshake through the mapping").atMost(WAIT).pollInterval(POLL)
+                .until(() -> a.hasHandshakeWith(b) && b.hasHandshakeWith(a));
+        long directMs = (System.nanoTime() - t1) / 1_000_000;
+        assertTrue(hostB.ping("198.18.0.2", 3, Duration.ofSeconds(10)), "ping b -> a over the direct tunnel");
+        assertTrue(hostA.ping("198.18.0.3", 3, Duration.ofSeconds(10)), "ping a -> b over the direct tunnel");
+        assertEquals(mapped, b.endpointOf(a.publicKey()).orElseThrow(), "b reaches a at the mapped endpoint");
+        assertEquals(natB.wanAddress(), a.endpointOf(b.publicKey()).orElseThrow().address(),
+                "a answers b at b's NAT (learned by roaming)");
+        log.info("wireguard-go through symmetric NATs: mapping held {} ms after launch (JVM start included), "
+                + "direct handshake {} ms after b was given the mapping", mappedMs, directMs);
+    }
 }
