@@ -183,4 +183,61 @@ class PortMappingIT {
         log.info("wireguard-go through symmetric NATs: mapping held {} ms after launch (JVM start included), "
                 + "direct handshake {} ms after b was given the mapping", mappedMs, directMs);
     }
+
+    @Test
+    void agentsBehindSymmetricNatsGoDirectWhenOneGatewayMapsThePort(Lab lab) throws Exception {
+        Host hubHost = lab.publicHost("hub");
+        Nat natA = lab.nat("natA", NatType.SYMMETRIC);
+        Nat natB = lab.nat("natB", NatType.SYMMETRIC);
+        Host hostA = lab.hostBehind(natA, "a");
+        Host hostB = lab.hostBehind(natB, "b");
+        hubHost.exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        lab.startMiniupnpd(natA, Duration.ofSeconds(30));
+        WgInterface hub = lab.startWireGuard(hubHost).addAddress("198.18.0.1/24");
+        WgInterface a = lab.startWireGuard(hostA).addAddress("198.18.0.2/24");
+        WgInterface b = lab.startWireGuard(hostB).addAddress("198.18.0.3/24");
+        for (WgInterface leaf : List.of(a, b)) {
+            hub.setPeer(leaf, null, null, (leaf == a ? "198.18.0.2" : "198.18.0.3") + "/32");
+            leaf.setPeer(hub, hub.underlayEndpoint(), 5, HubMesh.OVERLAY);
+        }
+        long t0 = System.nanoTime();
+        List<LabAgent> agents = List.of(new LabAgent(lab, hubHost, hub).start(), new LabAgent(lab, hostA, a).start(),
+                new LabAgent(lab, hostB, b).start());
+        for (LabAgent ag : agents) {
+            await("agent on " + ag.host.name() + " ready").atMost(Duration.ofSeconds(60)).pollInterval(POLL)
+                    .until(() -> {
+                        if (!ag.process.isAlive()) {
+                            throw new AssertionError("agent died: " + ag.log());
+                        }
+                        return ag.ready();
+                    });
+        }
+        LabAgent agentA = agents.get(1);
+        await("agent a maps its listen port").atMost(WAIT).pollInterval(POLL)
+                .until(() -> agentA.status().get("portMapping").has("external"));
+        JsonNode pm = agentA.status().get("portMapping");
+        IpEndpoint mapped = IpEndpoint.parse(pm.get("external").asText());
+        long mappedMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(natA.wanAddress(), mapped.address(), "mapped on natA's WAN address: " + pm);
+        assertTrue(List.of("PCP", "NAT-PMP", "UPnP-IGD").contains(pm.get("protocol").asText()));
+        ExecResult show = agentA.cli("show", "--iface", a.name());
+        assertTrue(show.stdout().contains("port mapping: " + pm.get("protocol").asText() + " " + mapped),
+                show.stdout() + show.stderr());
+        assertTrue(agents.get(2).status().get("portMapping").has("error"), "b's gateway maps nothing");
+
+        await("a and b handshake directly").atMost(Duration.ofSeconds(60)).pollInterval(POLL)
+                .until(() -> a.hasHandshakeWith(b) && b.hasHandshakeWith(a));
+        long directMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(mapped, b.endpointOf(a.publicKey()).orElseThrow(), "wg show on b: a is at its mapped endpoint");
+        assertEquals(natB.wanAddress(), a.endpointOf(b.publicKey()).orElseThrow().address());
+        assertTrue(hostB.ping("198.18.0.2", 2, Duration.ofSeconds(10)), "b pings a");
+        assertTrue(hostA.ping("198.18.0.3", 2, Duration.ofSeconds(10)), "a pings b");
+        log.info("agents behind symmetric NATs: a's mapping ({}) {} ms after the agents were launched, direct a<->b "
+                + "after {} ms", pm.get("protocol").asText(), mappedMs, directMs);
+
+        // the agent deletes its mapping when it stops
+        agentA.stop();
+        await("a's mapping deleted on exit").atMost(WAIT).pollInterval(POLL)
+                .until(() -> !natRules(lab, natA).contains("dnat"));
+    }
 }

@@ -57,6 +57,7 @@ public final class ShowCommand implements Callable<Integer> {
                     s.get("gossipPort").asInt());
             out.printf("  role: %s (%s)%n", s.get("router").asBoolean() ? "router" : "leaf",
                     s.get("routerMode").asText());
+            printPortMapping(out, s.get("portMapping"));
             for (JsonNode p : s.get("peers")) {
                 out.println();
                 out.printf("peer: %s%s%n", p.get("publicKey").asText(),
@@ -88,6 +89,21 @@ public final class ShowCommand implements Callable<Integer> {
         } catch (IOException e) {
             err.println("wirelink show: unreadable reply from the agent: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /** "port mapping: NAT-PMP 198.51.100.2:51820 via 192.0.2.1, expires ... (in N s)", or why there is none. */
+    static void printPortMapping(java.io.PrintWriter out, JsonNode pm) {
+        if (pm == null || !pm.path("enabled").asBoolean()) {
+            out.println("  port mapping: off");
+        } else if (pm.has("external")) {
+            long in = java.time.Duration.between(java.time.Instant.now(), java.time.Instant.parse(pm.get("expires")
+                    .asText())).toSeconds();
+            out.printf("  port mapping: %s %s via %s, expires %s (in %d s; renewed at half-life)%n",
+                    pm.get("protocol").asText(), pm.get("external").asText(), pm.get("gateway").asText(),
+                    pm.get("expires").asText(), in);
+        } else {
+            out.printf("  port mapping: none (%s)%n", pm.path("error").asText());
         }
     }
 }

@@ -34,7 +34,7 @@ public final class ConfigLoader {
     /** Canonical top-level keys, in documentation order. */
     static final List<String> TOP_KEYS =
             List.of("iface", "port", "router", "chatty", "debug", "reportIfaces", "hideIfaces", "stateDir", "runDir",
-                    "timers", "network", "workbit", "boot", "public", "dhtPort", "peers");
+                    "timers", "network", "workbit", "boot", "public", "dhtPort", "portMapping", "peers");
 
     static final List<String> TIMER_KEYS = List.of("factTtl", "aliveTtl", "alivePeriod", "antiEntropy",
             "startupGrace", "endpointInterval", "membershipSettle");
@@ -45,7 +45,7 @@ public final class ConfigLoader {
     /** Keys that may come from the environment as {@code WIRELINK_<UPPER_SNAKE>}. */
     static final List<String> ENV_KEYS =
             List.of("iface", "port", "router", "chatty", "debug", "reportIfaces", "hideIfaces", "stateDir", "runDir",
-                    "network", "workbit", "boot", "public", "dhtPort");
+                    "network", "workbit", "boot", "public", "dhtPort", "portMapping");
 
     /** Environment variables with the prefix that are not config keys. */
     static final List<String> ENV_OTHER =
@@ -291,9 +291,15 @@ public final class ConfigLoader {
         }
         Timers timers = timers(c);
         Dht dht = dht(c);
+        PortMappingMode portMapping;
+        try {
+            portMapping = PortMappingMode.parse(c.getValue("portMapping").unwrapped().toString());
+        } catch (IllegalArgumentException e) {
+            throw bad(c, "portMapping", e.getMessage());
+        }
         return new AgentConfig(iface, port, router, bool(c, "chatty"), bool(c, "debug"), strings(c, "reportIfaces"),
                 strings(c, "hideIfaces"), Path.of(string(c, "stateDir")), Path.of(string(c, "runDir")), timers, dht,
-                peers, file);
+                peers, file, portMapping);
     }
 
     static Dht dht(Config c) throws ConfigException {

@@ -515,6 +515,39 @@ public final class AgentCore {
         return Fact.alive(selfKey, bootId, now.plus(settings.gossip().aliveTtl()));
     }
 
+    // ------------------------------------------------------------------ port mapping
+
+    private List<IpEndpoint> mappedEndpoints = List.of();
+
+    /**
+     * The endpoints our gateway forwards to the WireGuard listen port (a PCP, NAT-PMP or UPnP-IGD mapping), or none.
+     * Marks the core dirty when they change; the next pass publishes them (see {@link #addMappedEndpointFacts}).
+     */
+    public void mappedEndpoints(List<IpEndpoint> endpoints) {
+        List<IpEndpoint> eps = List.copyOf(endpoints);
+        if (!eps.equals(mappedEndpoints)) {
+            mappedEndpoints = eps;
+            dirty = true;
+        }
+    }
+
+    public List<IpEndpoint> mappedEndpoints() {
+        return mappedEndpoints;
+    }
+
+    /**
+     * Publishes each mapped endpoint as ours twice: as an EndpointV4/V6 (what v1 peers understand) and as an
+     * ObservedEndpoint about ourselves (v2), because a gateway mapping is the same kind of thing as a NAT mapping a
+     * peer observed, only better (it accepts unsolicited packets), so peers rank it with observed mappings, ahead of
+     * our self-reported addresses. When the mapping goes, the next pass no longer derives them and they are retracted.
+     */
+    private void addMappedEndpointFacts(List<Fact> local, Instant exp) {
+        for (IpEndpoint ep : mappedEndpoints) {
+            local.add(Fact.endpoint(selfKey, ep, exp));
+            local.add(Fact.observed(selfKey, ep, exp));
+        }
+    }
+
     // ------------------------------------------------------------------ local facts
 
     private void deriveLocalFacts(Instant now, boolean selfRouter) {
@@ -525,6 +558,7 @@ public final class AgentCore {
                 config.reportIfaces(), config.hideIfaces())) {
             local.add(Fact.endpoint(selfKey, ep, exp));
         }
+        addMappedEndpointFacts(local, exp);
         PeerConfig selfConfig = config.peer(selfKey);
         TrustLevel selfTrust = selfConfig == null ? null : selfConfig.trust();
         boolean shareAips = selfRouter || (selfTrust != null && selfTrust.atLeast(TrustLevel.AllowedIPs));

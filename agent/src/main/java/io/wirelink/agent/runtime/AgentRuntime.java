@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.wirelink.agent.config.AgentConfig;
+import io.wirelink.agent.config.PortMappingMode;
 import io.wirelink.agent.core.AgentCore;
 import io.wirelink.agent.core.CoreSettings;
 import io.wirelink.apply.DeviceChange;
@@ -20,6 +21,8 @@ import io.wirelink.facts.IpPrefix;
 import io.wirelink.facts.PrivateKey;
 import io.wirelink.facts.store.FactStore;
 import io.wirelink.linklocal.LinkLocal;
+import io.wirelink.portmap.Mapping;
+import io.wirelink.portmap.PortMapKeeper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.security.SecureRandom;
@@ -60,6 +63,7 @@ public final class AgentRuntime implements AutoCloseable {
     private GossipSocket socket;
     private ControlServer control;
     private DhtService dht;
+    private PortMapKeeper portMap;
     private boolean passScheduled;
     private volatile boolean closed;
     private long lastDeviceError;
@@ -152,6 +156,7 @@ public final class AgentRuntime implements AutoCloseable {
                             + e.getMessage(), e));
                 }
             }
+            startPortMapping(config, ((DeviceState) r[1]).listenPort());
             control = new ControlServer(vertx, this);
             return control.listen(config.controlSocket());
         }).compose(v -> {
@@ -259,6 +264,41 @@ public final class AgentRuntime implements AutoCloseable {
         }).onFailure(e -> log.warn("reading host addresses: {}", e.getMessage()));
     }
 
+    /**
+     * With {@code portMapping: auto} and an IPv4 default gateway, keeps the listen port mapped on the gateway (PCP,
+     * NAT-PMP, UPnP-IGD) on the keeper's own thread (its retries take seconds, so neither the event loop nor the
+     * I/O thread that polls the device waits for them), and feeds the mapped endpoint into the core on its context.
+     */
+    private void startPortMapping(AgentConfig config, int listenPort) {
+        if (config.portMapping() != PortMappingMode.AUTO || listenPort <= 0) {
+            return;
+        }
+        portMap = PortMapKeeper.onDefaultGateway(PortMapKeeper.Settings.of(listenPort), clock,
+                m -> context.runOnContext(v -> mappingChanged(m)));
+        portMap.start();
+    }
+
+    private void mappingChanged(java.util.Optional<Mapping> m) {
+        if (closed) {
+            return;
+        }
+        if (m.isPresent()) {
+            log.info("port mapping: {} forwards {} to us (publishing it as our endpoint)", m.get().protocol().label(),
+                    m.get().external());
+        } else {
+            log.info("port mapping lost");
+        }
+        core.mappedEndpoints(m.map(x -> List.of(x.external())).orElse(List.of()));
+        if (core.dirty()) {
+            schedulePass();
+        }
+    }
+
+    /** The port mapping's state, for {@code /status}: null when port mapping is off. */
+    PortMapKeeper.Status portMapStatus() {
+        return portMap == null ? null : portMap.status();
+    }
+
     private long lastAnnounce;
 
     /** Every 2 s: look up unreachable configured peers; re-announce our candidates every minute. */
@@ -284,7 +324,9 @@ public final class AgentRuntime implements AutoCloseable {
             // often at first (the NAT mapping the DHT observes settles as we join), then every minute
             lastAnnounce = now;
             DeviceState d = core.lastDevice();
-            dht.announce(snap.localCandidates(), d == null ? 0 : d.listenPort());
+            List<IpEndpoint> candidates = new java.util.ArrayList<>(core.mappedEndpoints()); // a mapping first
+            snap.localCandidates().stream().filter(e -> !candidates.contains(e)).forEach(candidates::add);
+            dht.announce(candidates, d == null ? 0 : d.listenPort());
         }
     }
 
@@ -413,6 +455,9 @@ public final class AgentRuntime implements AutoCloseable {
         }
         if (dht != null) {
             dht.close();
+        }
+        if (portMap != null) {
+            portMap.close(); // deletes the mapping on the gateway (waits 3 s at most)
         }
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get();

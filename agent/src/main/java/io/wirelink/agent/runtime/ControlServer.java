@@ -63,7 +63,8 @@ final class ControlServer implements AutoCloseable {
         String route = req.method().name() + " " + req.path();
         switch (route) {
             case "GET /facts" -> runtime.onCore(ControlServer::facts).onComplete(r -> reply(req, r));
-            case "GET /status" -> runtime.onCore(c -> status(c, runtime.backend())).onComplete(r -> reply(req, r));
+            case "GET /status" -> runtime.onCore(c -> withPortMapping(status(c, runtime.backend()),
+                    runtime.portMapStatus())).onComplete(r -> reply(req, r));
             case "POST /reload" -> runtime.reload().onComplete(r -> {
                 if (r.succeeded()) {
                     req.response().end("{\"reloaded\":true}\n");
@@ -119,6 +120,26 @@ final class ControlServer implements AutoCloseable {
     }
 
     /** The device annotated with what the agent makes of each peer. */
+    /**
+     * Adds {@code "portMapping"} to a status: {@code {"enabled": false}} when off; else the mapping (protocol,
+     * external endpoint, gateway, lifetime, obtained, expires) or {@code "error"}, why there is none.
+     */
+    static ObjectNode withPortMapping(ObjectNode status, io.wirelink.portmap.PortMapKeeper.Status pm) {
+        ObjectNode o = status.putObject("portMapping");
+        o.put("enabled", pm != null);
+        if (pm != null) {
+            pm.mapping().ifPresentOrElse(m -> {
+                o.put("protocol", m.protocol().label());
+                o.put("external", m.external().toString());
+                o.put("gateway", m.gateway().getHostAddress());
+                o.put("lifetimeSeconds", m.lifetime().toSeconds());
+                o.put("obtained", m.obtained().toString());
+                o.put("expires", m.expires().toString());
+            }, () -> o.put("error", pm.error()));
+        }
+        return status;
+    }
+
     static ObjectNode status(AgentCore core, String backend) {
         ObjectNode root = FactJson.MAPPER.createObjectNode();
         AgentCore.Snapshot snap = core.snapshot();
