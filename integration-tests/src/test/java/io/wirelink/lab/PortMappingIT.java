@@ -88,6 +88,10 @@ class PortMappingIT {
                 + to.port());
     }
 
+    static long renewals(LabProcess holder) throws Exception {
+        return events(holder.logTail(100_000)).stream().filter(e -> e.get("event").asText().equals("renewed")).count();
+    }
+
     static String natRules(Lab lab, Nat nat) {
         return lab.exec(nat.ns(), "nft", "list", "chain", "inet", "wlnat", "prerouting_miniupnpd").stdout();
     }
@@ -97,7 +101,7 @@ class PortMappingIT {
         Nat nat = lab.nat("nat", NatType.SYMMETRIC);
         Host a = lab.hostBehind(nat, "a");
         Host internet = lab.publicHost("inet");
-        lab.startMiniupnpd(nat, Duration.ofSeconds(30));
+        lab.startMiniupnpd(nat, Duration.ofSeconds(4));
         countArrivals(a, 51820);
         for (String protocol : List.of("pcp", "nat-pmp", "upnp")) {
             // one shot: map, renew at once, delete
@@ -122,14 +126,19 @@ class PortMappingIT {
             // held: the forwarding works while the mapping is held and goes when the holder is terminated
             LabProcess holder = lab.spawn(a, "portmap-" + protocol, Map.of("WIRELINK_JAR", LabAgent.jar()
                     .toAbsolutePath().toString()), launcher(), "portmap", "--hold", "--protocol", protocol, "--port",
-                    "51820", "--lifetime", "60");
+                    "51820", "--lifetime", "4");
             await(protocol + " mapping held").atMost(WAIT).pollInterval(POLL)
                     .until(() -> holder.logTail(100_000).contains("\"event\":\"mapped\"") || !holder.isAlive());
             JsonNode held = events(holder.logTail(100_000)).get(0);
             IpEndpoint heldExt = IpEndpoint.parse(held.get("external").asText());
             assertEquals(nat.wanAddress(), heldExt.address());
+            assertEquals(4, held.get("lifetime").asLong(), protocol + ": a 4 s lease: " + held);
+            // the keeper renews at half-life: two renewals, and the mapping has outlived its first lease
+            await(protocol + " renewed twice").atMost(WAIT).pollInterval(POLL).until(() -> renewals(holder) >= 2);
+            assertTrue(events(holder.logTail(100_000)).stream().filter(e -> e.get("event").asText().equals("renewed"))
+                    .allMatch(e -> e.get("external").asText().equals(heldExt.toString())), holder.logTail(3000));
             long before = arrivals(a);
-            sendDatagram(internet, heldExt);
+            sendDatagram(internet, heldExt); // after the first lease ran out: the renewals kept the forwarding
             await(protocol + ": a datagram from the internet reaches a through the mapping").atMost(WAIT)
                     .pollInterval(POLL).until(() -> arrivals(a) > before);
             holder.stop(5000);

@@ -61,6 +61,7 @@ public final class PortMapKeeper implements AutoCloseable {
     private volatile String error = "not started";
     private ScheduledFuture<?> next;
     private boolean closed;
+    private volatile Consumer<Mapping> onRenewal = m -> {};
 
     /**
      * @param gateways the default gateway now (asked before every attempt)
@@ -88,6 +89,12 @@ public final class PortMapKeeper implements AutoCloseable {
             Consumer<Optional<Mapping>> listener) {
         return new PortMapKeeper(DefaultGateway::read, gw -> new PortMapper(gw, clock, PortMapper.Options.DEFAULTS),
                 settings, clock, listener);
+    }
+
+    /** Also tells {@code r} of every successful renewal (on the keeper's thread). */
+    public PortMapKeeper onRenewal(Consumer<Mapping> r) {
+        this.onRenewal = r;
+        return this;
     }
 
     /** Starts mapping at once (on the keeper's thread). */
@@ -169,6 +176,7 @@ public final class PortMapKeeper implements AutoCloseable {
             Mapping r = mapper.renew(m, settings.lease());
             log.debug("port mapping renewed: {}", r);
             set(r);
+            onRenewal.accept(r);
             schedule(this::renew, Duration.between(r.obtained(), r.renewAt()));
         } catch (PortMapException e) {
             Duration left = Duration.between(clock.now(), m.expires());

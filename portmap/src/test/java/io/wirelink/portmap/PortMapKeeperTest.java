@@ -77,10 +77,13 @@ class PortMapKeeperTest {
         List<Optional<Mapping>> changes = new CopyOnWriteArrayList<>();
         PortMapKeeper k = new PortMapKeeper(() -> Optional.of(GW), gw -> g, settings(Duration.ofSeconds(60)),
                 Clock.system(), changes::add);
+        AtomicInteger renewed = new AtomicInteger();
+        k.onRenewal(m -> renewed.incrementAndGet());
         try {
             k.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> g.renewals.get() >= 3);
             assertEquals(1, g.maps.get());
+            await().atMost(Duration.ofSeconds(5)).until(() -> renewed.get() >= 3);
             assertEquals(1, changes.size(), "a renewal that keeps the endpoint is not a change");
             assertEquals(IpEndpoint.parse("198.51.100.2:40001"), k.current().orElseThrow().external());
         } finally {

@@ -115,6 +115,7 @@ public final class PortMapCommand implements Callable<Integer> {
                         print("lost", null, t0);
                     }
                 });
+        k.onRenewal(m -> print("renewed", m, t0));
         CountDownLatch never = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Optional<Mapping> last = k.current();
