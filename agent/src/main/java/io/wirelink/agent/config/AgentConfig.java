@@ -21,6 +21,7 @@ public record AgentConfig(
         Path runDir,
         Timers timers,
         Dht dht,
+        RelayConfig relay,
         List<PeerConfig> peers,
         Path source) {
     public AgentConfig {
@@ -32,7 +33,7 @@ public record AgentConfig(
     /** The same configuration with another peer list (for tests and the simulator). */
     public AgentConfig withPeers(List<PeerConfig> p) {
         return new AgentConfig(iface, port, router, chatty, debug, reportIfaces, hideIfaces, stateDir, runDir, timers,
-                dht, p, source);
+                dht, relay, p, source);
     }
 
     /** The fact log file for this interface. */

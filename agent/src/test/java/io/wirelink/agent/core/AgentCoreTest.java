@@ -88,7 +88,8 @@ class AgentCoreTest {
     static AgentConfig config(List<PeerConfig> peers) {
         return new AgentConfig("wg0", 0, RouterMode.AUTO, false, false, List.of(), List.of(), Path.of("/tmp"), Path.of("/tmp"),
                 io.wirelink.agent.config.Timers.DEFAULTS,
-                new io.wirelink.agent.config.Dht("wirelink", 0, List.of(), false, 0), peers,
+                new io.wirelink.agent.config.Dht("wirelink", 0, List.of(), false, 0),
+                io.wirelink.agent.config.RelayConfig.DEFAULTS, peers,
                 null);
     }
 
