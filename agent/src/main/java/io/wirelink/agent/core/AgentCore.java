@@ -315,7 +315,6 @@ public final class AgentCore {
         }
         boolean selfRouter = selfIsRouter();
         deriveLocalFacts(now, selfRouter);
-        appendLocal(relays.localFacts(rawDevice, now, now.plus(settings.gossip().factTtl())), Channel.RELAY, now);
         store.expire(now);
         FactView view = store.view(now);
         TrustContext ctx = trustContext(view);
@@ -595,6 +594,7 @@ public final class AgentCore {
                 }
             }
         }
+        local.addAll(relays.localFacts(rawDevice, now, exp)); // our relay's offer, the relays we are attached to
         appendLocal(local, Channel.LOCAL, now);
         appendLocal(fromConfig, Channel.CONFIG, now);
     }

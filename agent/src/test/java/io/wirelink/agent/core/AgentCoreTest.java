@@ -188,6 +188,22 @@ class AgentCoreTest {
     }
 
     @Test
+    void aRelayOfferIsPublishedAsALocalFactAndReachesTheLeavesThroughTheHub() {
+        hubAndTwoLeaves();
+        PublicKey relayKey = PrivateKey.of(new byte[32]).publicKey();
+        IpEndpoint relayAt = IpEndpoint.parse("203.0.113.1:51823");
+        hub.core.relays().ownRelay(relayKey, List.of(relayAt));
+        run(5);
+        io.wirelink.facts.RelayAttachment offer = new io.wirelink.facts.RelayAttachment(true, relayKey,
+                List.of(relayAt));
+        assertTrue(a.core.snapshot().view().entries().stream().anyMatch(e -> e.fact().value().equals(offer)
+                && e.fact().subject().equals(hub.pub())), "a believes the hub's relay offer");
+        assertTrue(a.core.relays().probeTargets().contains(new RelayPlanner.ProbeTarget(relayKey, relayAt)),
+                "and probes it");
+        assertTrue(hub.core.relays().probeTargets().isEmpty(), "nobody probes its own relay");
+    }
+
+    @Test
     void blockedPairsStayRoutedThroughTheHub() {
         hubAndTwoLeaves();
         blocked.add(Set.of(a.pub(), b.pub()));
