@@ -110,6 +110,8 @@ public final class RelayPlanner {
         long txAtRx;
         Instant rxChanged;
         String why = "";
+        /** A pass was asked for the current trial end or retry (so it is asked once). */
+        boolean passAsked;
     }
 
     private final PublicKey self;
@@ -174,8 +176,25 @@ public final class RelayPlanner {
         return out;
     }
 
-    /** True when a relay became alive or dead since the last call (the runtime then runs a pass at once). */
-    public boolean livenessChanged(Instant now) {
+    /**
+     * True when a pass should run now rather than at the next periodic one: a relay became alive or dead since the
+     * last call, a direct try ended or one is due. The runtime asks every {@link #PROBE_INTERVAL}.
+     */
+    public boolean needsPass(Instant now) {
+        boolean due = false;
+        for (PeerPlan pp : peers.values()) {
+            if ((pp.mode == Mode.TRIAL && !pp.trialEnd.isAfter(now) && !pp.passAsked)
+                    || (pp.mode == Mode.RELAYED && pp.nextTrial != null && !pp.nextTrial.isAfter(now)
+                            && !pp.passAsked)) {
+                pp.passAsked = true;
+                due = true;
+            }
+        }
+        return livenessChanged(now) || due;
+    }
+
+    /** True when a relay became alive or dead since the last call. */
+    boolean livenessChanged(Instant now) {
         Set<PublicKey> alive = new HashSet<>();
         for (PublicKey k : offers.keySet()) {
             if (bestEndpoint(k, now) != null) {
@@ -400,6 +419,11 @@ public final class RelayPlanner {
             needed = true;
             pp.lastRelayed = now;
             Set<PublicKey> common = common(ours, theirs.get(k));
+            if (pp.mode == Mode.TRIAL && !common.contains(pp.relay)) {
+                pp.mode = Mode.RELAYED; // the relay died during a direct try: fail over now, try direct later
+                pp.nextTrial = now.plus(pp.backoff);
+                pp.passAsked = false;
+            }
             if (pp.mode == Mode.TRIAL) {
                 if (pp.trialEnd.isAfter(now)) {
                     endpointFor.put(k, ps.endpoint()); // the trial runs; the reconciler must not move the endpoint
@@ -420,6 +444,7 @@ public final class RelayPlanner {
                 pp.backoff = pp.backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY
                         : pp.backoff.multipliedBy(2);
                 pp.nextTrial = now.plus(pp.backoff);
+                pp.passAsked = false;
                 pp.why = "direct try " + pp.trials + " got no answer; next in " + pp.backoff.toSeconds() + " s";
             }
             // RELAYED: fail over when our relay for this peer is no longer shared and alive
@@ -447,6 +472,7 @@ public final class RelayPlanner {
                 IpEndpoint direct = directCandidate(v, relayEndpoints, pp.trials);
                 if (direct != null) {
                     pp.mode = Mode.TRIAL;
+                    pp.passAsked = false;
                     pp.trials++;
                     pp.trialEndpoint = direct;
                     pp.trialEnd = now.plus(TRIAL);

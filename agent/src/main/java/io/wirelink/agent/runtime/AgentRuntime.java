@@ -336,7 +336,7 @@ public final class AgentRuntime implements AutoCloseable {
         var targets = planner.probeTargets();
         targets.forEach(t -> planner.probeSent(t, now));
         prober.probe(targets, (t, at) -> { });
-        if (planner.livenessChanged(now)) {
+        if (planner.needsPass(now)) {
             schedulePass();
         }
     }
