@@ -40,6 +40,8 @@ public record Fact(Attribute attribute, PublicKey subject, FactValue value, Inst
                 return v instanceof FactValue.Grant;
             case OBSERVED_ENDPOINT:
                 return v instanceof FactValue.Endpoint;
+            case RELAY:
+                return v instanceof RelayAttachment;
             default:
                 return false;
         }
@@ -53,6 +55,11 @@ public record Fact(Attribute attribute, PublicKey subject, FactValue value, Inst
     /** The endpoint our device sees {@code subject} at (v2 only). */
     public static Fact observed(PublicKey subject, IpEndpoint ep, Instant expires) {
         return new Fact(Attribute.OBSERVED_ENDPOINT, subject, new FactValue.Endpoint(ep), expires);
+    }
+
+    /** {@code subject} can be reached through {@code relay} (v2 only). */
+    public static Fact relay(PublicKey subject, RelayAttachment relay, Instant expires) {
+        return new Fact(Attribute.RELAY, subject, relay, expires);
     }
 
     public static Fact allowedIp(PublicKey subject, IpPrefix prefix, Instant expires) {

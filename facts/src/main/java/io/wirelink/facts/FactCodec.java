@@ -240,6 +240,8 @@ public final class FactCodec {
                 if (v.remaining() != 0) {
                     throw new MalformedInputException("MemberMetadata record has trailing bytes");
                 }
+            } else if (a == Attribute.RELAY) {
+                value = RelayAttachment.decode(buf, voff, vlen);
             } else if (a == Attribute.OBSERVED_ENDPOINT) {
                 if (vlen != 6 && vlen != 18) {
                     throw new MalformedInputException("ObservedEndpoint record length " + vlen + ", expected 6 or 18");

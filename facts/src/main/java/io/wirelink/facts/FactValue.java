@@ -3,7 +3,7 @@ package io.wirelink.facts;
 /** The value of a fact; which kind is allowed depends on the attribute. */
 public sealed interface FactValue
         permits FactValue.BootId, FactValue.Endpoint, FactValue.Cidr, FactValue.Empty, FactValue.Grant,
-                MemberMetadata, SignedGroupValue {
+                MemberMetadata, SignedGroupValue, RelayAttachment {
 
     /** The value's wire bytes (without any length prefix). */
     byte[] toBytes();

@@ -47,11 +47,19 @@ class DecoderFuzzTest {
         List<Fact> v2 = new ArrayList<>(facts);
         v2.add(Fact.observed(a.publicKey(), IpEndpoint.parse("198.51.100.3:40001"), NOW.plusSeconds(9)));
         v2.add(new Fact(Attribute.TRUST_GRANT, a.publicKey(), new FactValue.Grant(2), NOW.plusSeconds(9)));
+        v2.addAll(relayFacts(a.publicKey(), b.publicKey()));
         seeds.addAll(sg.seal(2, b.publicKey(), v2, NOW, new Random(2)));
         for (Fact f : facts) {
             seeds.add(FactCodec.encodeV1(f, NOW));
         }
         return seeds;
+    }
+
+    static List<Fact> relayFacts(PublicKey subject, PublicKey relay) {
+        return List.of(
+                Fact.relay(subject, new RelayAttachment(true, relay, List.of(IpEndpoint.parse("198.51.100.7:51823"),
+                        IpEndpoint.parse("[2001:db8::7]:51823"))), NOW.plusSeconds(30)),
+                Fact.relay(subject, new RelayAttachment(false, relay, List.of()), NOW.plusSeconds(30)));
     }
 
     static byte[] mutate(byte[] in, Random r, List<byte[]> seeds) {
@@ -101,7 +109,7 @@ class DecoderFuzzTest {
     }
 
     static int interesting(Random r) {
-        int[] v = {0, 1, 0x7f, 0x80, 0xff, 'S', 'G', 'M', 'e', 'E', 'a', 'A', '!', 'm', 2};
+        int[] v = {0, 1, 0x7f, 0x80, 0xff, 'S', 'G', 'M', 'e', 'E', 'a', 'A', '!', 'm', 'r', 2, 4, 6};
         return r.nextBoolean() ? v[r.nextInt(v.length)] : r.nextInt(256);
     }
 
@@ -188,5 +196,33 @@ class DecoderFuzzTest {
             }
         }
         System.out.printf("fuzz inner/records: %d inputs x 2 decoders, %d decoded%n", n, decoded);
+    }
+
+    @Test
+    void relayAttachmentDecoderEitherDecodesOrSaysMalformedAndHasOneEncoding() {
+        PublicKey k = PrivateKey.generate(new SecureRandom()).publicKey();
+        List<byte[]> seeds = new ArrayList<>();
+        for (Fact f : relayFacts(k, k)) {
+            seeds.add(f.value().toBytes());
+        }
+        Random r = new Random(seed() + 2);
+        int n = iterations();
+        int decoded = 0;
+        for (int i = 0; i < n; i++) {
+            byte[] input = mutate(seeds.get(r.nextInt(seeds.size())), r, seeds);
+            RelayAttachment v;
+            try {
+                v = RelayAttachment.decode(input, 0, input.length);
+            } catch (MalformedInputException expected) {
+                continue;
+            } catch (RuntimeException e) {
+                fail("RelayAttachment decoder threw " + e + " for " + Hex.of(input), e);
+                return;
+            }
+            assertArrayEquals(input, v.toBytes(), "a decoded RelayAttachment re-encodes byte for byte");
+            decoded++;
+        }
+        System.out.printf("fuzz RelayAttachment: %d inputs, %d decoded%n", n, decoded);
+        assertTrue(decoded > 0, "mutation should leave some inputs decodable");
     }
 }

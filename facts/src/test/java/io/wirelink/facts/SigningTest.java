@@ -244,4 +244,39 @@ class SigningTest {
         assertEquals(2, ((MemberMetadata) back.value()).version());
         assertEquals(1, MemberMetadata.of("x", false).version());
     }
+
+    @Test
+    void relayAttachmentTravelsOnlyInV2WithAnExactLayout() {
+        PrivateKey a = PrivateKey.generate(new java.security.SecureRandom());
+        PrivateKey b = PrivateKey.generate(new java.security.SecureRandom());
+        PublicKey relay = PublicKey.of(Hex.of("22".repeat(32)));
+        RelayAttachment offer = new RelayAttachment(true, relay, List.of(IpEndpoint.parse("198.51.100.7:51823"),
+                IpEndpoint.parse("[2001:db8::7]:51823")));
+        // flags | key | n | 04 ip port | 06 ip port
+        assertEquals("01" + "22".repeat(32) + "02" + "04" + "c6336407" + "ca6f" + "06" + "20010db8" + "00".repeat(11)
+                + "07" + "ca6f", Hex.of(offer.toBytes()));
+        Fact f = Fact.relay(a.publicKey(), offer, NOW.plusSeconds(60));
+        Fact g = Fact.relay(a.publicKey(), new RelayAttachment(false, relay, List.of()), NOW.plusSeconds(60));
+        SignedGroups sa = new SignedGroups(a, 4);
+        List<byte[]> v2 = sa.seal(2, b.publicKey(), List.of(f, g), NOW, new Random(9));
+        assertEquals(List.of(f, g), new SignedGroups(b, 4).open(v2.get(0), NOW).facts());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> sa.seal(1, b.publicKey(), List.of(f), NOW, new Random(10)));
+        // an 'r' inside a v1 group is unknown there
+        V1CodecTest.assertMalformed("53" + "00" + "11".repeat(32) + "00".repeat(40) + "72" + "3c" + "22".repeat(32)
+                + "00" + "22".repeat(32) + "00");
+        for (String bad : new String[] {
+                "02" + "22".repeat(32) + "00", // unknown flag bit
+                "00" + "22".repeat(32) + "05" + ("04c6336407ca6f").repeat(5), // five endpoints
+                "00" + "22".repeat(32) + "01" + "05c6336407ca6f", // family 5
+                "00" + "22".repeat(32) + "01" + "04c63364070000", // port 0
+                "00" + "22".repeat(32) + "01" + "06" + "00".repeat(10) + "ffffc6336407" + "ca6f", // v4-mapped
+                "00" + "22".repeat(32) + "01" + "04c6336407ca", // truncated
+                "00" + "22".repeat(32) + "00" + "00", // trailing byte
+                "00" + "22".repeat(31)}) { // short key
+            byte[] v = Hex.of(bad);
+            org.junit.jupiter.api.Assertions.assertThrows(MalformedInputException.class,
+                    () -> RelayAttachment.decode(v, 0, v.length), bad);
+        }
+    }
 }

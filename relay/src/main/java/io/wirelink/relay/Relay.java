@@ -94,6 +94,7 @@ public final class Relay {
     private long registrations;
     private long ownTransport;
     private long cookieRepliesSent;
+    private long probesAnswered;
     private final long[] drops = new long[Drop.values().length];
 
     /**
@@ -221,6 +222,11 @@ public final class Relay {
         datagrams++;
         bytes += data.length;
         maybeSweep(now);
+        if (Probe.isRequest(data)) {
+            // liveness and RTT for clients choosing a relay: a reply of the request's size, nothing else
+            probesAnswered++;
+            return List.of(new Send(src, Probe.reply(data, src)));
+        }
         int type = WireFormat.classify(data, data.length);
         switch (type) {
             case WireFormat.TYPE_TRANSPORT:
@@ -668,6 +674,11 @@ public final class Relay {
         }
         return new RelayStats(datagrams, bytes, forwarded, forwardedBytes, handshakesAnswered, registrations,
                 ownTransport, cookieRepliesSent, d, registered, routes.size(), pending.size());
+    }
+
+    /** Probes ({@link Probe}) answered. */
+    public long probesAnswered() {
+        return probesAnswered;
     }
 
     /** How many of the relay's own sessions (keypairs with clients) exist: at most three per client. */

@@ -73,6 +73,30 @@ class RelayTest {
     }
 
     @Test
+    void probesAreAnsweredWithTheNonceAndTheObservedSourceInAReplyOfTheSameSize() {
+        RelayFixture f = new RelayFixture();
+        byte[] nonce = new byte[Probe.NONCE_LENGTH];
+        java.util.Arrays.fill(nonce, (byte) 7);
+        IpEndpoint from = IpEndpoint.parse("198.51.100.2:40001");
+        List<Send> out = f.relay.onDatagram(f.now, from, Probe.request(nonce));
+        assertEquals(1, out.size());
+        assertEquals(from, out.get(0).destination());
+        assertEquals(Probe.LENGTH, out.get(0).datagram().length);
+        Probe.Reply r = Probe.parseReply(out.get(0).datagram(), Probe.LENGTH);
+        assertNotNull(r);
+        assertArrayEquals(nonce, r.nonce());
+        assertEquals(from, r.observed());
+        IpEndpoint six = IpEndpoint.parse("[2001:db8::2]:40001");
+        assertEquals(six, Probe.parseReply(f.relay.onDatagram(f.now, six, Probe.request(nonce)).get(0).datagram(),
+                Probe.LENGTH).observed());
+        assertEquals(2, f.relay.probesAnswered());
+        // anything else of that size, or a request of another size, is not a probe
+        byte[] longer = java.util.Arrays.copyOf(Probe.request(nonce), Probe.LENGTH + 1);
+        assertDropped(f.relay.onDatagram(f.now, from, longer));
+        assertEquals(null, Probe.parseReply(Probe.request(nonce), Probe.LENGTH));
+    }
+
+    @Test
     void theAdmissionCallbackDecidesWhoRegisters() {
         RelayFixture f = new RelayFixture();
         Peer a = f.peer("198.51.100.2:40001");

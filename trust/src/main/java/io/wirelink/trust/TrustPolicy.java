@@ -50,6 +50,7 @@ public final class TrustPolicy {
             case ENDPOINT_V4:
             case ENDPOINT_V6:
             case OBSERVED_ENDPOINT:
+            case RELAY: // how to reach the subject, like an endpoint
                 need = TrustLevel.Endpoint;
                 break;
             case ALLOWED_CIDR_V4:

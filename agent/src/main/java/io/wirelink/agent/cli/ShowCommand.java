@@ -58,6 +58,19 @@ public final class ShowCommand implements Callable<Integer> {
             out.printf("  role: %s (%s)%n", s.get("router").asBoolean() ? "router" : "leaf",
                     s.get("routerMode").asText());
             printPortMapping(out, s.get("portMapping"));
+            if (s.has("relay")) {
+                JsonNode rl = s.get("relay");
+                out.printf("  relay: %s on port %d, %d clients, forwarded (init/resp/cookie/data) %s%n",
+                        rl.get("publicKey").asText(), rl.get("port").asInt(), rl.path("clients").asInt(),
+                        rl.path("forwardedByType").toString());
+            }
+            for (JsonNode ro : s.path("relays")) {
+                out.printf("  relay offered by %s: %s at %s, %s%s%s%n", ro.get("operator").asText(),
+                        ro.get("publicKey").asText(), ro.get("endpoint").asText(),
+                        ro.get("alive").asBoolean() ? "alive" : "not answering",
+                        ro.has("rttMillis") ? ", RTT " + ro.get("rttMillis").asText() + " ms" : "",
+                        ro.get("attached").asBoolean() ? ", registered" : "");
+            }
             for (JsonNode p : s.get("peers")) {
                 out.println();
                 out.printf("peer: %s%s%n", p.get("publicKey").asText(),
@@ -77,6 +90,10 @@ public final class ShowCommand implements Callable<Integer> {
                         p.get("alive").asBoolean() ? "alive" : "not alive",
                         p.get("trust").isNull() ? "none" : p.get("trust").asText(),
                         p.get("router").asBoolean() ? ", router" : "", p.get("path").asText());
+                if (p.has("pathSince")) {
+                    out.printf("  path since %s%s%n", p.get("pathSince").asText(),
+                            p.has("notDirect") ? "; not direct: " + p.get("notDirect").asText() : "");
+                }
                 if (!p.get("onDevice").asBoolean()) {
                     out.println("  (not on the device)");
                 }

@@ -22,6 +22,7 @@ public record AgentConfig(
         Path runDir,
         Timers timers,
         Dht dht,
+        RelayConfig relay,
         List<PeerConfig> peers,
         Path source,
         PortMappingMode portMapping) {
@@ -35,15 +36,23 @@ public record AgentConfig(
     /** A configuration with the default port mapping ({@code auto}). */
     public AgentConfig(String iface, int port, RouterMode router, boolean chatty, boolean debug,
             List<String> reportIfaces, List<String> hideIfaces, Path stateDir, Path runDir, Timers timers, Dht dht,
+            RelayConfig relay, List<PeerConfig> peers, Path source) {
+        this(iface, port, router, chatty, debug, reportIfaces, hideIfaces, stateDir, runDir, timers, dht, relay, peers,
+                source, PortMappingMode.AUTO);
+    }
+
+    /** A configuration with the default relay settings and port mapping. */
+    public AgentConfig(String iface, int port, RouterMode router, boolean chatty, boolean debug,
+            List<String> reportIfaces, List<String> hideIfaces, Path stateDir, Path runDir, Timers timers, Dht dht,
             List<PeerConfig> peers, Path source) {
-        this(iface, port, router, chatty, debug, reportIfaces, hideIfaces, stateDir, runDir, timers, dht, peers, source,
-                PortMappingMode.AUTO);
+        this(iface, port, router, chatty, debug, reportIfaces, hideIfaces, stateDir, runDir, timers, dht,
+                RelayConfig.DEFAULTS, peers, source, PortMappingMode.AUTO);
     }
 
     /** The same configuration with another peer list (for tests and the simulator). */
     public AgentConfig withPeers(List<PeerConfig> p) {
         return new AgentConfig(iface, port, router, chatty, debug, reportIfaces, hideIfaces, stateDir, runDir, timers,
-                dht, p, source, portMapping);
+                dht, relay, p, source, portMapping);
     }
 
     /** The fact log file for this interface. */

@@ -34,10 +34,12 @@ public final class ConfigLoader {
     /** Canonical top-level keys, in documentation order. */
     static final List<String> TOP_KEYS =
             List.of("iface", "port", "router", "chatty", "debug", "reportIfaces", "hideIfaces", "stateDir", "runDir",
-                    "timers", "network", "workbit", "boot", "public", "dhtPort", "portMapping", "peers");
+                    "timers", "network", "workbit", "boot", "public", "dhtPort", "portMapping", "relay", "peers");
 
     static final List<String> TIMER_KEYS = List.of("factTtl", "aliveTtl", "alivePeriod", "antiEntropy",
             "startupGrace", "endpointInterval", "membershipSettle");
+
+    static final List<String> RELAY_KEYS = List.of("enabled", "port", "keyFile", "use", "maxAttach");
 
     static final List<String> PEER_KEYS =
             List.of("publicKey", "name", "trust", "endpoints", "allowedIps", "basic", "factExchanger");
@@ -220,6 +222,11 @@ public final class ConfigLoader {
                     throw new ConfigException(file + ": 'timers' must be a mapping");
                 }
                 out.put(canonical, normalize(v, TIMER_KEYS, "timers.", file));
+            } else if (canonical.equals("relay")) {
+                if (!v.isObject()) {
+                    throw new ConfigException(file + ": 'relay' must be a mapping");
+                }
+                out.put(canonical, normalize(v, RELAY_KEYS, "relay.", file));
             } else {
                 out.put(canonical, plain(v));
             }
@@ -297,9 +304,10 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw bad(c, "portMapping", e.getMessage());
         }
+        RelayConfig relay = relay(c);
         return new AgentConfig(iface, port, router, bool(c, "chatty"), bool(c, "debug"), strings(c, "reportIfaces"),
                 strings(c, "hideIfaces"), Path.of(string(c, "stateDir")), Path.of(string(c, "runDir")), timers, dht,
-                peers, file, portMapping);
+                relay, peers, file, portMapping);
     }
 
     static Dht dht(Config c) throws ConfigException {
@@ -325,6 +333,26 @@ public final class ConfigLoader {
             throw bad(c, "dhtPort", dhtPort + " is not a port (0-65535; 0 = WireGuard listen port + 2)");
         }
         return new Dht(network, workbit, boot, bool(c, "public"), dhtPort);
+    }
+
+    static RelayConfig relay(Config c) throws ConfigException {
+        RouterMode enabled;
+        try {
+            enabled = RouterMode.parse(c.getValue("relay.enabled").unwrapped().toString());
+        } catch (IllegalArgumentException e) {
+            throw bad(c, "relay.enabled", e.getMessage());
+        }
+        int port = integer(c, "relay.port");
+        if (port < 0 || port > 65535) {
+            throw bad(c, "relay.port", port + " is not a port (0-65535; 0 = WireGuard listen port + 3)");
+        }
+        String keyFile = string(c, "relay.keyFile").strip();
+        int maxAttach = integer(c, "relay.maxAttach");
+        if (maxAttach < 1 || maxAttach > 8) {
+            throw bad(c, "relay.maxAttach", maxAttach + " is not 1..8");
+        }
+        return new RelayConfig(enabled, port, keyFile.isEmpty() ? null : Path.of(keyFile), bool(c, "relay.use"),
+                maxAttach);
     }
 
     static Timers timers(Config c) throws ConfigException {

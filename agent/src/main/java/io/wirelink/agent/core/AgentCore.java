@@ -78,8 +78,11 @@ public final class AgentCore {
     private final Map<PublicKey, Instant> aliveSince = new HashMap<>();
     private final Set<PublicKey> speaksV2 = new HashSet<>();
     private final Map<PublicKey, String> lastReason = new TreeMap<>();
+    private final RelayPlanner relays;
     private AgentConfig config;
     private DeviceState device;
+    /** The device as read, relay peers included ({@link #device} is without them). */
+    private DeviceState rawDevice;
     private List<HostNetwork.Link> links = List.of();
     private List<HostNetwork.InterfaceAddress> addresses = List.of();
     private boolean dirty = true;
@@ -121,6 +124,12 @@ public final class AgentCore {
         this.nonces = nonces;
         this.startedAt = startedAt;
         this.bootId = bootId;
+        this.relays = new RelayPlanner(selfKey, config.relay().use(), config.relay().maxAttach());
+    }
+
+    /** The relay client's decisions (PROTOCOL.md §6.4); call only on the core's thread. */
+    public RelayPlanner relays() {
+        return relays;
     }
 
     public PublicKey publicKey() {
@@ -168,10 +177,11 @@ public final class AgentCore {
 
     /** A fresh read of the device. Marks the core dirty when a peer appeared, went, handshook or roamed. */
     public void device(DeviceState d) {
-        if (device == null || materiallyDifferent(device, d)) {
+        if (rawDevice == null || materiallyDifferent(rawDevice, d)) {
             dirty = true;
         }
-        this.device = d;
+        this.rawDevice = d;
+        this.device = relays.hide(d); // relay peers are the RelayPlanner's, not mesh peers
     }
 
     public DeviceState lastDevice() {
@@ -315,6 +325,7 @@ public final class AgentCore {
         boolean mayDelete = mayDeconfigure && membershipSourceSettled(ctx, intents, now);
         Reconciler.Plan plan = Reconciler.plan(device, new Reconciler.Context(selfKey, intents, mayDeconfigure,
                 mayDelete, localSubnets(), tunnelSubnets(), now), cycler, LinkLocal::hostPrefix);
+        plan = relayPlan(plan, now, intents, believed);
         for (PublicKey k : plan.endpointSwitched()) {
             // after switching a peer's endpoint, ping it at once so the handshake starts now
             knowledge.forget(k, ownAlive(now).key());
@@ -333,10 +344,21 @@ public final class AgentCore {
                 lookups.add(v.key());
             }
         }
-        last = new Snapshot(now, view, believed.keySet(), status(intents, ctx, selfRouter), selfRouter, lookups,
+        last = new Snapshot(now, view, believed.keySet(), status(intents, ctx, selfRouter, now), selfRouter, lookups,
                 LocalEndpoints.candidates(links, addresses, config.iface(), device.listenPort(),
                         config.reportIfaces(), config.hideIfaces()));
         return new Actions(plan.change(), out, plan.reasons());
+    }
+
+    /** The relay client's overlay on the reconciler's plan: relay peers, relayed peers' endpoints. */
+    private Reconciler.Plan relayPlan(Reconciler.Plan plan, Instant now, Map<PublicKey, PeerIntent> intents,
+            Map<FactKey, Fact> believed) {
+        RelayPlanner.Plan rp = relays.plan(now, rawDevice, intents, believed.values(), plan.change());
+        List<String> reasons = new ArrayList<>(plan.reasons());
+        reasons.addAll(rp.reasons());
+        Set<PublicKey> switched = new HashSet<>(plan.endpointSwitched());
+        switched.addAll(rp.switched());
+        return new Reconciler.Plan(rp.change(), reasons, switched);
     }
 
     private FactView currentView(Instant now) {
@@ -606,6 +628,7 @@ public final class AgentCore {
                 }
             }
         }
+        local.addAll(relays.localFacts(rawDevice, now, exp)); // our relay's offer, the relays we are attached to
         appendLocal(local, Channel.LOCAL, now);
         appendLocal(fromConfig, Channel.CONFIG, now);
     }
@@ -702,7 +725,8 @@ public final class AgentCore {
 
     // ------------------------------------------------------------------ status
 
-    private List<PeerStatus> status(Map<PublicKey, PeerIntent> intents, TrustContext ctx, boolean selfRouter) {
+    private List<PeerStatus> status(Map<PublicKey, PeerIntent> intents, TrustContext ctx, boolean selfRouter,
+            Instant now) {
         List<PeerStatus> out = new ArrayList<>();
         Set<PublicKey> routers = ctx.routers();
         for (PeerIntent v : intents.values()) {
@@ -717,11 +741,13 @@ public final class AgentCore {
             } else {
                 path = "none";
             }
+            path = relays.path(v.key(), path, now, this::nameFromFacts);
             out.add(new PeerStatus(v.key(), name, v.member(), v.configured(), ps != null, v.healthy(), v.aliveUntil(),
                     TrustPolicy.levelOf(v.key(), ctx), routers.contains(v.key()), path,
                     lastReason.getOrDefault(v.key(), "")));
         }
         lastReason.keySet().retainAll(intents.keySet());
+        relays.retainPaths(intents.keySet());
         return out;
     }
 

@@ -9,6 +9,7 @@ import io.wirelink.agent.config.AgentConfig;
 import io.wirelink.agent.config.PortMappingMode;
 import io.wirelink.agent.core.AgentCore;
 import io.wirelink.agent.core.CoreSettings;
+import io.wirelink.agent.core.RelayPlanner;
 import io.wirelink.apply.DeviceChange;
 import io.wirelink.apply.DeviceState;
 import io.wirelink.apply.HostNetwork;
@@ -19,6 +20,7 @@ import io.wirelink.facts.Clock;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.IpPrefix;
 import io.wirelink.facts.PrivateKey;
+import io.wirelink.facts.PublicKey;
 import io.wirelink.facts.store.FactStore;
 import io.wirelink.linklocal.LinkLocal;
 import io.wirelink.portmap.Mapping;
@@ -64,6 +66,8 @@ public final class AgentRuntime implements AutoCloseable {
     private ControlServer control;
     private DhtService dht;
     private PortMapKeeper portMap;
+    private RelayService relay;
+    private RelayProber prober;
     private boolean passScheduled;
     private volatile boolean closed;
     private long lastDeviceError;
@@ -157,6 +161,10 @@ public final class AgentRuntime implements AutoCloseable {
                 }
             }
             startPortMapping(config, ((DeviceState) r[1]).listenPort());
+            Future<Void> relayStarted = startRelay(config, key, ((DeviceState) r[1]).listenPort());
+            if (relayStarted.failed()) {
+                return relayStarted;
+            }
             control = new ControlServer(vertx, this);
             return control.listen(config.controlSocket());
         }).compose(v -> {
@@ -167,6 +175,9 @@ public final class AgentRuntime implements AutoCloseable {
             vertx.setPeriodic(config.timers().antiEntropy().toMillis(), id -> pass());
             if (dht != null) {
                 vertx.setPeriodic(2000, id -> dhtTick());
+            }
+            if (prober != null) {
+                vertx.setPeriodic(RelayPlanner.PROBE_INTERVAL.toMillis(), id -> relayTick());
             }
             notify.watchdogInterval().ifPresent(w -> vertx.setPeriodic(Math.max(1, w.toMillis()), id -> sdNotify(
                     SdNotify::watchdog)));
@@ -332,6 +343,72 @@ public final class AgentRuntime implements AutoCloseable {
 
     private final long startNanos = System.nanoTime();
 
+    /** The relay on public nodes (relay.enabled), and the prober for relays others offer (relay.use). */
+    private Future<Void> startRelay(AgentConfig config, PrivateKey key, int listenPort) {
+        if (config.relay().runs(config.dht().isPublic())) {
+            int relayPort = config.relay().port() > 0 ? config.relay().port() : listenPort + 3;
+            try {
+                relay = new RelayService(config.relay(), key, relayPort, clock);
+            } catch (IOException | RuntimeException e) {
+                return Future.failedFuture(new IOException("cannot start the relay on port " + relayPort + ": "
+                        + e.getMessage(), e));
+            }
+        }
+        if (config.relay().use()) {
+            try {
+                prober = new RelayProber(a -> context.runOnContext(v -> {
+                    if (!closed) {
+                        core.relays().probeReply(a.target(), a.rtt(), a.observed(), clock.now());
+                    }
+                }));
+            } catch (IOException e) {
+                return Future.failedFuture(new IOException("cannot open the relay probe socket: " + e.getMessage(), e));
+            }
+        }
+        return Future.succeededFuture();
+    }
+
+    /** Every 500 ms: probe the relays on offer; a relay that came alive or died makes a pass now. */
+    private void relayTick() {
+        if (closed || core.snapshot() == null) {
+            return;
+        }
+        RelayPlanner planner = core.relays();
+        java.time.Instant now = clock.now();
+        var targets = planner.probeTargets();
+        targets.forEach(t -> planner.probeSent(t, now));
+        prober.probe(targets, (t, at) -> { });
+        if (planner.needsPass(now)) {
+            schedulePass();
+        }
+    }
+
+    /** Before a pass: what our relay offers. After: who may use it. */
+    private void relayBeforePass() {
+        if (relay != null && core.snapshot() != null) {
+            core.relays().ownRelay(relay.publicKey(), relay.offerEndpoints(core.snapshot().localCandidates()));
+        }
+    }
+
+    private void relayAfterPass() {
+        if (relay == null || core.snapshot() == null) {
+            return;
+        }
+        java.util.Set<PublicKey> members = new java.util.HashSet<>();
+        for (AgentCore.PeerStatus p : core.snapshot().peers()) {
+            if (p.member()) {
+                members.add(p.key());
+            }
+        }
+        relay.members(members);
+        relay.refreshStatus();
+    }
+
+    /** The relay this node runs, or null. */
+    RelayService relay() {
+        return relay;
+    }
+
     private void schedulePass() {
         if (!passScheduled) {
             passScheduled = true;
@@ -364,7 +441,9 @@ public final class AgentRuntime implements AutoCloseable {
         if (closed) {
             return;
         }
+        relayBeforePass();
         AgentCore.Actions a = core.pass(clock.now());
+        relayAfterPass();
         for (String r : a.reasons()) {
             log.info("{}", r);
         }
@@ -458,6 +537,12 @@ public final class AgentRuntime implements AutoCloseable {
         }
         if (portMap != null) {
             portMap.close(); // deletes the mapping on the gateway (waits 3 s at most)
+        }
+        if (relay != null) {
+            relay.close();
+        }
+        if (prober != null) {
+            prober.close();
         }
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get();

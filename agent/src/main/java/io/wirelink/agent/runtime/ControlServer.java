@@ -63,8 +63,8 @@ final class ControlServer implements AutoCloseable {
         String route = req.method().name() + " " + req.path();
         switch (route) {
             case "GET /facts" -> runtime.onCore(ControlServer::facts).onComplete(r -> reply(req, r));
-            case "GET /status" -> runtime.onCore(c -> withPortMapping(status(c, runtime.backend()),
-                    runtime.portMapStatus())).onComplete(r -> reply(req, r));
+            case "GET /status" -> runtime.onCore(c -> withPortMapping(withRelay(status(c, runtime.backend()),
+                    c, runtime.relay()), runtime.portMapStatus())).onComplete(r -> reply(req, r));
             case "POST /reload" -> runtime.reload().onComplete(r -> {
                 if (r.succeeded()) {
                     req.response().end("{\"reloaded\":true}\n");
@@ -196,7 +196,57 @@ final class ControlServer implements AutoCloseable {
                 p.put("trust", s.trust() == null ? null : s.trust().name());
                 p.put("router", s.router());
                 p.put("path", s.path());
+                io.wirelink.agent.core.RelayPlanner.PathInfo pi = core.relays().pathInfo(s.key());
+                if (pi != null) {
+                    p.put("pathSince", pi.since().toString());
+                    if (!pi.notDirect().isEmpty()) {
+                        p.put("notDirect", pi.notDirect());
+                    }
+                    if (pi.relay() != null) {
+                        p.put("relay", pi.relay().toBase64());
+                    }
+                }
                 p.put("why", s.why());
+            }
+        }
+        return root;
+    }
+
+    /** Adds the relays this node knows ({@code relays}) and the one it runs ({@code relay}). */
+    static ObjectNode withRelay(ObjectNode root, AgentCore core, RelayService own) {
+        AgentCore.Snapshot snap = core.snapshot();
+        Instant now = snap == null ? Instant.now() : snap.at();
+        ArrayNode relays = root.putArray("relays");
+        for (io.wirelink.agent.core.RelayPlanner.RelayView r : core.relays().relays(now)) {
+            ObjectNode n = relays.addObject();
+            n.put("publicKey", r.relay().toBase64());
+            n.put("operator", r.operator().toBase64());
+            n.put("endpoint", r.endpoint().toString());
+            if (!Double.isNaN(r.rttMillis())) {
+                n.put("rttMillis", Math.round(r.rttMillis() * 10) / 10.0);
+            }
+            n.put("alive", r.alive());
+            n.put("attached", r.attached());
+            if (r.observed() != null) {
+                n.put("observed", r.observed().toString());
+            }
+        }
+        if (own != null) {
+            ObjectNode n = root.putObject("relay");
+            n.put("publicKey", own.publicKey().toBase64());
+            n.put("port", own.port());
+            RelayService.Status st = own.status();
+            if (st != null) {
+                n.put("clients", st.clients());
+                n.put("datagrams", st.stats().datagrams());
+                n.put("forwardedBytes", st.stats().forwardedBytes());
+                ArrayNode fw = n.putArray("forwardedByType");
+                for (int t = 1; t <= 4; t++) {
+                    fw.add(st.stats().forwarded(t));
+                }
+                n.put("probesAnswered", st.probes());
+                ObjectNode drops = n.putObject("dropped");
+                st.stats().dropped().forEach((k, v) -> drops.put(k.name(), v));
             }
         }
         return root;

@@ -93,7 +93,8 @@ public final class SimAgent {
     public static AgentConfig zeroConfig(String iface) {
         return new AgentConfig(iface, 0, RouterMode.AUTO, false, false, List.of(), List.of(),
                 Path.of("/var/lib/wirelink"), Path.of("/run/wirelink"), io.wirelink.agent.config.Timers.DEFAULTS,
-                new io.wirelink.agent.config.Dht("wirelink", 8, List.of(), false, 0), List.of(), null);
+                new io.wirelink.agent.config.Dht("wirelink", 8, List.of(), false, 0),
+                io.wirelink.agent.config.RelayConfig.DEFAULTS, List.of(), null);
     }
 
     /** Receives the core's reasons (what it changed on the device and why), as the runtime logs them. */

@@ -203,6 +203,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void relayBlockLoadsAndIsValidated() throws Exception {
+        AgentConfig d = ConfigLoader.load(null, env(), Map.of());
+        assertEquals(RelayConfig.DEFAULTS, d.relay());
+        assertTrue(d.relay().runs(true) && !d.relay().runs(false), "auto: a relay on public nodes only");
+        write("wirelink.wg0.yaml", "relay:\n  enabled: true\n  port: 51900\n  keyFile: /tmp/r.key\n  use: false\n"
+                + "  maxAttach: 2\n");
+        AgentConfig c = ConfigLoader.load(null, env(), Map.of());
+        assertEquals(new RelayConfig(RouterMode.TRUE, 51900, java.nio.file.Path.of("/tmp/r.key"), false, 2), c.relay());
+        assertTrue(c.relay().runs(false));
+        write("wirelink.wg0.yaml", "relay:\n  port: 70000\n");
+        String m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains("relay.port"), m);
+        write("wirelink.wg0.yaml", "relay:\n  enabled: maybe\n");
+        m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains("relay.enabled"), m);
+        write("wirelink.wg0.yaml", "relay:\n  listen: 1\n");
+        m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains("relay.listen"), m);
+    }
+
+    @Test
     void dhtKeysLoad() throws Exception {
         write("wirelink.wg0.yaml", """
                 network: test

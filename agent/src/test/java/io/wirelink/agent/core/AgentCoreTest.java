@@ -88,7 +88,8 @@ class AgentCoreTest {
     static AgentConfig config(List<PeerConfig> peers) {
         return new AgentConfig("wg0", 0, RouterMode.AUTO, false, false, List.of(), List.of(), Path.of("/tmp"), Path.of("/tmp"),
                 io.wirelink.agent.config.Timers.DEFAULTS,
-                new io.wirelink.agent.config.Dht("wirelink", 0, List.of(), false, 0), peers,
+                new io.wirelink.agent.config.Dht("wirelink", 0, List.of(), false, 0),
+                io.wirelink.agent.config.RelayConfig.DEFAULTS, peers,
                 null);
     }
 
@@ -184,6 +185,22 @@ class AgentCoreTest {
         run(3);
         a.core.device(a.device);
         assertTrue(a.core.pass(clock.now()).change().isEmpty());
+    }
+
+    @Test
+    void aRelayOfferIsPublishedAsALocalFactAndReachesTheLeavesThroughTheHub() {
+        hubAndTwoLeaves();
+        PublicKey relayKey = PrivateKey.of(new byte[32]).publicKey();
+        IpEndpoint relayAt = IpEndpoint.parse("203.0.113.1:51823");
+        hub.core.relays().ownRelay(relayKey, List.of(relayAt));
+        run(5);
+        io.wirelink.facts.RelayAttachment offer = new io.wirelink.facts.RelayAttachment(true, relayKey,
+                List.of(relayAt));
+        assertTrue(a.core.snapshot().view().entries().stream().anyMatch(e -> e.fact().value().equals(offer)
+                && e.fact().subject().equals(hub.pub())), "a believes the hub's relay offer");
+        assertTrue(a.core.relays().probeTargets().contains(new RelayPlanner.ProbeTarget(relayKey, relayAt)),
+                "and probes it");
+        assertTrue(hub.core.relays().probeTargets().isEmpty(), "nobody probes its own relay");
     }
 
     @Test

@@ -1,0 +1,697 @@
+package io.wirelink.agent.core;
+
+import io.wirelink.apply.DeviceChange;
+import io.wirelink.apply.DeviceState;
+import io.wirelink.apply.PeerChange;
+import io.wirelink.apply.PeerState;
+import io.wirelink.apply.reconcile.PeerIntent;
+import io.wirelink.facts.Attribute;
+import io.wirelink.facts.Fact;
+import io.wirelink.facts.IpEndpoint;
+import io.wirelink.facts.IpPrefix;
+import io.wirelink.facts.PublicKey;
+import io.wirelink.facts.RelayAttachment;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The client side of relaying, as pure decisions (PROTOCOL.md §6.4): which offered relays to register with, which
+ * relay carries each peer that cannot be reached directly, when to fail over, when to try direct again, and what each
+ * peer's path is. It never reads a clock or does I/O: the runtime feeds it probe replies and the core calls
+ * {@link #plan} on each pass with the raw device, and performs what it returns.
+ *
+ * <ul>
+ *   <li><b>Relays</b> are the RelayAttachment offers (operator bit) the node believes. Each is probed (by the runtime,
+ *       {@link #probeTargets}); one is <i>alive</i> while a probe reply arrived within {@link #DEAD_AFTER}.</li>
+ *   <li><b>Registration.</b> While some member peer needs a relay (unhealthy for {@link #GIVE_UP_DIRECT}), or is
+ *       relayed, and for {@link #LINGER} after, the node keeps up to {@code maxAttach} alive relays as WireGuard
+ *       peers (no allowed IPs, keepalive {@link #RELAY_KEEPALIVE_SECONDS} s): the ones it has, then the lowest RTT.
+ *       A relay it registered with (a handshake within {@link #REGISTERED_WITHIN}) and that is alive is published as
+ *       an attachment.</li>
+ *   <li><b>Choice.</b> For a peer P: the relays both ends are attached to (ours alive and registered, P's from its
+ *       attachment facts); of those, the one with the highest SHA-256(relay | min(self, P) | max(self, P)) (rendezvous
+ *       hashing: both ends compute the same, and pairs spread over the relays). Switching a peer whose session is
+ *       recent to another relay removes and re-adds it on the device, so the next packet starts a fresh handshake
+ *       through the new relay (the old relay's index routes are useless to the new one).</li>
+ *   <li><b>Back to direct.</b> While relayed, direct is tried again after 2 s, doubling to 60 s: the peer's best
+ *       direct candidate for {@link #TRIAL}; if the device still sends there and received from the peer meanwhile, the
+ *       peer is direct again; otherwise the relay endpoint goes back. A peer that went direct after being relayed and
+ *       then receives nothing for {@link #DIRECT_STALL} while we send goes back to the relay at once.</li>
+ * </ul>
+ */
+public final class RelayPlanner {
+    public static final Duration PROBE_INTERVAL = Duration.ofMillis(500);
+    public static final Duration DEAD_AFTER = Duration.ofMillis(2000);
+    public static final Duration GIVE_UP_DIRECT = Duration.ofSeconds(12);
+    /** Registering starts this soon after a peer became unhealthy, so relays are ready when direct is given up. */
+    public static final Duration ATTACH_AFTER = Duration.ofSeconds(4);
+    public static final Duration LINGER = Duration.ofMinutes(2);
+    public static final Duration REGISTERED_WITHIN = Duration.ofSeconds(180);
+    public static final Duration TRIAL = Duration.ofSeconds(3);
+    public static final Duration FIRST_RETRY = Duration.ofSeconds(2);
+    public static final Duration MAX_RETRY = Duration.ofSeconds(60);
+    public static final Duration DIRECT_STALL = Duration.ofSeconds(4);
+    public static final int RELAY_KEEPALIVE_SECONDS = 25;
+    static final int MAX_RELAYS = 8;
+    /** How long a session may be old and still worth a remove/re-add when switching relays (REJECT_AFTER_TIME). */
+    static final Duration SESSION = Duration.ofSeconds(180);
+
+    /** A relay someone offers. */
+    public record Offer(PublicKey relay, PublicKey operator, List<IpEndpoint> endpoints) {}
+
+    /** Where to send probes: one relay endpoint. */
+    public record ProbeTarget(PublicKey relay, IpEndpoint endpoint) {}
+
+    /** What one peer's path is, since when, and why it is not direct. */
+    public record PathInfo(String path, Instant since, String notDirect, PublicKey relay) {}
+
+    /** What {@link #plan} decided. */
+    public record Plan(DeviceChange change, List<String> reasons, Set<PublicKey> switched) {}
+
+    /** Probe state of one relay endpoint. */
+    private static final class Probed {
+        Instant lastReply;
+        Instant lastSent;
+        double rttMillis = Double.NaN;
+        IpEndpoint observed;
+    }
+
+    private enum Mode { DIRECT, RELAYED, TRIAL }
+
+    /** Per-peer state. */
+    private static final class PeerPlan {
+        Mode mode = Mode.DIRECT;
+        PublicKey relay;
+        IpEndpoint relayEndpoint;
+        Instant unhealthySince;
+        Instant relayedSince;
+        Instant nextTrial;
+        Duration backoff = FIRST_RETRY;
+        Instant trialEnd;
+        IpEndpoint trialEndpoint;
+        long rxAtTrial;
+        int trials;
+        Instant lastRelayed;
+        long lastRx = -1;
+        long txAtRx;
+        Instant rxChanged;
+        String why = "";
+        /** A pass was asked for the current trial end or retry (so it is asked once). */
+        boolean passAsked;
+    }
+
+    private final PublicKey self;
+    private final boolean use;
+    private final int maxAttach;
+    private final Map<PublicKey, Offer> offers = new TreeMap<>();
+    private final Map<ProbeTarget, Probed> probes = new HashMap<>();
+    private final Map<PublicKey, IpEndpoint> attached = new TreeMap<>();
+    private final Map<PublicKey, PeerPlan> peers = new TreeMap<>();
+    private final Map<PublicKey, PathInfo> paths = new TreeMap<>();
+    private final Set<PublicKey> lastAlive = new HashSet<>();
+    private PublicKey ownRelay;
+    private List<IpEndpoint> ownEndpoints = List.of();
+    private Instant neededUntil;
+
+    public RelayPlanner(PublicKey self, boolean use, int maxAttach) {
+        this.self = self;
+        this.use = use;
+        this.maxAttach = maxAttach;
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    /** This node runs the relay {@code relay} reachable at {@code endpoints} (offered in our own facts). */
+    public void ownRelay(PublicKey relay, List<IpEndpoint> endpoints) {
+        this.ownRelay = relay;
+        this.ownEndpoints = List.copyOf(endpoints);
+    }
+
+    public PublicKey ownRelay() {
+        return ownRelay;
+    }
+
+    /** A probe to {@code t} was sent at {@code now}. */
+    public void probeSent(ProbeTarget t, Instant now) {
+        probes.computeIfAbsent(t, x -> new Probed()).lastSent = now;
+    }
+
+    /** A probe reply from {@code t}: the round trip took {@code rtt}; the relay saw us at {@code observed}. */
+    public void probeReply(ProbeTarget t, Duration rtt, IpEndpoint observed, Instant now) {
+        Probed p = probes.get(t);
+        if (p == null) {
+            return;
+        }
+        double ms = rtt.toNanos() / 1e6;
+        p.rttMillis = Double.isNaN(p.rttMillis) ? ms : 0.75 * p.rttMillis + 0.25 * ms;
+        p.lastReply = now;
+        p.observed = observed;
+    }
+
+    /** The endpoints to probe now: every endpoint of every relay offered (at most {@value #MAX_RELAYS} relays). */
+    public List<ProbeTarget> probeTargets() {
+        List<ProbeTarget> out = new ArrayList<>();
+        if (!use) {
+            return out;
+        }
+        for (Offer o : offers.values()) {
+            for (IpEndpoint e : o.endpoints()) {
+                out.add(new ProbeTarget(o.relay(), e));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * True when a pass should run now rather than at the next periodic one: a relay became alive or dead since the
+     * last call, a direct try ended or one is due. The runtime asks every {@link #PROBE_INTERVAL}.
+     */
+    public boolean needsPass(Instant now) {
+        boolean due = false;
+        for (PeerPlan pp : peers.values()) {
+            if ((pp.mode == Mode.TRIAL && !pp.trialEnd.isAfter(now) && !pp.passAsked)
+                    || (pp.mode == Mode.RELAYED && pp.nextTrial != null && !pp.nextTrial.isAfter(now)
+                            && !pp.passAsked)) {
+                pp.passAsked = true;
+                due = true;
+            }
+        }
+        return livenessChanged(now) || due;
+    }
+
+    /** True when a relay became alive or dead since the last call. */
+    boolean livenessChanged(Instant now) {
+        Set<PublicKey> alive = new HashSet<>();
+        for (PublicKey k : offers.keySet()) {
+            if (bestEndpoint(k, now) != null) {
+                alive.add(k);
+            }
+        }
+        boolean changed = !alive.equals(lastAlive);
+        lastAlive.clear();
+        lastAlive.addAll(alive);
+        return changed;
+    }
+
+    /** Relay keys that are not mesh peers: the core never sees them on the device. */
+    public Set<PublicKey> relayKeys() {
+        Set<PublicKey> out = new HashSet<>(offers.keySet());
+        out.addAll(attached.keySet());
+        return out;
+    }
+
+    /** The device without relay peers, for the core. */
+    public DeviceState hide(DeviceState d) {
+        Set<PublicKey> hidden = relayKeys();
+        if (hidden.isEmpty()) {
+            return d;
+        }
+        List<PeerState> kept = new ArrayList<>();
+        for (PeerState p : d.peers()) {
+            if (!hidden.contains(p.publicKey())) {
+                kept.add(p);
+            }
+        }
+        return kept.size() == d.peers().size() ? d : new DeviceState(d.name(), d.publicKey(), d.listenPort(), d.fwmark(), kept);
+    }
+
+    // ------------------------------------------------------------------ facts
+
+    /** Our own RelayAttachment facts: the offer of our relay, and the relays we are registered with and see alive. */
+    public List<Fact> localFacts(DeviceState raw, Instant now, Instant expires) {
+        List<Fact> out = new ArrayList<>();
+        if (ownRelay != null && !ownEndpoints.isEmpty()) {
+            out.add(Fact.relay(self, new RelayAttachment(true, ownRelay, ownEndpoints.subList(0, Math.min(
+                    RelayAttachment.MAX_ENDPOINTS, ownEndpoints.size()))), expires));
+        }
+        for (PublicKey r : usable(raw, now)) {
+            out.add(Fact.relay(self, new RelayAttachment(false, r, List.of(attached.get(r))), expires));
+        }
+        return out;
+    }
+
+    /** Reads the relay offers out of the believed facts. */
+    void offers(Collection<Fact> believed) {
+        offers.clear();
+        for (Fact f : believed) {
+            if (f.attribute() == Attribute.RELAY && f.value() instanceof RelayAttachment a && a.operator()
+                    && !f.subject().equals(self) && !a.relay().equals(ownRelay) && !a.endpoints().isEmpty()
+                    && offers.size() < MAX_RELAYS) {
+                offers.putIfAbsent(a.relay(), new Offer(a.relay(), f.subject(), a.endpoints()));
+            }
+        }
+        probes.keySet().removeIf(t -> !offers.containsKey(t.relay()) || !offers.get(t.relay()).endpoints()
+                .contains(t.endpoint()));
+    }
+
+    /** Relays each peer says it is attached to. */
+    static Map<PublicKey, Set<PublicKey>> attachments(Collection<Fact> believed) {
+        Map<PublicKey, Set<PublicKey>> out = new HashMap<>();
+        for (Fact f : believed) {
+            if (f.attribute() == Attribute.RELAY && f.value() instanceof RelayAttachment a && !a.operator()) {
+                out.computeIfAbsent(f.subject(), k -> new HashSet<>()).add(a.relay());
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ liveness
+
+    /** The endpoint of relay {@code k} that answered most recently within {@link #DEAD_AFTER}, or null: dead. */
+    IpEndpoint bestEndpoint(PublicKey k, Instant now) {
+        Offer o = offers.get(k);
+        if (o == null) {
+            return null;
+        }
+        IpEndpoint best = null;
+        double bestRtt = Double.MAX_VALUE;
+        for (IpEndpoint e : o.endpoints()) {
+            Probed p = probes.get(new ProbeTarget(k, e));
+            if (p != null && p.lastReply != null && !p.lastReply.plus(DEAD_AFTER).isBefore(now)
+                    && p.rttMillis < bestRtt) {
+                best = e;
+                bestRtt = p.rttMillis;
+            }
+        }
+        return best;
+    }
+
+    double rtt(PublicKey k, Instant now) {
+        IpEndpoint e = bestEndpoint(k, now);
+        Probed p = e == null ? null : probes.get(new ProbeTarget(k, e));
+        return p == null ? Double.NaN : p.rttMillis;
+    }
+
+    /** Attached relays that are alive and that we completed a handshake with recently: what we publish and use. */
+    Set<PublicKey> usable(DeviceState raw, Instant now) {
+        Set<PublicKey> out = new TreeSet<>();
+        for (Map.Entry<PublicKey, IpEndpoint> e : attached.entrySet()) {
+            PeerState ps = raw.peer(e.getKey());
+            if (ps != null && bestEndpoint(e.getKey(), now) != null && ps.lastHandshake().isAfter(now.minus(
+                    REGISTERED_WITHIN))) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
+    }
+
+    /** Rendezvous hashing: the relay both ends of (self, peer) pick among the ones they share. */
+    static PublicKey choose(PublicKey a, PublicKey b, Collection<PublicKey> common) {
+        PublicKey lo = a.compareTo(b) < 0 ? a : b;
+        PublicKey hi = lo == a ? b : a;
+        PublicKey best = null;
+        long bestScore = 0;
+        for (PublicKey r : common) {
+            long score = score(r, lo, hi);
+            if (best == null || Long.compareUnsigned(score, bestScore) > 0
+                    || (score == bestScore && r.compareTo(best) < 0)) {
+                best = r;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    private static long score(PublicKey r, PublicKey lo, PublicKey hi) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(r.toBytes());
+            md.update(lo.toBytes());
+            md.update(hi.toBytes());
+            return ByteBuffer.wrap(md.digest()).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ the pass
+
+    /**
+     * Decides relays for this pass and merges the result into the reconciler's {@code base} change: relay peers added
+     * or removed, relayed peers' endpoints (overriding the endpoint cycling of the reconciler for them).
+     */
+    Plan plan(Instant now, DeviceState raw, Map<PublicKey, PeerIntent> intents, Collection<Fact> believed,
+            DeviceChange base) {
+        offers(believed);
+        List<String> reasons = new ArrayList<>();
+        Set<PublicKey> switched = new HashSet<>();
+        Map<PublicKey, Set<PublicKey>> theirs = attachments(believed);
+        Set<PublicKey> ours = usable(raw, now);
+        Set<PublicKey> relayEndpointsKeys = relayKeys();
+        Set<IpEndpoint> relayEndpoints = new HashSet<>();
+        offers.values().forEach(o -> relayEndpoints.addAll(o.endpoints()));
+        relayEndpoints.addAll(attached.values());
+
+        // desired endpoint of each peer we manage; null key absent = leave to the reconciler
+        Map<PublicKey, IpEndpoint> endpointFor = new LinkedHashMap<>();
+        Set<PublicKey> reAdd = new HashSet<>();
+        boolean needed = false;
+        for (PeerIntent v : intents.values()) {
+            PublicKey k = v.key();
+            PeerState ps = raw.peer(k);
+            if (!v.member() || ps == null || relayEndpointsKeys.contains(k) || k.equals(self)) {
+                peers.remove(k);
+                continue;
+            }
+            PeerPlan pp = peers.computeIfAbsent(k, x -> new PeerPlan());
+            boolean viaRelay = ps.endpoint() != null && relayEndpoints.contains(ps.endpoint());
+            trackRx(pp, ps, now);
+            if (pp.mode == Mode.DIRECT) {
+                boolean stalled = pp.lastRelayed != null && v.healthy() && pp.rxChanged.plus(DIRECT_STALL).isBefore(now)
+                        && ps.txBytes() > pp.txAtRx && now.minus(Duration.ofMinutes(10)).isBefore(pp.lastRelayed);
+                if (v.healthy() && !viaRelay && !stalled) {
+                    pp.unhealthySince = null;
+                    pp.why = "";
+                    continue;
+                }
+                if (pp.unhealthySince == null) {
+                    pp.unhealthySince = now;
+                }
+                if (!pp.unhealthySince.plus(ATTACH_AFTER).isAfter(now)) {
+                    needed = true;
+                }
+                boolean givenUp = stalled || viaRelay || pp.lastRelayed != null
+                        || !pp.unhealthySince.plus(GIVE_UP_DIRECT).isAfter(now);
+                if (!givenUp) {
+                    continue;
+                }
+                if (stalled) {
+                    pp.why = "direct path stopped answering";
+                } else if (viaRelay) {
+                    pp.why = "the peer reached us through a relay";
+                } else if (pp.why.isEmpty() || !pp.why.startsWith("no direct")) {
+                    pp.why = "no direct handshake for " + Duration.between(pp.unhealthySince, now).toSeconds()
+                            + " s with " + v.endpoints().size() + " endpoint candidates (punch timed out)";
+                }
+                needed = true;
+                PublicKey r = choose(self, k, common(ours, theirs.get(k)));
+                if (r == null) {
+                    continue;
+                }
+                pp.mode = Mode.RELAYED;
+                pp.relay = r;
+                pp.relayEndpoint = attached.get(r);
+                pp.relayedSince = now;
+                pp.lastRelayed = now;
+                pp.backoff = FIRST_RETRY;
+                pp.nextTrial = now.plus(FIRST_RETRY);
+                endpointFor.put(k, pp.relayEndpoint);
+                if (ps.lastHandshake().isAfter(now.minus(SESSION))) {
+                    reAdd.add(k);
+                }
+                reasons.add(k + ": via relay " + r + " at " + pp.relayEndpoint + " (" + pp.why + ")");
+                continue;
+            }
+            needed = true;
+            pp.lastRelayed = now;
+            Set<PublicKey> common = common(ours, theirs.get(k));
+            if (pp.mode == Mode.TRIAL && !common.contains(pp.relay)) {
+                pp.mode = Mode.RELAYED; // the relay died during a direct try: fail over now, try direct later
+                pp.nextTrial = now.plus(pp.backoff);
+                pp.passAsked = false;
+            }
+            if (pp.mode == Mode.TRIAL) {
+                if (pp.trialEnd.isAfter(now)) {
+                    endpointFor.put(k, ps.endpoint()); // the trial runs; the reconciler must not move the endpoint
+                    continue;
+                }
+                if (ps.endpoint() != null && ps.endpoint().equals(pp.trialEndpoint) && ps.rxBytes() > pp.rxAtTrial
+                        && v.healthy()) {
+                    reasons.add(k + ": direct again at " + ps.endpoint() + " after " + pp.trials + " tries; relay "
+                            + pp.relay + " left");
+                    pp.mode = Mode.DIRECT;
+                    pp.relay = null;
+                    pp.unhealthySince = null;
+                    pp.why = "";
+                    pp.rxChanged = now;
+                    continue;
+                }
+                pp.mode = Mode.RELAYED;
+                pp.backoff = pp.backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY
+                        : pp.backoff.multipliedBy(2);
+                pp.nextTrial = now.plus(pp.backoff);
+                pp.passAsked = false;
+                pp.why = "direct try " + pp.trials + " got no answer; next in " + pp.backoff.toSeconds() + " s";
+            }
+            // RELAYED: fail over when our relay for this peer is no longer shared and alive
+            if (!common.contains(pp.relay)) {
+                PublicKey r = choose(self, k, common);
+                if (r != null) {
+                    reasons.add(k + ": relay " + pp.relay + " lost, via relay " + r + " at " + attached.get(r));
+                    pp.relay = r;
+                    pp.relayEndpoint = attached.get(r);
+                    pp.relayedSince = now;
+                    reAdd.add(k);
+                }
+            } else {
+                PublicKey r = choose(self, k, common);
+                if (r != null && !r.equals(pp.relay)) {
+                    // a better shared relay appeared (the peer attached to it): both ends move to it
+                    reasons.add(k + ": via relay " + r + " (preferred for this pair) instead of " + pp.relay);
+                    pp.relay = r;
+                    pp.relayEndpoint = attached.get(r);
+                    pp.relayedSince = now;
+                    reAdd.add(k);
+                }
+            }
+            if (pp.mode == Mode.RELAYED && !pp.nextTrial.isAfter(now) && !reAdd.contains(k)) {
+                IpEndpoint direct = directCandidate(v, relayEndpoints, pp.trials);
+                if (direct != null) {
+                    pp.mode = Mode.TRIAL;
+                    pp.passAsked = false;
+                    pp.trials++;
+                    pp.trialEndpoint = direct;
+                    pp.trialEnd = now.plus(TRIAL);
+                    pp.rxAtTrial = ps.rxBytes();
+                    endpointFor.put(k, direct);
+                    switched.add(k);
+                    reasons.add(k + ": relayed via " + pp.relay + ", trying direct at " + direct + " (try "
+                            + pp.trials + ")");
+                    continue;
+                }
+                pp.nextTrial = now.plus(pp.backoff);
+            }
+            endpointFor.put(k, pp.relayEndpoint);
+        }
+        peers.keySet().retainAll(intents.keySet());
+        if (needed) {
+            neededUntil = now.plus(LINGER);
+        }
+        List<PeerChange> relayChanges = attach(now, raw, neededUntil != null && neededUntil.isAfter(now), reasons);
+        return new Plan(merge(base, raw, endpointFor, reAdd, relayChanges, switched), reasons, switched);
+    }
+
+    private static void trackRx(PeerPlan pp, PeerState ps, Instant now) {
+        if (ps.rxBytes() != pp.lastRx || pp.rxChanged == null) {
+            pp.lastRx = ps.rxBytes();
+            pp.rxChanged = now;
+            pp.txAtRx = ps.txBytes();
+        }
+    }
+
+    private static Set<PublicKey> common(Set<PublicKey> ours, Set<PublicKey> theirs) {
+        Set<PublicKey> c = new TreeSet<>(ours);
+        if (theirs == null) {
+            c.clear();
+        } else {
+            c.retainAll(theirs);
+        }
+        return c;
+    }
+
+    /** The peer's direct candidates, observed ones first, round robin over the tries. */
+    private static IpEndpoint directCandidate(PeerIntent v, Set<IpEndpoint> relayEndpoints, int trial) {
+        List<PeerIntent.Candidate> cands = new ArrayList<>();
+        for (PeerIntent.Candidate c : v.endpoints()) {
+            if (!relayEndpoints.contains(c.endpoint())) {
+                cands.add(c);
+            }
+        }
+        if (cands.isEmpty()) {
+            return null;
+        }
+        cands.sort(Comparator.comparing((PeerIntent.Candidate c) -> !c.observed())
+                .thenComparing(PeerIntent.Candidate::endpoint));
+        return cands.get(trial % cands.size()).endpoint();
+    }
+
+    /** Keeps up to maxAttach alive relays as device peers while needed; removes the rest. */
+    private List<PeerChange> attach(Instant now, DeviceState raw, boolean needed, List<String> reasons) {
+        List<PeerChange> out = new ArrayList<>();
+        Set<PublicKey> want = new TreeSet<>();
+        if (use && needed) {
+            for (PublicKey k : attached.keySet()) {
+                if (bestEndpoint(k, now) != null && want.size() < maxAttach) {
+                    want.add(k);
+                }
+            }
+            List<PublicKey> byRtt = new ArrayList<>(offers.keySet());
+            byRtt.removeIf(k -> bestEndpoint(k, now) == null);
+            byRtt.sort(Comparator.comparingDouble((PublicKey k) -> rtt(k, now)).thenComparing(k -> k));
+            for (PublicKey k : byRtt) {
+                if (want.size() < maxAttach) {
+                    want.add(k);
+                }
+            }
+            // a dead relay we use stays registered (it may come back) unless something replaces it
+            for (PublicKey k : attached.keySet()) {
+                if (!want.contains(k) && offers.containsKey(k) && want.size() < maxAttach) {
+                    want.add(k);
+                }
+            }
+        }
+        for (PublicKey k : new ArrayList<>(attached.keySet())) {
+            if (!want.contains(k)) {
+                attached.remove(k);
+                out.add(PeerChange.removal(k));
+                reasons.add(k + ": relay no longer needed or offered, unregistered");
+            }
+        }
+        for (PublicKey k : want) {
+            IpEndpoint ep = attached.containsKey(k) ? attached.get(k) : bestEndpoint(k, now);
+            PeerState ps = raw.peer(k);
+            if (!attached.containsKey(k)) {
+                attached.put(k, ep);
+                reasons.add(k + ": registering with relay of " + offers.get(k).operator() + " at " + ep + " (RTT "
+                        + String.format("%.1f", rtt(k, now)) + " ms)");
+            }
+            if (ps == null || !ep.equals(ps.endpoint()) || ps.persistentKeepaliveSeconds() != RELAY_KEEPALIVE_SECONDS
+                    || !ps.allowedIps().isEmpty()) {
+                out.add(new PeerChange(k, false, false, ep, RELAY_KEEPALIVE_SECONDS, true, List.of()));
+            }
+        }
+        // relay peers left on the device by an earlier run that nobody offers any more
+        for (PeerState p : raw.peers()) {
+            if (p.persistentKeepaliveSeconds() == RELAY_KEEPALIVE_SECONDS && p.allowedIps().isEmpty()
+                    && offers.containsKey(p.publicKey()) && !want.contains(p.publicKey())
+                    && out.stream().noneMatch(c -> c.publicKey().equals(p.publicKey()))) {
+                out.add(PeerChange.removal(p.publicKey()));
+            }
+        }
+        return out;
+    }
+
+    private static DeviceChange merge(DeviceChange base, DeviceState raw, Map<PublicKey, IpEndpoint> endpointFor,
+            Set<PublicKey> reAdd, List<PeerChange> relayChanges, Set<PublicKey> switched) {
+        List<PeerChange> out = new ArrayList<>();
+        Set<PublicKey> done = new HashSet<>();
+        for (PeerChange c : base.peers()) {
+            PublicKey k = c.publicKey();
+            IpEndpoint want = endpointFor.get(k);
+            if (c.remove() || !endpointFor.containsKey(k)) {
+                out.add(c);
+                continue;
+            }
+            done.add(k);
+            if (reAdd.contains(k) && want != null) {
+                out.addAll(reAdded(raw.peer(k), c, want));
+                switched.add(k);
+                continue;
+            }
+            PeerState ps = raw.peer(k);
+            IpEndpoint ep = want == null || (ps != null && want.equals(ps.endpoint())) ? null : want;
+            out.add(new PeerChange(k, c.remove(), c.updateOnly(), ep, c.persistentKeepaliveSeconds(),
+                    c.replaceAllowedIps(), c.allowedIps()));
+        }
+        for (Map.Entry<PublicKey, IpEndpoint> e : endpointFor.entrySet()) {
+            PublicKey k = e.getKey();
+            PeerState ps = raw.peer(k);
+            if (done.contains(k) || ps == null || e.getValue() == null) {
+                continue;
+            }
+            if (reAdd.contains(k)) {
+                out.addAll(reAdded(ps, null, e.getValue()));
+                switched.add(k);
+            } else if (!e.getValue().equals(ps.endpoint())) {
+                out.add(new PeerChange(k, false, true, e.getValue(), null, false, List.of()));
+                switched.add(k);
+            }
+        }
+        out.addAll(relayChanges);
+        return DeviceChange.peers(out);
+    }
+
+    /**
+     * Removes and re-adds a peer, so its session is gone and the next packet starts a handshake through the new
+     * relay: the peer comes back with the same allowed IPs (plus what the reconciler adds) and keepalive.
+     */
+    private static List<PeerChange> reAdded(PeerState ps, PeerChange c, IpEndpoint ep) {
+        List<IpPrefix> ips = new ArrayList<>();
+        if (c != null && c.replaceAllowedIps()) {
+            ips.addAll(c.allowedIps());
+        } else {
+            ips.addAll(ps.allowedIps());
+            if (c != null) {
+                for (IpPrefix p : c.allowedIps()) {
+                    if (!ips.contains(p)) {
+                        ips.add(p);
+                    }
+                }
+            }
+        }
+        return List.of(PeerChange.removal(ps.publicKey()), new PeerChange(ps.publicKey(), false, false, ep,
+                ps.persistentKeepaliveSeconds(), true, ips));
+    }
+
+    // ------------------------------------------------------------------ status
+
+    /**
+     * Records the path the core computed for {@code peer} (direct, via router, none) and returns the path to show:
+     * "via relay …" while relayed. Tracks since when the shown path holds.
+     */
+    String path(PublicKey peer, String corePath, Instant now, java.util.function.Function<PublicKey, String> names) {
+        PeerPlan pp = peers.get(peer);
+        String path = corePath;
+        PublicKey relay = null;
+        if (pp != null && pp.mode != Mode.DIRECT && pp.relay != null) {
+            Offer o = offers.get(pp.relay);
+            String name = o == null ? null : names.apply(o.operator());
+            path = "via relay " + (name != null ? name : pp.relay.toString());
+            relay = pp.relay;
+        }
+        String why = pp == null || "direct".equals(path) ? "" : pp.why;
+        PathInfo old = paths.get(peer);
+        Instant since = old != null && old.path().equals(path) ? old.since() : now;
+        paths.put(peer, new PathInfo(path, since, why, relay));
+        return path;
+    }
+
+    /** The last pass's path of {@code peer}, or null. */
+    public PathInfo pathInfo(PublicKey peer) {
+        return paths.get(peer);
+    }
+
+    void retainPaths(Set<PublicKey> keep) {
+        paths.keySet().retainAll(keep);
+    }
+
+    /** The relays we know of, for {@code show}: key, operator, endpoint in use, RTT, alive, attached. */
+    public record RelayView(PublicKey relay, PublicKey operator, IpEndpoint endpoint, double rttMillis, boolean alive,
+            boolean attached, IpEndpoint observed) {}
+
+    public List<RelayView> relays(Instant now) {
+        List<RelayView> out = new ArrayList<>();
+        for (Offer o : offers.values()) {
+            IpEndpoint best = bestEndpoint(o.relay(), now);
+            IpEndpoint ep = attached.getOrDefault(o.relay(), best != null ? best : o.endpoints().get(0));
+            Probed p = probes.get(new ProbeTarget(o.relay(), ep));
+            out.add(new RelayView(o.relay(), o.operator(), ep, p == null ? Double.NaN : p.rttMillis, best != null,
+                    attached.containsKey(o.relay()), p == null ? null : p.observed));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,234 @@
+package io.wirelink.agent.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirelink.apply.DeviceChange;
+import io.wirelink.apply.DeviceState;
+import io.wirelink.apply.PeerChange;
+import io.wirelink.apply.PeerState;
+import io.wirelink.apply.reconcile.PeerIntent;
+import io.wirelink.facts.Fact;
+import io.wirelink.facts.IpEndpoint;
+import io.wirelink.facts.IpPrefix;
+import io.wirelink.facts.PrivateKey;
+import io.wirelink.facts.PublicKey;
+import io.wirelink.facts.RelayAttachment;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The relay client's decisions on a fake clock: registration, choice, failover, back-off, return to direct. */
+class RelayPlannerTest {
+    static final SecureRandom RANDOM = new SecureRandom();
+    final PublicKey self = PrivateKey.generate(RANDOM).publicKey();
+    final PublicKey peer = PrivateKey.generate(RANDOM).publicKey();
+    final PublicKey op1 = PrivateKey.generate(RANDOM).publicKey();
+    final PublicKey op2 = PrivateKey.generate(RANDOM).publicKey();
+    final PublicKey r1 = PrivateKey.generate(RANDOM).publicKey();
+    final PublicKey r2 = PrivateKey.generate(RANDOM).publicKey();
+    final IpEndpoint e1 = IpEndpoint.parse("198.51.100.11:51823");
+    final IpEndpoint e2 = IpEndpoint.parse("198.51.100.12:51823");
+    final IpEndpoint direct = IpEndpoint.parse("203.0.113.9:40000");
+    final IpPrefix ll = IpPrefix.parse("fe80::1/128");
+    Instant now = Instant.parse("2026-11-22T10:00:00Z");
+    final RelayPlanner planner = new RelayPlanner(self, true, 3);
+    /** The device: the peer and whatever relay peers the planner added. */
+    final Map<PublicKey, PeerState> device = new HashMap<>();
+    final List<Fact> believed = new ArrayList<>();
+    boolean healthy;
+    long rx;
+    long tx;
+
+    RelayPlannerTest() {
+        device.put(peer, new PeerState(peer, false, direct, List.of(ll), Instant.EPOCH, 0, 0, 0));
+        Instant exp = now.plusSeconds(3600);
+        believed.add(Fact.relay(op1, new RelayAttachment(true, r1, List.of(e1)), exp));
+        believed.add(Fact.relay(op2, new RelayAttachment(true, r2, List.of(e2)), exp));
+        // the peer says it is registered with both
+        believed.add(Fact.relay(peer, new RelayAttachment(false, r1, List.of(e1)), exp));
+        believed.add(Fact.relay(peer, new RelayAttachment(false, r2, List.of(e2)), exp));
+    }
+
+    DeviceState dev() {
+        return new DeviceState("wg0", self, 51820, 0, new ArrayList<>(device.values()));
+    }
+
+    /** A pass: probes answered for the live relays, then the plan applied to the fake device. */
+    RelayPlanner.Plan pass(Set<PublicKey> liveRelays) {
+        for (RelayPlanner.ProbeTarget t : planner.probeTargets()) {
+            planner.probeSent(t, now);
+            if (liveRelays.contains(t.relay())) {
+                planner.probeReply(t, Duration.ofMillis(t.relay().equals(r1) ? 5 : 9), t.endpoint(), now);
+            }
+        }
+        for (PublicKey r : liveRelays) { // WireGuard re-handshakes with a live relay every two minutes
+            PeerState rp = device.get(r);
+            if (rp != null) {
+                device.put(r, new PeerState(r, false, rp.endpoint(), rp.allowedIps(), now.minusSeconds(1), 0, 0,
+                        rp.persistentKeepaliveSeconds()));
+            }
+        }
+        PeerState p = device.get(peer);
+        device.put(peer, new PeerState(peer, false, p.endpoint(), p.allowedIps(), healthy ? now.minusSeconds(1)
+                : p.lastHandshake(), rx, tx, 0));
+        PeerIntent v = new PeerIntent(peer, true, false, false, List.of(), List.of(new PeerIntent.Candidate(direct,
+                true)), healthy, null);
+        RelayPlanner.Plan plan = planner.plan(now, dev(), Map.of(peer, v), believed, DeviceChange.peers(List.of()));
+        for (PeerChange c : plan.change().peers()) {
+            if (c.remove()) {
+                device.remove(c.publicKey());
+                continue;
+            }
+            PeerState old = device.get(c.publicKey());
+            boolean relayPeer = c.publicKey().equals(r1) || c.publicKey().equals(r2);
+            device.put(c.publicKey(), new PeerState(c.publicKey(), false, c.endpoint() != null ? c.endpoint()
+                    : old.endpoint(), c.replaceAllowedIps() ? c.allowedIps() : old.allowedIps(),
+                    relayPeer ? now : old == null ? Instant.EPOCH : old.lastHandshake(), 0, 0,
+                    c.persistentKeepaliveSeconds() != null ? c.persistentKeepaliveSeconds()
+                            : old.persistentKeepaliveSeconds()));
+        }
+        planner.path(peer, healthy ? "direct" : "none", now, k -> k.equals(op1) ? "relay-one" : null);
+        return plan;
+    }
+
+    void advance(Duration d) {
+        now = now.plus(d);
+    }
+
+    PublicKey chosen() {
+        return RelayPlanner.choose(self, peer, List.of(r1, r2));
+    }
+
+    IpEndpoint endpointOf(PublicKey r) {
+        return r.equals(r1) ? e1 : e2;
+    }
+
+    /** Unhealthy peer, relays alive: registers after ATTACH_AFTER, relays after GIVE_UP_DIRECT. */
+    void relayed() {
+        Set<PublicKey> both = Set.of(r1, r2);
+        pass(both);
+        assertFalse(device.containsKey(r1), "nothing registered while direct may still work");
+        advance(RelayPlanner.ATTACH_AFTER);
+        pass(both);
+        assertTrue(device.containsKey(r1) && device.containsKey(r2), "registered with both relays");
+        PeerState rp = device.get(r1);
+        assertEquals(e1, rp.endpoint());
+        assertEquals(List.of(), rp.allowedIps(), "a relay peer routes nothing");
+        assertEquals(RelayPlanner.RELAY_KEEPALIVE_SECONDS, rp.persistentKeepaliveSeconds());
+        assertEquals(Set.of(r1, r2), planner.relayKeys());
+        assertFalse(planner.hide(dev()).peers().stream().anyMatch(p -> p.publicKey().equals(r1)),
+                "the core never sees relay peers");
+        List<Fact> own = planner.localFacts(dev(), now, now.plusSeconds(60));
+        assertEquals(2, own.size(), "attachments published: " + own);
+        assertEquals(direct, device.get(peer).endpoint(), "direct still tried");
+        advance(RelayPlanner.GIVE_UP_DIRECT.minus(RelayPlanner.ATTACH_AFTER));
+        RelayPlanner.Plan p = pass(both);
+        assertEquals(endpointOf(chosen()), device.get(peer).endpoint(), p.reasons().toString());
+        assertTrue(p.switched().contains(peer));
+        RelayPlanner.PathInfo info = planner.pathInfo(peer);
+        assertTrue(info.path().startsWith("via relay"), info.toString());
+        assertTrue(info.notDirect().contains("punch timed out"), info.toString());
+        assertEquals(chosen(), info.relay());
+        healthy = true; // the handshake through the relay completed
+        pass(both);
+        assertEquals(endpointOf(chosen()), device.get(peer).endpoint());
+        assertTrue(planner.pathInfo(peer).path().startsWith("via relay"));
+    }
+
+    @Test
+    void bothEndsPickTheSameRelay() {
+        assertEquals(RelayPlanner.choose(self, peer, List.of(r1, r2)), RelayPlanner.choose(peer, self,
+                List.of(r2, r1)));
+        assertEquals(r1, RelayPlanner.choose(self, peer, List.of(r1)));
+        assertNull(RelayPlanner.choose(self, peer, List.of()));
+    }
+
+    @Test
+    void anUnreachablePeerIsRelayedAndFailsOverWhenItsRelayDies() {
+        relayed();
+        PublicKey in = chosen();
+        PublicKey other = in.equals(r1) ? r2 : r1;
+        rx = 1000;
+        tx = 1000;
+        // the relay in use stops answering probes: after DEAD_AFTER the peer moves to the other, re-added
+        advance(Duration.ofMillis(500));
+        pass(Set.of(other));
+        assertEquals(endpointOf(in), device.get(peer).endpoint(), "not yet dead");
+        advance(RelayPlanner.DEAD_AFTER);
+        assertTrue(planner.needsPass(now), "a relay died: pass now");
+        RelayPlanner.Plan p = pass(Set.of(other));
+        assertEquals(endpointOf(other), device.get(peer).endpoint(), p.reasons().toString());
+        List<PeerChange> forPeer = p.change().peers().stream().filter(c -> c.publicKey().equals(peer)).toList();
+        assertEquals(2, forPeer.size(), "removed and re-added, so a fresh handshake goes through the new relay");
+        assertTrue(forPeer.get(0).remove());
+        assertEquals(List.of(ll), forPeer.get(1).allowedIps(), "the peer keeps its allowed IPs");
+        assertEquals(other, planner.pathInfo(peer).relay());
+    }
+
+    @Test
+    void directIsRetriedWithADoublingBackOffAndTakenWhenItAnswers() {
+        relayed();
+        Set<PublicKey> both = Set.of(r1, r2);
+        IpEndpoint relayEp = endpointOf(chosen());
+        List<Long> gaps = new ArrayList<>();
+        Instant lastTry = now;
+        for (int i = 0; i < 8; i++) {
+            // step in 1 s passes until the planner tries direct
+            int steps = 0;
+            while (!direct.equals(device.get(peer).endpoint())) {
+                advance(Duration.ofSeconds(1));
+                pass(both);
+                assertTrue(++steps <= 61, "a try within 60 s");
+            }
+            gaps.add(Duration.between(lastTry, now).toSeconds());
+            lastTry = now;
+            advance(RelayPlanner.TRIAL);
+            pass(both); // nothing came back: the relay endpoint again
+            assertEquals(relayEp, device.get(peer).endpoint());
+        }
+        // 2, 4, 8, 16, 32, 60, 60 s between tries (plus the 3 s trials), never longer
+        assertTrue(gaps.get(1) < gaps.get(3) && gaps.get(3) < gaps.get(5), gaps.toString());
+        assertTrue(gaps.get(7) <= 60 + 3 + 1, gaps.toString());
+        // now direct answers during a try
+        while (!direct.equals(device.get(peer).endpoint())) {
+            advance(Duration.ofSeconds(1));
+            pass(both);
+        }
+        rx += 500;
+        advance(RelayPlanner.TRIAL);
+        RelayPlanner.Plan p = pass(both);
+        assertEquals(direct, device.get(peer).endpoint(), p.reasons().toString());
+        assertEquals("direct", planner.pathInfo(peer).path());
+        // then direct stops answering while we send: back to the relay within DIRECT_STALL
+        tx += 100;
+        advance(Duration.ofSeconds(1));
+        pass(both);
+        tx += 100;
+        advance(RelayPlanner.DIRECT_STALL);
+        p = pass(both);
+        assertEquals(relayEp, device.get(peer).endpoint(), p.reasons().toString());
+        assertTrue(planner.pathInfo(peer).notDirect().contains("stopped"), planner.pathInfo(peer).toString());
+    }
+
+    @Test
+    void aHealthyPeerIsLeftAloneAndNothingRegisters() {
+        healthy = true;
+        for (int i = 0; i < 30; i++) {
+            pass(Set.of(r1, r2));
+            advance(Duration.ofSeconds(1));
+        }
+        assertEquals(1, device.size(), "no relay peers: " + device.keySet());
+        assertEquals("direct", planner.pathInfo(peer).path());
+        assertNotEquals(null, planner.pathInfo(peer).since());
+    }
+}
