@@ -21,7 +21,12 @@ public enum Attribute {
      * v2 only: the endpoint the author's device sees the subject at, with a recent handshake (for a peer behind a
      * NAT, its mapping). IPv4 + port (6 bytes) or IPv6 + port (18).
      */
-    OBSERVED_ENDPOINT('o', "ObservedEndpoint", -1);
+    OBSERVED_ENDPOINT('o', "ObservedEndpoint", -1),
+    /**
+     * v2 only: the author received the listed datagrams (1 to {@value FactValue.Acks#MAX} ids of 8 bytes each, the
+     * first 8 bytes of each group's nonce). A transport signal with TTL 0: never stored, never forwarded.
+     */
+    ACK('k', "Ack", -1);
 
     private static final Attribute[] BY_CODE = new Attribute[256];
 
@@ -58,7 +63,7 @@ public enum Attribute {
 
     /** True for wirelink's own attributes, which may travel in a v1 {@code S} group. */
     public boolean isV1() {
-        return this != SIGNED_GROUP_V2 && this != TRUST_GRANT && this != OBSERVED_ENDPOINT;
+        return this != SIGNED_GROUP_V2 && this != TRUST_GRANT && this != OBSERVED_ENDPOINT && this != ACK;
     }
 
     /** The attribute for a wire byte, or null if unknown. */

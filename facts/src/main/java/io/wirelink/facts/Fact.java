@@ -40,6 +40,8 @@ public record Fact(Attribute attribute, PublicKey subject, FactValue value, Inst
                 return v instanceof FactValue.Grant;
             case OBSERVED_ENDPOINT:
                 return v instanceof FactValue.Endpoint;
+            case ACK:
+                return v instanceof FactValue.Acks;
             default:
                 return false;
         }

@@ -50,6 +50,9 @@ import picocli.CommandLine.Option;
             "  also                      [nodes] [hubs] [seed] [durationSeconds] [loss] [nat] (nodes per kind) "
                     + "[events] (simulator events) [traceHash] (equal for equal runs) [drops] (packets dropped by "
                     + "reason).",
+            "  wake test                 [wake] after the run, up to 100 punchable pairs that are not direct at the "
+                    + "end (idle: sessions lapsed) get a datagram each second to an echo on the other's overlay "
+                    + "address for 30 s: [pairs], how many went [direct], [medianSeconds] and [maxSeconds] to direct.",
             "Same options, same output, apart from cpuSeconds, cpuMicrosPerNodeSecond and wallSeconds."})
 public final class SimulateCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -201,6 +204,12 @@ public final class SimulateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  CPU                         %s µs per simulated node-second (%s s CPU, %s s wall, "
                         + "%,d events)%n", num(r.cpuMicrosPerNodeSecond()), num(r.cpuSeconds()),
                 num(r.wallSeconds()), r.events());
+        if (r.wake() != null) {
+            out.printf(Locale.ROOT, "  wake test                   %d idle punchable pairs given traffic: %d direct within %d s"
+                    + " (median %s s, max %s s)%n", r.wake().pairs(), r.wake().direct(),
+                    Simulation.WAKE_FOR.toSeconds(), r.wake().medianSeconds() == null ? "-" : num(r.wake()
+                    .medianSeconds()), r.wake().maxSeconds() == null ? "-" : num(r.wake().maxSeconds()));
+        }
         if (r.breakdown() != null) {
             for (String window : new String[] {"run", "secondHalf"}) {
                 out.printf(Locale.ROOT, "  gossip sent by direction    %s%n", window.equals("run") ? "whole run"

@@ -24,6 +24,7 @@ import io.wirelink.facts.MalformedInputException;
 import io.wirelink.facts.MemberMetadata;
 import io.wirelink.facts.PrivateKey;
 import io.wirelink.facts.PublicKey;
+import io.wirelink.facts.SignedGroupValue;
 import io.wirelink.facts.SignedGroups;
 import io.wirelink.facts.store.AppendResult;
 import io.wirelink.facts.store.Channel;
@@ -31,6 +32,7 @@ import io.wirelink.facts.store.FactEvent;
 import io.wirelink.facts.store.FactStore;
 import io.wirelink.facts.store.FactView;
 import io.wirelink.facts.store.Provenance;
+import io.wirelink.gossip.Delivery;
 import io.wirelink.gossip.Knowledge;
 import io.wirelink.gossip.SendPlanner;
 import io.wirelink.linklocal.LinkLocal;
@@ -78,6 +80,29 @@ public final class AgentCore {
     private final Map<PublicKey, Instant> aliveSince = new HashMap<>();
     private final Set<PublicKey> speaksV2 = new HashSet<>();
     private final Map<PublicKey, String> lastReason = new TreeMap<>();
+    /** v2 peers that announced acknowledged delivery (MemberMetadata version ≥ 3). */
+    private final Set<PublicKey> speaksAcks = new HashSet<>();
+    private final Delivery delivery = new Delivery(4096, 256);
+    /** Quiet paths: peers that acknowledged an Alive of ours since their path last became healthy. */
+    private final Set<PublicKey> greeted = new HashSet<>();
+    private final Map<PublicKey, Instant> greetSentAt = new HashMap<>();
+    /** Unhealthy quiet paths: when the next probe goes and the back-off after it. */
+    private final Map<PublicKey, Probe> probes = new HashMap<>();
+    /** Idle paths: per peer, the last handshake and endpoint it was healthy with and its tx counter since. */
+    private final Map<PublicKey, Idle> idle = new HashMap<>();
+
+    private record Probe(Instant next, Duration backoff) {}
+
+    private record Idle(Instant handshake, IpEndpoint endpoint, long tx, Instant txChangedAt) {}
+
+    /** The group version we announce: 3 = v2 groups with acknowledged delivery (PROTOCOL.md §3). */
+    static final int ANNOUNCED_VERSION = 3;
+    /** How long a datagram that asked for an Ack waits for it before its facts are sent again. */
+    static final Duration ACK_TIMEOUT = Duration.ofSeconds(2);
+    /** Probes of an unhealthy quiet path back off up to this many Alive periods. */
+    static final int MAX_PROBE_BACKOFF = 16;
+    /** After traffic resumes on an idle path, how long the handshake may take before the path counts as failed. */
+    static final Duration RESUME_GRACE = Duration.ofSeconds(12);
     private AgentConfig config;
     private DeviceState device;
     private List<HostNetwork.Link> links = List.of();
@@ -234,15 +259,30 @@ public final class AgentCore {
         if (g.group().version() >= 2) {
             speaksV2.add(signer);
         }
+        if ((g.group().flags() & SignedGroupValue.FLAG_ACK_REQUEST) != 0) {
+            delivery.receivedAckRequest(signer, g.group().id());
+            dirty = true; // the next pass (debounced) carries the Ack
+        }
         TrustContext ctx = trustContext(currentView(now));
         boolean news = false;
         for (Fact f : g.facts()) {
+            if (f.attribute() == Attribute.ACK) {
+                if (f.subject().equals(signer) && f.value() instanceof FactValue.Acks a) {
+                    acked(signer, delivery.acked(signer, a.ids()));
+                }
+                continue; // a transport signal: never stored
+            }
             if (f.value() instanceof MemberMetadata md && f.subject().equals(signer) && md.version() >= 2) {
                 speaksV2.add(signer); // a capability hint about itself: believed without trust, it only sets format
+                if (md.version() >= ANNOUNCED_VERSION) {
+                    speaksAcks.add(signer);
+                }
             }
             if (f.attribute() == Attribute.ALIVE && f.subject().equals(signer)
                     && f.value() instanceof FactValue.BootId b && knowledge.bootId(signer, b.id())) {
                 news = true; // the peer (re)started: it knows nothing of ours any more
+                greeted.remove(signer);
+                delivery.forgetPeer(signer);
             }
             knowledge.learned(signer, f.key(), f.expires());
             if (!TrustPolicy.accepts(f, signer, ctx)) {
@@ -261,6 +301,16 @@ public final class AgentCore {
             dirty = true;
         }
         return news ? Received.ACCEPTED : Received.NOTHING_NEW;
+    }
+
+    /** Our datagram to {@code peer} carrying these facts arrived: a quiet path whose Alive arrived is greeted. */
+    private void acked(PublicKey peer, List<FactKey> keys) {
+        for (FactKey k : keys) {
+            if (k.attribute() == Attribute.ALIVE && k.subject().equals(selfKey)) {
+                greeted.add(peer);
+                greetSentAt.remove(peer);
+            }
+        }
     }
 
     /**
@@ -304,6 +354,7 @@ public final class AgentCore {
             return new Actions(DeviceChange.peers(List.of()), List.of(), List.of());
         }
         boolean selfRouter = selfIsRouter();
+        trackIdle(now);
         deriveLocalFacts(now, selfRouter);
         store.expire(now);
         FactView view = store.view(now);
@@ -318,12 +369,24 @@ public final class AgentCore {
         for (PublicKey k : plan.endpointSwitched()) {
             // after switching a peer's endpoint, ping it at once so the handshake starts now
             knowledge.forget(k, ownAlive(now).key());
+            probeNow(k, now);
         }
         for (String r : plan.reasons()) {
             lastReason.put(PublicKey.parse(r.substring(0, r.indexOf(':'))), r.substring(r.indexOf(':') + 2));
         }
+        for (Delivery.Lost l : delivery.overdue(now, ACK_TIMEOUT)) {
+            for (FactKey k : l.keys()) {
+                knowledge.forget(l.peer(), k); // not acknowledged: the peer needs it again
+            }
+        }
         List<Outgoing> out = gossip(now, believed, intents, ctx, selfRouter);
-        knowledge.prune(now, knownPeers());
+        Set<PublicKey> known = knownPeers();
+        knowledge.prune(now, known);
+        delivery.retain(known);
+        greeted.retainAll(known);
+        greetSentAt.keySet().retainAll(known);
+        probes.keySet().retainAll(known);
+        idle.keySet().retainAll(known);
         store.flushIfDue();
         Set<PublicKey> lookups = new TreeSet<>();
         for (PeerIntent v : intents.values()) {
@@ -449,7 +512,7 @@ public final class AgentCore {
         for (PublicKey k : all) {
             PeerConfig pc = config.peer(k);
             PeerState ps = device.peer(k);
-            boolean healthy = ps != null && Health.healthy(ps, now);
+            boolean healthy = ps != null && pathHealthy(ps, now);
             Instant alive = aliveUntil.get(k);
             if (alive != null && alive.isAfter(now)) {
                 aliveSince.putIfAbsent(k, now);
@@ -620,6 +683,7 @@ public final class AgentCore {
         }
         // facts about peers that are neither alive nor healthy are not shared (wirelink PR #21)
         List<Fact> eligible = new ArrayList<>();
+        Set<FactKey> observed = new HashSet<>();
         for (Fact f : believed.values()) {
             if (f.attribute() == Attribute.ALIVE) {
                 continue;
@@ -629,6 +693,17 @@ public final class AgentCore {
                 continue;
             }
             eligible.add(f);
+            if (f.attribute() == Attribute.OBSERVED_ENDPOINT) {
+                observed.add(FactKey.of(Fact.endpoint(f.subject(), ((FactValue.Endpoint) f.value()).endpoint(),
+                        f.expires())));
+            }
+        }
+        // v2 peers read an ObservedEndpoint; the EndpointV4/V6 saying the same is only for v1 peers
+        List<Fact> eligibleV2 = new ArrayList<>(eligible.size());
+        for (Fact f : eligible) {
+            if (!observed.contains(f.key())) {
+                eligibleV2.add(f);
+            }
         }
         Fact alive = ownAlive(now);
         for (PeerState p : device.peers()) {
@@ -638,32 +713,149 @@ public final class AgentCore {
             }
             PeerConfig pc = config.peer(k);
             TrustLevel configured = pc == null ? null : pc.trust();
-            SendPlanner.Level level = SendPlanner.level(p.endpoint() != null,
-                    configured != null && configured.atLeast(TrustLevel.AllowedIPs), ctx.routers().contains(k),
-                    pc != null && pc.factExchanger(), selfRouter, config.chatty(), Health.healthy(p, now));
+            boolean trustedForFacts = configured != null && configured.atLeast(TrustLevel.AllowedIPs);
+            boolean peerRouter = ctx.routers().contains(k);
+            boolean exchanger = pc != null && pc.factExchanger();
+            SendPlanner.Level level = SendPlanner.level(p.endpoint() != null, trustedForFacts, peerRouter, exchanger,
+                    selfRouter, config.chatty(), pathHealthy(p, now));
             boolean v2 = speaksV2.contains(k);
-            List<Fact> eligibleHere = v2 ? eligible : eligible.stream().filter(f -> f.attribute().isV1()).toList();
-            List<Fact> facts = SendPlanner.plan(k, level, eligibleHere, alive, knowledge, settings.gossip(), now);
+            boolean acks = v2 && speaksAcks.contains(k);
+            boolean quiet = acks && SendPlanner.level(true, trustedForFacts, peerRouter, exchanger, selfRouter,
+                    config.chatty(), true) == SendPlanner.Level.PING;
+            SendPlanner.AliveRule rule = quiet ? quietAliveRule(p, now) : SendPlanner.AliveRule.WINDOW;
+            List<Fact> eligibleHere = v2 ? eligibleV2
+                    : eligible.stream().filter(f -> f.attribute().isV1()).toList();
+            List<Fact> facts = SendPlanner.plan(k, level, eligibleHere, alive, rule, knowledge, settings.gossip(),
+                    now);
             if (!v2 && level != SendPlanner.Level.NOTHING) {
-                // announce that we speak v2, inside v1 (Go nodes keep the unknown sub-attribute and move on)
-                Fact hello = Fact.member(selfKey, MemberMetadata.EMPTY.withVersion(2), now.plus(
-                        settings.gossip().factTtl()));
+                // announce that we speak v2 (with acks), inside v1 (Go nodes keep the unknown sub-attribute)
+                Fact hello = Fact.member(selfKey, MemberMetadata.EMPTY.withVersion(ANNOUNCED_VERSION),
+                        now.plus(settings.gossip().factTtl()));
                 if (knowledge.needs(k, hello.key(), hello.expires(), settings.gossip().factWindow(), now)) {
                     facts = new ArrayList<>(facts);
                     facts.add(0, hello);
                     knowledge.learned(k, hello.key(), hello.expires());
                 }
             }
+            boolean wantAck = acks && !facts.isEmpty()
+                    && (rule == SendPlanner.AliveRule.NOW || facts.stream().anyMatch(
+                            f -> f.attribute() != Attribute.ALIVE));
+            if (v2) {
+                List<Long> owed = delivery.drainAcks(k);
+                if (!owed.isEmpty() && level != SendPlanner.Level.NOTHING) {
+                    facts = new ArrayList<>(facts);
+                    for (int i = 0; i < owed.size(); i += FactValue.Acks.MAX) {
+                        facts.add(0, new Fact(Attribute.ACK, selfKey, new FactValue.Acks(
+                                owed.subList(i, Math.min(owed.size(), i + FactValue.Acks.MAX))), now));
+                    }
+                }
+            }
             if (facts.isEmpty()) {
                 continue;
             }
-            for (byte[] d : groups.seal(v2 ? 2 : 1, k, facts, now, nonces)) {
-                out.add(new Outgoing(k, LinkLocal.address(k), port, d));
+            int flags = wantAck ? SignedGroupValue.FLAG_ACK_REQUEST : 0;
+            for (SignedGroups.Sealed d : groups.sealTracked(v2 ? 2 : 1, k, facts, now, nonces, flags)) {
+                if (wantAck) {
+                    List<FactKey> keys = new ArrayList<>();
+                    for (Fact f : d.facts()) {
+                        if (f.attribute() != Attribute.ACK) {
+                            keys.add(f.key());
+                        }
+                    }
+                    if (!keys.isEmpty()) {
+                        delivery.sent(k, d.id(), keys, now);
+                    }
+                }
+                out.add(new Outgoing(k, LinkLocal.address(k), port, d.datagram()));
                 counters.datagramsOut++;
-                counters.bytesOut += d.length;
+                counters.bytesOut += d.datagram().length;
             }
         }
         return out;
+    }
+
+    /**
+     * When our Alive goes to a quiet peer (a v2 leaf we only ping; PROTOCOL.md §6.1): on a healthy path once, until
+     * the peer acknowledges it; on an idle path never; on an unhealthy path as a probe, backing off from
+     * {@code alivePeriod} to {@value #MAX_PROBE_BACKOFF} times that. A direct path then costs nothing while it is
+     * healthy or idle, instead of a ping every {@code alivePeriod}.
+     */
+    private SendPlanner.AliveRule quietAliveRule(PeerState p, Instant now) {
+        PublicKey k = p.publicKey();
+        if (p.endpoint() == null) {
+            return SendPlanner.AliveRule.PIGGYBACK;
+        }
+        if (pathHealthy(p, now)) {
+            probes.remove(k);
+            Instant sent = greetSentAt.get(k);
+            if (Health.healthy(p, now) && !greeted.contains(k)
+                    && (sent == null || !now.isBefore(sent.plus(ACK_TIMEOUT)))) {
+                greetSentAt.put(k, now);
+                return SendPlanner.AliveRule.NOW;
+            }
+            return SendPlanner.AliveRule.PIGGYBACK;
+        }
+        greeted.remove(k);
+        greetSentAt.remove(k);
+        Probe pr = probes.get(k);
+        if (pr != null && now.isBefore(pr.next())) {
+            return SendPlanner.AliveRule.PIGGYBACK;
+        }
+        Duration period = settings.gossip().alivePeriod();
+        Duration b = pr == null ? period : pr.backoff().multipliedBy(2);
+        if (b.compareTo(period.multipliedBy(MAX_PROBE_BACKOFF)) > 0) {
+            b = period.multipliedBy(MAX_PROBE_BACKOFF);
+        }
+        probes.put(k, new Probe(now.plus(b), b));
+        return SendPlanner.AliveRule.NOW;
+    }
+
+    /** An endpoint switch: probe the new endpoint at once, keeping the back-off. */
+    private void probeNow(PublicKey k, Instant now) {
+        Probe pr = probes.get(k);
+        if (pr != null) {
+            probes.put(k, new Probe(now, pr.backoff().dividedBy(2)));
+        }
+    }
+
+    /**
+     * Healthy (a recent handshake), or idle: a quiet v2 peer whose last handshake aged out with no traffic sent
+     * since, at the endpoint it was healthy at. An idle path keeps its routes and is not probed; when traffic
+     * resumes WireGuard makes a new handshake, and if none completes within {@link #RESUME_GRACE} the path has
+     * failed and is treated as unhealthy (routes fall back, probes and endpoint cycling start).
+     */
+    boolean pathHealthy(PeerState p, Instant now) {
+        if (Health.healthy(p, now)) {
+            return true;
+        }
+        Idle i = idle.get(p.publicKey());
+        return i != null && (i.txChangedAt() == null || now.isBefore(i.txChangedAt().plus(RESUME_GRACE)));
+    }
+
+    /** Tracks, per quiet peer, whether an aged-out path is idle (no traffic since) or failed. Once per pass. */
+    private void trackIdle(Instant now) {
+        for (PeerState p : device.peers()) {
+            PublicKey k = p.publicKey();
+            if (!speaksAcks.contains(k) || p.endpoint() == null) {
+                idle.remove(k);
+                continue;
+            }
+            if (Health.healthy(p, now)) {
+                idle.put(k, new Idle(p.lastHandshake(), p.endpoint(), p.txBytes(), null));
+                continue;
+            }
+            Idle i = idle.get(k);
+            if (i == null) {
+                continue;
+            }
+            if (!p.endpoint().equals(i.endpoint()) || !p.lastHandshake().equals(i.handshake())) {
+                idle.remove(k);
+            } else if (p.txBytes() != i.tx() && i.txChangedAt() == null) {
+                idle.put(k, new Idle(i.handshake(), i.endpoint(), p.txBytes(), now)); // traffic resumed
+            } else if (i.txChangedAt() != null && !now.isBefore(i.txChangedAt().plus(RESUME_GRACE))) {
+                idle.remove(k); // no handshake within the grace: failed
+            }
+        }
     }
 
     // ------------------------------------------------------------------ status

@@ -184,7 +184,8 @@ public final class Simulation {
             Map<String, Object> breakdown,
             double cpuSeconds,
             double cpuMicrosPerNodeSecond,
-            double wallSeconds) {
+            double wallSeconds,
+            Wake wake) {
 
         /** The fields as JSON-ready values, in a fixed order. */
         public Map<String, Object> toMap() {
@@ -237,6 +238,7 @@ public final class Simulation {
             m.put("cpuSeconds", round(cpuSeconds));
             m.put("cpuMicrosPerNodeSecond", round(cpuMicrosPerNodeSecond));
             m.put("wallSeconds", round(wallSeconds));
+            m.put("wake", wake == null ? null : wake.toMap());
             return m;
         }
 
@@ -303,6 +305,25 @@ public final class Simulation {
         }
     }
 
+    /**
+     * The wake test after the run: punchable pairs that were not direct at the end (their sessions idle) get
+     * traffic, a 64-byte datagram each second from one side to an echo on the other's overlay address, for
+     * {@link #WAKE_FOR}; how many went direct, and how fast.
+     */
+    public record Wake(int pairs, int direct, Double medianSeconds, Double maxSeconds) {
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("pairs", pairs);
+            m.put("direct", direct);
+            m.put("medianSeconds", medianSeconds == null ? null : round(medianSeconds));
+            m.put("maxSeconds", maxSeconds == null ? null : round(maxSeconds));
+            return m;
+        }
+    }
+
+    public static final Duration WAKE_FOR = Duration.ofSeconds(30);
+    static final int WAKE_PAIRS = 100;
+
     static double round(double v) {
         return Math.round(v * 1000.0) / 1000.0;
     }
@@ -318,6 +339,9 @@ public final class Simulation {
     private final SimAgent[] leafAgents;
     private final long[] joinNanos;
     private final Map<PublicKey, Integer> hubIndex = new HashMap<>();
+    private final Map<Integer, io.wirelink.apply.DatagramPort> echoes = new HashMap<>();
+    static final int WAKE_ECHO_PORT = 7;
+    static final int WAKE_SEND_PORT = 9;
     private final int[] punchable;
     private final long expectedPeers;
     private long lastJoinNanos;
@@ -478,7 +502,81 @@ public final class Simulation {
         world.runFor(o.duration());
         long cpu = threads.getCurrentThreadCpuTime() - cpu0;
         long wall = System.nanoTime() - wall0;
-        return measure(cpu, wall);
+        Result r = measure(cpu, wall);
+        Wake w = wake();
+        return new Result(r.nodes(), r.hubs(), r.seed(), r.durationSeconds(), r.loss(), r.nat(),
+                r.lastJoinSeconds(), r.convergenceSeconds(), r.directConvergenceSeconds(), r.pairs(),
+                r.punchablePairs(), r.directShare(), r.routedShare(), r.unreachableShare(),
+                r.punchableDirectShare(), r.pairsByNat(), r.controlBytesPerNodePerSecond(),
+                r.controlBytesPerNodePerSecondMax(), r.controlBytesPerHubPerSecond(),
+                r.steadyControlBytesPerNodePerSecond(), r.steadyControlBytesPerNodePerSecondMax(),
+                r.steadyControlBytesPerHubPerSecond(), r.underlayBytesPerNodePerSecond(),
+                r.underlayBytesPerNodePerSecondMax(), r.underlayBytesPerHubPerSecond(),
+                r.gossipDatagramsPerNodePerSecond(), r.factsPerNodeMean(), r.factsPerNodeMax(), r.factsPerHub(),
+                r.events(), r.traceHash(), r.drops(), r.breakdown(), r.cpuSeconds(), r.cpuMicrosPerNodeSecond(),
+                r.wallSeconds(), w);
+    }
+
+    /** See {@link Wake}. Runs after the measurement, so it changes none of the run's figures. */
+    private Wake wake() {
+        List<int[]> idlePairs = new ArrayList<>();
+        for (int a = 0; a < punchable.length; a++) {
+            for (int b = a + 1; b < punchable.length; b++) {
+                int i = punchable[a];
+                int j = punchable[b];
+                if (agent(i) != null && agent(j) != null
+                        && world.pathOf(leaves.get(i), leaves.get(j)) != Path.DIRECT) {
+                    idlePairs.add(new int[] {i, j});
+                }
+            }
+        }
+        List<int[]> chosen = new ArrayList<>();
+        int stride = Math.max(1, idlePairs.size() / WAKE_PAIRS);
+        for (int k = 0; k < idlePairs.size() && chosen.size() < WAKE_PAIRS; k += stride) {
+            chosen.add(idlePairs.get(k));
+        }
+        Map<Integer, io.wirelink.apply.DatagramPort> senders = new HashMap<>();
+        for (int[] pr : chosen) {
+            int j = pr[1];
+            if (!echoes.containsKey(j)) {
+                io.wirelink.apply.DatagramPort echo = leaves.get(j).openDatagramPort(WAKE_ECHO_PORT);
+                echo.onReceive(echo::send);
+                echoes.put(j, echo);
+            }
+            senders.computeIfAbsent(pr[0], i -> leaves.get(i).openDatagramPort(WAKE_SEND_PORT));
+        }
+        long start = world.nanoTime();
+        long[] directAt = new long[chosen.size()];
+        java.util.Arrays.fill(directAt, -1);
+        byte[] payload = new byte[64];
+        for (long t = 0; t < WAKE_FOR.toSeconds(); t++) {
+            world.schedule(Duration.ofSeconds(t), () -> {
+                for (int[] pr : chosen) {
+                    senders.get(pr[0]).send(new IpEndpoint(leafOverlay.get(pr[1]), WAKE_ECHO_PORT), payload);
+                }
+            });
+        }
+        for (long t = 0; t < WAKE_FOR.toMillis(); t += 100) {
+            world.schedule(Duration.ofMillis(t), () -> {
+                for (int k = 0; k < chosen.size(); k++) {
+                    if (directAt[k] < 0 && world.pathOf(leaves.get(chosen.get(k)[0]),
+                            leaves.get(chosen.get(k)[1])) == Path.DIRECT) {
+                        directAt[k] = world.nanoTime() - start;
+                    }
+                }
+            });
+        }
+        world.runFor(WAKE_FOR);
+        List<Long> times = new ArrayList<>();
+        for (long d : directAt) {
+            if (d >= 0) {
+                times.add(d);
+            }
+        }
+        java.util.Collections.sort(times);
+        Double median = times.isEmpty() ? null : seconds(times.get(times.size() / 2));
+        Double max = times.isEmpty() ? null : seconds(times.get(times.size() - 1));
+        return new Wake(chosen.size(), times.size(), median, max);
     }
 
     private long agentSeed(long i) {
@@ -736,7 +834,7 @@ public final class Simulation {
                 leafDatagrams / n,
                 leafFacts / n, maxFacts, hubFacts / o.hubs(),
                 world.eventsProcessed(), Long.toHexString(world.traceHash()), drops, breakdown(),
-                cpuNanos / 1e9, cpuNanos / 1e3 / ((double) agents * simulated), wallNanos / 1e9);
+                cpuNanos / 1e9, cpuNanos / 1e3 / ((double) agents * simulated), wallNanos / 1e9, null);
     }
 
     private Map<String, Object> breakdown() {
