@@ -26,7 +26,13 @@ public enum Attribute {
      * v2 only: the author received the listed datagrams (1 to {@value FactValue.Acks#MAX} ids of 8 bytes each, the
      * first 8 bytes of each group's nonce). A transport signal with TTL 0: never stored, never forwarded.
      */
-    ACK('k', "Ack", -1);
+    ACK('k', "Ack", -1),
+    /**
+     * v2 only: ask for a coordinated punch. Subject: the peer that should send towards the requester now; value:
+     * the requester's public key (32 bytes). A leaf sends it to its routers, which pass it on to the subject. A
+     * transport signal with a short TTL: never stored.
+     */
+    PUNCH_REQUEST('p', "PunchRequest", 32);
 
     private static final Attribute[] BY_CODE = new Attribute[256];
 
@@ -63,7 +69,8 @@ public enum Attribute {
 
     /** True for wirelink's own attributes, which may travel in a v1 {@code S} group. */
     public boolean isV1() {
-        return this != SIGNED_GROUP_V2 && this != TRUST_GRANT && this != OBSERVED_ENDPOINT && this != ACK;
+        return this != SIGNED_GROUP_V2 && this != TRUST_GRANT && this != OBSERVED_ENDPOINT && this != ACK
+                && this != PUNCH_REQUEST;
     }
 
     /** The attribute for a wire byte, or null if unknown. */

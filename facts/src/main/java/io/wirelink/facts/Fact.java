@@ -42,6 +42,8 @@ public record Fact(Attribute attribute, PublicKey subject, FactValue value, Inst
                 return v instanceof FactValue.Endpoint;
             case ACK:
                 return v instanceof FactValue.Acks;
+            case PUNCH_REQUEST:
+                return v instanceof FactValue.Requester;
             default:
                 return false;
         }

@@ -138,6 +138,8 @@ public final class FactCodec {
             }
             case MEMBER:
                 return FactValue.Empty.INSTANCE;
+            case PUNCH_REQUEST:
+                return new FactValue.Requester(PublicKey.of(buf, off));
             case TRUST_GRANT: {
                 int level = buf[off] & 0xff;
                 if (level > 4) {

@@ -3,7 +3,7 @@ package io.wirelink.facts;
 /** The value of a fact; which kind is allowed depends on the attribute. */
 public sealed interface FactValue
         permits FactValue.BootId, FactValue.Endpoint, FactValue.Cidr, FactValue.Empty, FactValue.Grant,
-                FactValue.Acks, MemberMetadata, SignedGroupValue {
+                FactValue.Acks, FactValue.Requester, MemberMetadata, SignedGroupValue {
 
     /** The value's wire bytes (without any length prefix). */
     byte[] toBytes();
@@ -121,6 +121,25 @@ public sealed interface FactValue
                 sb.append(sb.length() == 0 ? "" : " ").append(String.format("%016x", id));
             }
             return sb.toString();
+        }
+    }
+
+    /** The peer asking for a punch (PunchRequest's value). */
+    record Requester(PublicKey key) implements FactValue {
+        public Requester {
+            if (key == null) {
+                throw new IllegalArgumentException("requester is missing");
+            }
+        }
+
+        @Override
+        public byte[] toBytes() {
+            return key.raw();
+        }
+
+        @Override
+        public String toString() {
+            return key.toString();
         }
     }
 

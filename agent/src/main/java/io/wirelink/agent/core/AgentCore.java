@@ -91,6 +91,14 @@ public final class AgentCore {
     /** Idle paths: per peer, the last handshake and endpoint it was healthy with and its tx counter since. */
     private final Map<PublicKey, Idle> idle = new HashMap<>();
 
+    /** Peers a router asked us to send towards now (a coordinated punch), and when we last did. */
+    private final Set<PublicKey> punchNow = new HashSet<>();
+    private final Map<PublicKey, Instant> punchedAt = new HashMap<>();
+    /** As a router: punch requests to pass on, by the peer that should send (value: the requesters). */
+    private final Map<PublicKey, Set<PublicKey>> punchRelay = new TreeMap<>();
+    /** As a leaf: when we last asked our routers for a punch with each peer. */
+    private final Map<PublicKey, Instant> punchAsked = new HashMap<>();
+
     private record Probe(Instant next, Duration backoff) {}
 
     private record Idle(Instant handshake, IpEndpoint endpoint, long tx, Instant txChangedAt) {}
@@ -103,12 +111,15 @@ public final class AgentCore {
     static final int MAX_PROBE_BACKOFF = 16;
     /** After traffic resumes on an idle path, how long the handshake may take before the path counts as failed. */
     static final Duration RESUME_GRACE = Duration.ofSeconds(12);
+    /** Lifetime of a PunchRequest: it is acted on at once or not at all. */
+    static final Duration PUNCH_TTL = Duration.ofSeconds(10);
     private AgentConfig config;
     private DeviceState device;
     private List<HostNetwork.Link> links = List.of();
     private List<HostNetwork.InterfaceAddress> addresses = List.of();
     private boolean dirty = true;
     private Snapshot last;
+    private Instant lastPassAt;
 
     /** What one pass decided. */
     public record Actions(DeviceChange change, List<Outgoing> datagrams, List<String> reasons) {}
@@ -196,6 +207,13 @@ public final class AgentCore {
         if (device == null || materiallyDifferent(device, d)) {
             dirty = true;
         }
+        for (Map.Entry<PublicKey, Idle> e : idle.entrySet()) {
+            PeerState p = d.peer(e.getKey());
+            if (p != null && lastPassAt != null && e.getValue().txChangedAt() == null
+                    && p.txBytes() != e.getValue().tx() && !Health.healthy(p, lastPassAt)) {
+                dirty = true; // traffic on an idle path: act now, not at the next tick
+            }
+        }
         this.device = d;
     }
 
@@ -260,12 +278,17 @@ public final class AgentCore {
             speaksV2.add(signer);
         }
         if ((g.group().flags() & SignedGroupValue.FLAG_ACK_REQUEST) != 0) {
+            speaksAcks.add(signer); // only a node that reads Acks asks for them
             delivery.receivedAckRequest(signer, g.group().id());
             dirty = true; // the next pass (debounced) carries the Ack
         }
         TrustContext ctx = trustContext(currentView(now));
         boolean news = false;
         for (Fact f : g.facts()) {
+            if (f.attribute() == Attribute.PUNCH_REQUEST) {
+                punchRequest(signer, f, now);
+                continue; // a transport signal: never stored
+            }
             if (f.attribute() == Attribute.ACK) {
                 if (f.subject().equals(signer) && f.value() instanceof FactValue.Acks a) {
                     acked(signer, delivery.acked(signer, a.ids()));
@@ -301,6 +324,36 @@ public final class AgentCore {
             dirty = true;
         }
         return news ? Received.ACCEPTED : Received.NOTHING_NEW;
+    }
+
+    /**
+     * A PunchRequest: from a leaf asking us (a router) to pass it on, or passed on to us by a router (or sent by the
+     * requester itself), asking us to send towards the requester at once so both NATs open (PROTOCOL.md §6.3).
+     */
+    private void punchRequest(PublicKey signer, Fact f, Instant now) {
+        if (!(f.value() instanceof FactValue.Requester r) || device == null) {
+            return;
+        }
+        PublicKey requester = r.key();
+        PublicKey target = f.subject();
+        if (target.equals(selfKey)) {
+            boolean fromRouter = Routers.isRouter(device.peer(signer) == null ? null : device.peer(signer));
+            Instant last = punchedAt.get(requester);
+            if ((fromRouter || signer.equals(requester)) && device.peer(requester) != null
+                    && (last == null || !now.isBefore(last.plus(ACK_TIMEOUT)))) {
+                punchNow.add(requester);
+                punchedAt.put(requester, now);
+                counters.punchRequests++;
+                dirty = true;
+            }
+        } else if (signer.equals(requester) && selfIsRouter() && device.peer(target) != null
+                && speaksAcks.contains(target)) {
+            Set<PublicKey> rs = punchRelay.computeIfAbsent(target, k -> new TreeSet<>());
+            if (rs.size() < 64) {
+                rs.add(requester);
+            }
+            dirty = true;
+        }
     }
 
     /** Our datagram to {@code peer} carrying these facts arrived: a quiet path whose Alive arrived is greeted. */
@@ -350,6 +403,7 @@ public final class AgentCore {
     public Actions pass(Instant now) {
         counters.passes++;
         dirty = false;
+        lastPassAt = now;
         if (device == null) {
             return new Actions(DeviceChange.peers(List.of()), List.of(), List.of());
         }
@@ -385,6 +439,9 @@ public final class AgentCore {
         delivery.retain(known);
         greeted.retainAll(known);
         greetSentAt.keySet().retainAll(known);
+        punchNow.retainAll(known);
+        punchedAt.keySet().retainAll(known);
+        punchAsked.keySet().retainAll(known);
         probes.keySet().retainAll(known);
         idle.keySet().retainAll(known);
         store.flushIfDue();
@@ -706,6 +763,20 @@ public final class AgentCore {
             }
         }
         Fact alive = ownAlive(now);
+        // an idle path whose traffic resumed without a handshake: ask our routers to have the peer punch towards us
+        List<Fact> askRouters = new ArrayList<>();
+        for (Map.Entry<PublicKey, Idle> e : idle.entrySet()) {
+            Instant resumed = e.getValue().txChangedAt();
+            Instant asked = punchAsked.get(e.getKey());
+            if (resumed != null && (asked == null || asked.isBefore(resumed))) {
+                askRouters.add(new Fact(Attribute.PUNCH_REQUEST, e.getKey(), new FactValue.Requester(selfKey),
+                        now.plus(PUNCH_TTL)));
+                punchAsked.put(e.getKey(), now);
+                counters.punchRequests++;
+            }
+        }
+        Map<PublicKey, Set<PublicKey>> relay = new TreeMap<>(punchRelay);
+        punchRelay.clear();
         for (PeerState p : device.peers()) {
             PublicKey k = p.publicKey();
             if (k.equals(selfKey)) {
@@ -727,8 +798,9 @@ public final class AgentCore {
                     : eligible.stream().filter(f -> f.attribute().isV1()).toList();
             List<Fact> facts = SendPlanner.plan(k, level, eligibleHere, alive, rule, knowledge, settings.gossip(),
                     now);
-            if (!v2 && level != SendPlanner.Level.NOTHING) {
-                // announce that we speak v2 (with acks), inside v1 (Go nodes keep the unknown sub-attribute)
+            if (!acks && level != SendPlanner.Level.NOTHING) {
+                // announce that we speak v2 with acks, inside v1 (Go nodes keep the unknown sub-attribute) until
+                // the peer is known to speak v2, and in v2 until it is known to read Acks
                 Fact hello = Fact.member(selfKey, MemberMetadata.EMPTY.withVersion(ANNOUNCED_VERSION),
                         now.plus(settings.gossip().factTtl()));
                 if (knowledge.needs(k, hello.key(), hello.expires(), settings.gossip().factWindow(), now)) {
@@ -740,6 +812,19 @@ public final class AgentCore {
             boolean wantAck = acks && !facts.isEmpty()
                     && (rule == SendPlanner.AliveRule.NOW || facts.stream().anyMatch(
                             f -> f.attribute() != Attribute.ALIVE));
+            List<Fact> signals = new ArrayList<>();
+            if (v2 && peerRouter && acks) {
+                signals.addAll(askRouters);
+            }
+            for (PublicKey requester : relay.getOrDefault(k, Set.of())) {
+                signals.add(new Fact(Attribute.PUNCH_REQUEST, k, new FactValue.Requester(requester),
+                        now.plus(PUNCH_TTL)));
+            }
+            if (!signals.isEmpty() && v2 && level != SendPlanner.Level.NOTHING) {
+                facts = new ArrayList<>(facts);
+                facts.addAll(0, signals);
+                wantAck = acks;
+            }
             if (v2) {
                 List<Long> owed = delivery.drainAcks(k);
                 if (!owed.isEmpty() && level != SendPlanner.Level.NOTHING) {
@@ -784,6 +869,9 @@ public final class AgentCore {
         PublicKey k = p.publicKey();
         if (p.endpoint() == null) {
             return SendPlanner.AliveRule.PIGGYBACK;
+        }
+        if (punchNow.remove(k)) {
+            return SendPlanner.AliveRule.NOW; // a coordinated punch: send now, whatever the path's state
         }
         if (pathHealthy(p, now)) {
             probes.remove(k);

@@ -12,5 +12,7 @@ public final class Counters {
     public long factsRejected;
     public long datagramsOut;
     public long bytesOut;
+    /** PunchRequests sent (asking routers) and acted on (sending towards the requester). */
+    public long punchRequests;
     public long passes;
 }

@@ -138,6 +138,7 @@ final class ControlServer implements AutoCloseable {
         counters.put("datagramsOut", c.datagramsOut);
         counters.put("bytesIn", c.bytesIn);
         counters.put("bytesOut", c.bytesOut);
+        counters.put("punchRequests", c.punchRequests);
         counters.put("malformed", c.malformed);
         counters.put("unverified", c.unverified);
         counters.put("unknownSigner", c.unknownSigner);

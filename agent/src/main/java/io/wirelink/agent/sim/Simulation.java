@@ -1,6 +1,7 @@
 package io.wirelink.agent.sim;
 
 import io.wirelink.agent.core.CoreSettings;
+import io.wirelink.agent.core.AgentCore;
 import io.wirelink.agent.core.Counters;
 import io.wirelink.apply.DeviceChange;
 import io.wirelink.apply.PeerChange;
@@ -517,6 +518,20 @@ public final class Simulation {
                 r.wallSeconds(), w);
     }
 
+    private String debugPeer(int a, int b) {
+        PublicKey kb = leaves.get(b).wireGuard().publicKey();
+        io.wirelink.apply.PeerState ps = leaves.get(a).wireGuard().read().peer(kb);
+        String st = "";
+        for (AgentCore.PeerStatus x : agent(a).core().snapshot().peers()) {
+            if (x.key().equals(kb)) {
+                st = x.path() + " healthy=" + x.healthy() + " why=" + x.why();
+            }
+        }
+        return (ps == null ? "no peer" : "ep=" + ps.endpoint() + " hs=" + ps.lastHandshake() + " tx=" + ps.txBytes()
+                + " aips=" + ps.allowedIps()) + " " + st + " route=" + leaves.get(a).wireGuard().routeFor(
+                leafOverlay.get(b));
+    }
+
     /** See {@link Wake}. Runs after the measurement, so it changes none of the run's figures. */
     private Wake wake() {
         List<int[]> idlePairs = new ArrayList<>();
@@ -571,6 +586,16 @@ public final class Simulation {
         for (long d : directAt) {
             if (d >= 0) {
                 times.add(d);
+            }
+        }
+        if (System.getenv("WL_WAKE_DEBUG") != null) {
+            for (int k = 0; k < chosen.size(); k++) {
+                if (directAt[k] < 0) {
+                    int i = chosen.get(k)[0];
+                    int j = chosen.get(k)[1];
+                    System.err.println("wake failed " + types.get(i) + "->" + types.get(j) + " i: " + debugPeer(i, j)
+                            + " | j: " + debugPeer(j, i));
+                }
             }
         }
         java.util.Collections.sort(times);
