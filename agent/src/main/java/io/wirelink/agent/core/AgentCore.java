@@ -88,7 +88,10 @@ public final class AgentCore {
     private final Map<PublicKey, Instant> greetSentAt = new HashMap<>();
     /** Unhealthy quiet paths: when the next probe goes and the back-off after it. */
     private final Map<PublicKey, Probe> probes = new HashMap<>();
-    /** Idle paths: per peer, the last handshake and endpoint it was healthy with and its tx counter since. */
+    /**
+     * Quiet paths that were proven (a handshake at this endpoint): the counters and when they last moved, and
+     * when traffic woke the path after a silence (cleared once something comes back).
+     */
     private final Map<PublicKey, Idle> idle = new HashMap<>();
 
     /** Peers a router asked us to send towards now (a coordinated punch), and when we last did. */
@@ -101,7 +104,13 @@ public final class AgentCore {
 
     private record Probe(Instant next, Duration backoff) {}
 
-    private record Idle(Instant handshake, IpEndpoint endpoint, long tx, Instant txChangedAt) {}
+    private record Idle(Instant handshake, IpEndpoint endpoint, long tx, long rx, Instant txAt, Instant rxAt,
+            Instant wokeAt) {
+        /** Woken, nothing came back within the grace: the direct path is dead (a NAT closed it). */
+        boolean failed(Instant now) {
+            return wokeAt != null && !now.isBefore(wokeAt.plus(RESUME_GRACE));
+        }
+    }
 
     /** The group version we announce: 3 = v2 groups with acknowledged delivery (PROTOCOL.md §3). */
     static final int ANNOUNCED_VERSION = 3;
@@ -109,7 +118,12 @@ public final class AgentCore {
     static final Duration ACK_TIMEOUT = Duration.ofSeconds(2);
     /** Probes of an unhealthy quiet path back off up to this many Alive periods. */
     static final int MAX_PROBE_BACKOFF = 16;
-    /** After traffic resumes on an idle path, how long the handshake may take before the path counts as failed. */
+    /**
+     * Sending after this long without sending wakes a quiet path: NATs drop an idle UDP flow after 30 s or more
+     * (Linux conntrack), so the hole may have closed and the peer is asked to punch towards us.
+     */
+    static final Duration SILENCE = Duration.ofSeconds(25);
+    /** After a wake, how long until something must come back from the peer, or the path counts as failed. */
     static final Duration RESUME_GRACE = Duration.ofSeconds(12);
     /** Lifetime of a PunchRequest: it is acted on at once or not at all. */
     static final Duration PUNCH_TTL = Duration.ofSeconds(10);
@@ -209,9 +223,10 @@ public final class AgentCore {
         }
         for (Map.Entry<PublicKey, Idle> e : idle.entrySet()) {
             PeerState p = d.peer(e.getKey());
-            if (p != null && lastPassAt != null && e.getValue().txChangedAt() == null
-                    && p.txBytes() != e.getValue().tx() && !Health.healthy(p, lastPassAt)) {
-                dirty = true; // traffic on an idle path: act now, not at the next tick
+            Idle q = e.getValue();
+            if (p != null && lastPassAt != null && p.txBytes() != q.tx() && (!lastPassAt.isBefore(q.txAt().plus(
+                    SILENCE)) || !lastPassAt.isBefore(q.rxAt().plus(SILENCE)))) {
+                dirty = true; // traffic after a silence: wake the path now, not at the next tick
             }
         }
         this.device = d;
@@ -766,7 +781,7 @@ public final class AgentCore {
         // an idle path whose traffic resumed without a handshake: ask our routers to have the peer punch towards us
         List<Fact> askRouters = new ArrayList<>();
         for (Map.Entry<PublicKey, Idle> e : idle.entrySet()) {
-            Instant resumed = e.getValue().txChangedAt();
+            Instant resumed = e.getValue().wokeAt();
             Instant asked = punchAsked.get(e.getKey());
             if (resumed != null && (asked == null || asked.isBefore(resumed))) {
                 askRouters.add(new Fact(Attribute.PUNCH_REQUEST, e.getKey(), new FactValue.Requester(selfKey),
@@ -791,19 +806,29 @@ public final class AgentCore {
                     selfRouter, config.chatty(), pathHealthy(p, now));
             boolean v2 = speaksV2.contains(k);
             boolean acks = v2 && speaksAcks.contains(k);
-            boolean quiet = acks && SendPlanner.level(true, trustedForFacts, peerRouter, exchanger, selfRouter,
+            boolean pingOnly = SendPlanner.level(true, trustedForFacts, peerRouter, exchanger, selfRouter,
                     config.chatty(), true) == SendPlanner.Level.PING;
-            SendPlanner.AliveRule rule = quiet ? quietAliveRule(p, now) : SendPlanner.AliveRule.WINDOW;
+            boolean quiet = acks && pingOnly;
+            SendPlanner.AliveRule rule = SendPlanner.AliveRule.WINDOW;
+            if (quiet) {
+                rule = quietAliveRule(p, now);
+            } else if (pingOnly && !heardFrom(k) && !pathHealthy(p, now)) {
+                // never heard from, on a path that does not work (e.g. both behind symmetric NATs): probe with
+                // back-off rather than every alivePeriod for ever
+                rule = probeRule(k, now);
+            }
             List<Fact> eligibleHere = v2 ? eligibleV2
                     : eligible.stream().filter(f -> f.attribute().isV1()).toList();
             List<Fact> facts = SendPlanner.plan(k, level, eligibleHere, alive, rule, knowledge, settings.gossip(),
                     now);
-            if (!acks && level != SendPlanner.Level.NOTHING) {
+            if (!acks && !facts.isEmpty()) {
                 // announce that we speak v2 with acks, inside v1 (Go nodes keep the unknown sub-attribute) until
                 // the peer is known to speak v2, and in v2 until it is known to read Acks
                 Fact hello = Fact.member(selfKey, MemberMetadata.EMPTY.withVersion(ANNOUNCED_VERSION),
                         now.plus(settings.gossip().factTtl()));
-                if (knowledge.needs(k, hello.key(), hello.expires(), settings.gossip().factWindow(), now)) {
+                // as often as Alive: a hello lost at first contact (the peer did not know us yet) is repeated soon
+                if (knowledge.needs(k, hello.key(), hello.expires(), settings.gossip().factTtl().minus(
+                        settings.gossip().alivePeriod()), now)) {
                     facts = new ArrayList<>(facts);
                     facts.add(0, hello);
                     knowledge.learned(k, hello.key(), hello.expires());
@@ -871,6 +896,7 @@ public final class AgentCore {
             return SendPlanner.AliveRule.PIGGYBACK;
         }
         if (punchNow.remove(k)) {
+            counters.alivePunches++;
             return SendPlanner.AliveRule.NOW; // a coordinated punch: send now, whatever the path's state
         }
         if (pathHealthy(p, now)) {
@@ -879,12 +905,23 @@ public final class AgentCore {
             if (Health.healthy(p, now) && !greeted.contains(k)
                     && (sent == null || !now.isBefore(sent.plus(ACK_TIMEOUT)))) {
                 greetSentAt.put(k, now);
+                counters.aliveGreetings++;
                 return SendPlanner.AliveRule.NOW;
             }
             return SendPlanner.AliveRule.PIGGYBACK;
         }
         greeted.remove(k);
         greetSentAt.remove(k);
+        return probeRule(k, now);
+    }
+
+    /** Whether the peer ever reached us: we know its boot ID or its group version. */
+    private boolean heardFrom(PublicKey k) {
+        return speaksV2.contains(k) || knowledge.bootIdOf(k) != null;
+    }
+
+    /** An Alive probe of an unhealthy path, backing off from alivePeriod to 16 times that. */
+    private SendPlanner.AliveRule probeRule(PublicKey k, Instant now) {
         Probe pr = probes.get(k);
         if (pr != null && now.isBefore(pr.next())) {
             return SendPlanner.AliveRule.PIGGYBACK;
@@ -895,6 +932,7 @@ public final class AgentCore {
             b = period.multipliedBy(MAX_PROBE_BACKOFF);
         }
         probes.put(k, new Probe(now.plus(b), b));
+        counters.aliveProbes++;
         return SendPlanner.AliveRule.NOW;
     }
 
@@ -907,20 +945,21 @@ public final class AgentCore {
     }
 
     /**
-     * Healthy (a recent handshake), or idle: a quiet v2 peer whose last handshake aged out with no traffic sent
-     * since, at the endpoint it was healthy at. An idle path keeps its routes and is not probed; when traffic
-     * resumes WireGuard makes a new handshake, and if none completes within {@link #RESUME_GRACE} the path has
-     * failed and is treated as unhealthy (routes fall back, probes and endpoint cycling start).
+     * Whether a path carries traffic. Healthy (a recent handshake), or idle: a quiet v2 peer whose last handshake
+     * aged out with nothing sent since, at the endpoint it was healthy at, keeps its routes and is not probed. But
+     * a quiet path woken by traffic after a {@link #SILENCE} (its NAT holes may have closed) from which nothing
+     * came back within {@link #RESUME_GRACE} has failed, whatever its handshake says: routes fall back to a
+     * router, probes and endpoint cycling start, until something arrives again.
      */
     boolean pathHealthy(PeerState p, Instant now) {
-        if (Health.healthy(p, now)) {
-            return true;
-        }
         Idle i = idle.get(p.publicKey());
-        return i != null && (i.txChangedAt() == null || now.isBefore(i.txChangedAt().plus(RESUME_GRACE)));
+        if (i != null && i.failed(now)) {
+            return false;
+        }
+        return Health.healthy(p, now) || i != null;
     }
 
-    /** Tracks, per quiet peer, whether an aged-out path is idle (no traffic since) or failed. Once per pass. */
+    /** Tracks quiet paths: their counters, wakes after a silence, and failures. Once per pass. */
     private void trackIdle(Instant now) {
         for (PeerState p : device.peers()) {
             PublicKey k = p.publicKey();
@@ -928,21 +967,36 @@ public final class AgentCore {
                 idle.remove(k);
                 continue;
             }
-            if (Health.healthy(p, now)) {
-                idle.put(k, new Idle(p.lastHandshake(), p.endpoint(), p.txBytes(), null));
-                continue;
-            }
             Idle i = idle.get(k);
-            if (i == null) {
+            boolean healthy = Health.healthy(p, now);
+            if (i == null || !p.endpoint().equals(i.endpoint()) || !p.lastHandshake().equals(i.handshake())) {
+                // a new proof (handshake) or a new endpoint starts afresh; an unproven path is not tracked
+                if (healthy) {
+                    idle.put(k, new Idle(p.lastHandshake(), p.endpoint(), p.txBytes(), p.rxBytes(), now, now, null));
+                } else {
+                    idle.remove(k);
+                }
                 continue;
             }
-            if (!p.endpoint().equals(i.endpoint()) || !p.lastHandshake().equals(i.handshake())) {
-                idle.remove(k);
-            } else if (p.txBytes() != i.tx() && i.txChangedAt() == null) {
-                idle.put(k, new Idle(i.handshake(), i.endpoint(), p.txBytes(), now)); // traffic resumed
-            } else if (i.txChangedAt() != null && !now.isBefore(i.txChangedAt().plus(RESUME_GRACE))) {
-                idle.remove(k); // no handshake within the grace: failed
+            Instant wokeAt = i.wokeAt();
+            Instant txAt = i.txAt();
+            Instant rxAt = i.rxAt();
+            if (p.rxBytes() != i.rx()) {
+                wokeAt = null; // something came back: the path works
             }
+            if (p.txBytes() != i.tx()) {
+                // sending again after a silence in either direction: our NAT's hole lives on what we send, the
+                // peer's on what it sends us
+                Instant oldest = txAt.isBefore(rxAt) ? txAt : rxAt;
+                if (wokeAt == null && !now.isBefore(oldest.plus(SILENCE))) {
+                    wokeAt = now;
+                }
+                txAt = now;
+            }
+            if (p.rxBytes() != i.rx()) {
+                rxAt = now;
+            }
+            idle.put(k, new Idle(i.handshake(), i.endpoint(), p.txBytes(), p.rxBytes(), txAt, rxAt, wokeAt));
         }
     }
 
@@ -981,6 +1035,12 @@ public final class AgentCore {
             }
         }
         return null;
+    }
+
+    /** For diagnostics: what the core knows of a peer's capabilities and path state (no secrets). */
+    public String describePeer(PublicKey k) {
+        return "v2=" + speaksV2.contains(k) + " acks=" + speaksAcks.contains(k) + " boot=" + (knowledge.bootIdOf(k)
+                != null) + " greeted=" + greeted.contains(k) + " idle=" + idle.get(k) + " probe=" + probes.get(k);
     }
 
     /** For tests and logs: a short description of a key's link-local address. */

@@ -528,12 +528,26 @@ public final class Simulation {
             }
         }
         return (ps == null ? "no peer" : "ep=" + ps.endpoint() + " hs=" + ps.lastHandshake() + " tx=" + ps.txBytes()
-                + " aips=" + ps.allowedIps()) + " " + st + " route=" + leaves.get(a).wireGuard().routeFor(
+                + " rx=" + ps.rxBytes() + " aips=" + ps.allowedIps()) + " " + st + " core: "
+                + agent(a).core().describePeer(kb) + " route=" + leaves.get(a).wireGuard().routeFor(
                 leafOverlay.get(b));
     }
 
     /** See {@link Wake}. Runs after the measurement, so it changes none of the run's figures. */
     private Wake wake() {
+        if (System.getenv("WL_WAKE_DEBUG") != null) {
+            int shown = 0;
+            for (int i = 0; i < o.nodes() && shown < 6; i++) {
+                for (int j = i + 1; j < o.nodes() && shown < 6; j++) {
+                    if ((types.get(i) == NatType.SYMMETRIC || types.get(j) == NatType.SYMMETRIC)
+                            && types.get(i) != NatType.PUBLIC && types.get(j) != NatType.PUBLIC) {
+                        System.err.println("sym pair " + types.get(i) + "->" + types.get(j) + " i: " + debugPeer(i, j)
+                                + " | j: " + debugPeer(j, i));
+                        shown++;
+                    }
+                }
+            }
+        }
         List<int[]> idlePairs = new ArrayList<>();
         for (int a = 0; a < punchable.length; a++) {
             for (int b = a + 1; b < punchable.length; b++) {
@@ -589,6 +603,17 @@ public final class Simulation {
             }
         }
         if (System.getenv("WL_WAKE_DEBUG") != null) {
+            long g = 0;
+            long pr = 0;
+            long pu = 0;
+            for (int a = 0; a < o.nodes(); a++) {
+                if (agent(a) != null) {
+                    g += agent(a).core().counters().aliveGreetings;
+                    pr += agent(a).core().counters().aliveProbes;
+                    pu += agent(a).core().counters().alivePunches;
+                }
+            }
+            System.err.println("leaf alive: greetings " + g + " probes " + pr + " punches " + pu);
             for (int k = 0; k < chosen.size(); k++) {
                 if (directAt[k] < 0) {
                     int i = chosen.get(k)[0];
