@@ -30,11 +30,15 @@ import picocli.CommandLine.Option;
                     + "other node on its device; null if not within the run. [lastJoinSeconds] is when the last "
                     + "node started.",
             "  punchable pairs direct    [directConvergenceSeconds] from the last node's start until every pair of "
-                    + "nodes not behind a symmetric NAT has a direct session (the world's ground truth); null if not.",
-            "  pairs at the end          [directShare] [routedShare] [unreachableShare] of all node pairs "
-                    + "([pairs]): direct session; else each side's device routes the other's overlay address to a "
-                    + "hub that has sessions with both; else unreachable. [punchableDirectShare] over the "
-                    + "[punchablePairs]; [pairsByNat] the same counts by NAT kinds.",
+                    + "nodes not behind a symmetric NAT is direct (a live session through open NATs, the world's "
+                    + "ground truth) or idle (below); null if not.",
+            "  pairs at the end          [directShare] [idleShare] [routedShare] [unreachableShare] of all node "
+                    + "pairs ([pairs]): direct session; else idle: both devices still route each other's overlay "
+                    + "address straight to each other but the session or the NATs' holes lapsed for want of traffic "
+                    + "(traffic wakes them: see the wake test); else each side's device routes the other's overlay "
+                    + "address to a hub that has sessions with both; else unreachable. [punchableDirectShare] and "
+                    + "[punchableReadyShare] (direct or idle) over the [punchablePairs]; [pairsByNat] the counts by "
+                    + "NAT kinds.",
             "  control bytes             [controlBytesPerNodePerSecond] gossip payload bytes the agent sent plus "
                     + "received, per second of its uptime, mean over nodes; [controlBytesPerNodePerSecondMax] the "
                     + "highest agent, hubs included; [controlBytesPerHubPerSecond] mean over hubs; the steady* fields "
@@ -184,12 +188,13 @@ public final class SimulateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  last node started           at %s s%n", num(r.lastJoinSeconds()));
         out.printf(Locale.ROOT, "  everyone knows everyone     %s%n", since(r.convergenceSeconds()));
         out.printf(Locale.ROOT, "  punchable pairs direct      %s%n", since(r.directConvergenceSeconds()));
-        out.printf(Locale.ROOT, "  pairs at the end            %,d: direct %s, routed via a hub %s, unreachable %s"
-                        + " (punchable: %,d, %s direct)%n", r.pairs(), pct(r.directShare()), pct(r.routedShare()),
-                pct(r.unreachableShare()), r.punchablePairs(), pct(r.punchableDirectShare()));
+        out.printf(Locale.ROOT, "  pairs at the end            %,d: direct %s, idle %s, routed via a hub %s, "
+                        + "unreachable %s (punchable: %,d, %s direct, %s direct or idle)%n", r.pairs(),
+                pct(r.directShare()), pct(r.idleShare()), pct(r.routedShare()), pct(r.unreachableShare()),
+                r.punchablePairs(), pct(r.punchableDirectShare()), pct(r.punchableReadyShare()));
         r.pairsByNat().forEach((k, c) -> out.printf(Locale.ROOT,
-                "    %-24s  %,9d pairs: %,9d direct, %,9d routed, %,9d unreachable%n", k, c.pairs(), c.direct(),
-                c.routed(), c.unreachable()));
+                "    %-24s  %,9d pairs: %,9d direct, %,9d idle, %,9d routed, %,9d unreachable%n", k, c.pairs(),
+                c.direct(), c.idle(), c.routed(), c.unreachable()));
         out.printf(Locale.ROOT, "  control bytes/node/s        gossip sent+received: mean %s, max %s, hub %s%n",
                 bytes(r.controlBytesPerNodePerSecond()), bytes(r.controlBytesPerNodePerSecondMax()),
                 bytes(r.controlBytesPerHubPerSecond()));

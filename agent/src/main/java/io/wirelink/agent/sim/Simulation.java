@@ -143,7 +143,12 @@ public final class Simulation {
     }
 
     /** Pairs of leaves of one kind (e.g. cone-symmetric) and how they reach each other at the end. */
-    public record PairCounts(long pairs, long direct, long routed, long unreachable) {}
+    /**
+     * Pairs by state at the end: direct (packets pass now on a live session), idle (both sides still route to each
+     * other directly, but the session or the NATs' holes lapsed for want of traffic: traffic wakes it, see
+     * {@link Wake}), routed through a hub, or unreachable.
+     */
+    public record PairCounts(long pairs, long direct, long idle, long routed, long unreachable) {}
 
     /**
      * What a run measured; see README ("Simulator") for each field. Times are simulated seconds; a convergence that
@@ -162,9 +167,11 @@ public final class Simulation {
             long pairs,
             long punchablePairs,
             double directShare,
+            double idleShare,
             double routedShare,
             double unreachableShare,
             double punchableDirectShare,
+            double punchableReadyShare,
             Map<String, PairCounts> pairsByNat,
             double controlBytesPerNodePerSecond,
             double controlBytesPerNodePerSecondMax,
@@ -204,14 +211,17 @@ public final class Simulation {
             m.put("pairs", pairs);
             m.put("punchablePairs", punchablePairs);
             m.put("directShare", round(directShare));
+            m.put("idleShare", round(idleShare));
             m.put("routedShare", round(routedShare));
             m.put("unreachableShare", round(unreachableShare));
             m.put("punchableDirectShare", round(punchableDirectShare));
+            m.put("punchableReadyShare", round(punchableReadyShare));
             Map<String, Object> byNat = new LinkedHashMap<>();
             pairsByNat.forEach((k, v) -> {
                 Map<String, Object> c = new LinkedHashMap<>();
                 c.put("pairs", v.pairs());
                 c.put("direct", v.direct());
+                c.put("idle", v.idle());
                 c.put("routed", v.routed());
                 c.put("unreachable", v.unreachable());
                 byNat.put(k, c);
@@ -507,8 +517,8 @@ public final class Simulation {
         Wake w = wake();
         return new Result(r.nodes(), r.hubs(), r.seed(), r.durationSeconds(), r.loss(), r.nat(),
                 r.lastJoinSeconds(), r.convergenceSeconds(), r.directConvergenceSeconds(), r.pairs(),
-                r.punchablePairs(), r.directShare(), r.routedShare(), r.unreachableShare(),
-                r.punchableDirectShare(), r.pairsByNat(), r.controlBytesPerNodePerSecond(),
+                r.punchablePairs(), r.directShare(), r.idleShare(), r.routedShare(), r.unreachableShare(),
+                r.punchableDirectShare(), r.punchableReadyShare(), r.pairsByNat(), r.controlBytesPerNodePerSecond(),
                 r.controlBytesPerNodePerSecondMax(), r.controlBytesPerHubPerSecond(),
                 r.steadyControlBytesPerNodePerSecond(), r.steadyControlBytesPerNodePerSecondMax(),
                 r.steadyControlBytesPerHubPerSecond(), r.underlayBytesPerNodePerSecond(),
@@ -712,7 +722,8 @@ public final class Simulation {
         }
         long total = (long) n * (n - 1) / 2;
         for (long k = 0; k < total; k++) {
-            if (world.pathOf(leaves.get(punchable[pairI]), leaves.get(punchable[pairJ])) != Path.DIRECT) {
+            if (world.pathOf(leaves.get(punchable[pairI]), leaves.get(punchable[pairJ])) != Path.DIRECT
+                    && !idleDirect(punchable[pairI], punchable[pairJ])) {
                 return false;
             }
             pairJ++;
@@ -830,12 +841,14 @@ public final class Simulation {
         Map<String, long[]> byNat = new LinkedHashMap<>();
         for (String k : List.of("public-public", "public-cone", "cone-cone", "public-symmetric", "cone-symmetric",
                 "symmetric-symmetric")) {
-            byNat.put(k, new long[4]);
+            byNat.put(k, new long[5]);
         }
         long direct = 0;
+        long idle = 0;
         long routed = 0;
         long punchablePairs = 0;
         long punchableDirect = 0;
+        long punchableIdle = 0;
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {
                 long[] c = byNat.get(kind(types.get(i), types.get(j)));
@@ -850,18 +863,24 @@ public final class Simulation {
                     if (p) {
                         punchableDirect++;
                     }
+                } else if (idleDirect(i, j)) {
+                    idle++;
+                    c[2]++;
+                    if (p) {
+                        punchableIdle++;
+                    }
                 } else if (routedOneWay(i, j, viaHub) && routedOneWay(j, i, viaHub)) {
                     routed++;
-                    c[2]++;
-                } else {
                     c[3]++;
+                } else {
+                    c[4]++;
                 }
             }
         }
         Map<String, PairCounts> pairsByNat = new LinkedHashMap<>();
         byNat.forEach((k, c) -> {
             if (c[0] > 0) {
-                pairsByNat.put(k, new PairCounts(c[0], c[1], c[2], c[3]));
+                pairsByNat.put(k, new PairCounts(c[0], c[1], c[2], c[3], c[4]));
             }
         });
         long pairs = (long) n * (n - 1) / 2;
@@ -876,8 +895,9 @@ public final class Simulation {
         return new Result(n, o.hubs(), o.seed(), simulated, o.loss(), nat, seconds(lastJoinNanos),
                 convergedNanos == null ? null : seconds(convergedNanos - lastJoinNanos),
                 directNanos == null ? null : seconds(directNanos - lastJoinNanos),
-                pairs, punchablePairs, share(direct, pairs), share(routed, pairs),
-                share(pairs - direct - routed, pairs), share(punchableDirect, punchablePairs), pairsByNat,
+                pairs, punchablePairs, share(direct, pairs), share(idle, pairs), share(routed, pairs),
+                share(pairs - direct - idle - routed, pairs), share(punchableDirect, punchablePairs),
+                share(punchableDirect + punchableIdle, punchablePairs), pairsByNat,
                 leafControl / n, maxControl, hubControl / o.hubs(),
                 leafSteady / n, maxSteady, hubSteady / o.hubs(),
                 leafUnderlay / n, maxUnderlay, hubUnderlay / o.hubs(),
@@ -911,6 +931,15 @@ public final class Simulation {
         }
         SimWireGuard hub = hubs.get(h).wireGuard();
         return leaves.get(j).wireGuard().publicKey().equals(hub.routeFor(dst)) && viaHub[j][h];
+    }
+
+    /** Both leaves route each other's overlay address straight to each other (no live session needed). */
+    private boolean idleDirect(int i, int j) {
+        SimWireGuard wi = leaves.get(i).wireGuard();
+        SimWireGuard wj = leaves.get(j).wireGuard();
+        return wi.publicKey() != null && wj.publicKey() != null
+                && wj.publicKey().equals(wi.routeFor(leafOverlay.get(j)))
+                && wi.publicKey().equals(wj.routeFor(leafOverlay.get(i)));
     }
 
     private static String kind(NatType a, NatType b) {
