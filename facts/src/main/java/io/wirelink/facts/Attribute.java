@@ -26,7 +26,18 @@ public enum Attribute {
      * v2 only: the subject can be reached through a relay (PROTOCOL.md §3.1): flags (1, bit 0 = the subject operates
      * the relay) | relay public key (32) | n (1, 0..4) | n × (family 04/06 | IP | port).
      */
-    RELAY('r', "RelayAttachment", -1);
+    RELAY('r', "RelayAttachment", -1),
+    /**
+     * v2 only: the author received the listed datagrams (1 to {@value FactValue.Acks#MAX} ids of 8 bytes each, the
+     * first 8 bytes of each group's nonce). A transport signal with TTL 0: never stored, never forwarded.
+     */
+    ACK('k', "Ack", -1),
+    /**
+     * v2 only: ask for a coordinated punch. Subject: the peer that should send towards the requester now; value:
+     * the requester's public key (32 bytes). A leaf sends it to its routers, which pass it on to the subject. A
+     * transport signal with a short TTL: never stored.
+     */
+    PUNCH_REQUEST('p', "PunchRequest", 32);
 
     private static final Attribute[] BY_CODE = new Attribute[256];
 
@@ -63,7 +74,8 @@ public enum Attribute {
 
     /** True for wirelink's own attributes, which may travel in a v1 {@code S} group. */
     public boolean isV1() {
-        return this != SIGNED_GROUP_V2 && this != TRUST_GRANT && this != OBSERVED_ENDPOINT && this != RELAY;
+        return this != SIGNED_GROUP_V2 && this != TRUST_GRANT && this != OBSERVED_ENDPOINT && this != RELAY
+                && this != ACK && this != PUNCH_REQUEST;
     }
 
     /** The attribute for a wire byte, or null if unknown. */

@@ -42,6 +42,10 @@ public record Fact(Attribute attribute, PublicKey subject, FactValue value, Inst
                 return v instanceof FactValue.Endpoint;
             case RELAY:
                 return v instanceof RelayAttachment;
+            case ACK:
+                return v instanceof FactValue.Acks;
+            case PUNCH_REQUEST:
+                return v instanceof FactValue.Requester;
             default:
                 return false;
         }

@@ -138,6 +138,8 @@ public final class FactCodec {
             }
             case MEMBER:
                 return FactValue.Empty.INSTANCE;
+            case PUNCH_REQUEST:
+                return new FactValue.Requester(PublicKey.of(buf, off));
             case TRUST_GRANT: {
                 int level = buf[off] & 0xff;
                 if (level > 4) {
@@ -247,6 +249,16 @@ public final class FactCodec {
                     throw new MalformedInputException("ObservedEndpoint record length " + vlen + ", expected 6 or 18");
                 }
                 value = decodeFixed(vlen == 6 ? Attribute.ENDPOINT_V4 : Attribute.ENDPOINT_V6, buf, voff, vlen);
+            } else if (a == Attribute.ACK) {
+                if (vlen == 0 || vlen % 8 != 0 || vlen / 8 > FactValue.Acks.MAX) {
+                    throw new MalformedInputException("Ack record length " + vlen + ", expected 8 to "
+                            + 8 * FactValue.Acks.MAX + " in steps of 8");
+                }
+                List<Long> ids = new ArrayList<>(vlen / 8);
+                for (int i = 0; i < vlen; i += 8) {
+                    ids.add(readLong(buf, voff + i));
+                }
+                value = new FactValue.Acks(ids);
             } else {
                 if (vlen != a.fixedLength()) {
                     throw new MalformedInputException(

@@ -3,7 +3,7 @@ package io.wirelink.facts;
 /** The value of a fact; which kind is allowed depends on the attribute. */
 public sealed interface FactValue
         permits FactValue.BootId, FactValue.Endpoint, FactValue.Cidr, FactValue.Empty, FactValue.Grant,
-                MemberMetadata, SignedGroupValue, RelayAttachment {
+                FactValue.Acks, FactValue.Requester, MemberMetadata, SignedGroupValue, RelayAttachment {
 
     /** The value's wire bytes (without any length prefix). */
     byte[] toBytes();
@@ -93,6 +93,53 @@ public sealed interface FactValue
         @Override
         public String toString() {
             return Integer.toString(level);
+        }
+    }
+
+    /** The datagram ids an Ack acknowledges: 1 to {@link #MAX} of them, 8 bytes each. */
+    record Acks(java.util.List<Long> ids) implements FactValue {
+        public static final int MAX = 64;
+
+        public Acks {
+            ids = java.util.List.copyOf(ids);
+            if (ids.isEmpty() || ids.size() > MAX) {
+                throw new IllegalArgumentException("an Ack carries 1 to " + MAX + " ids, not " + ids.size());
+            }
+        }
+
+        @Override
+        public byte[] toBytes() {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * ids.size());
+            ids.forEach(b::putLong);
+            return b.array();
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder();
+            for (long id : ids) {
+                sb.append(sb.length() == 0 ? "" : " ").append(String.format("%016x", id));
+            }
+            return sb.toString();
+        }
+    }
+
+    /** The peer asking for a punch (PunchRequest's value). */
+    record Requester(PublicKey key) implements FactValue {
+        public Requester {
+            if (key == null) {
+                throw new IllegalArgumentException("requester is missing");
+            }
+        }
+
+        @Override
+        public byte[] toBytes() {
+            return key.raw();
+        }
+
+        @Override
+        public String toString() {
+            return key.toString();
         }
     }
 

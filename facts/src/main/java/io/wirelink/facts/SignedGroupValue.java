@@ -17,6 +17,8 @@ public record SignedGroupValue(int version, byte[] nonce, byte[] tag, byte[] inn
         implements FactValue {
     public static final int NONCE_LENGTH = 24;
     public static final int TAG_LENGTH = 16;
+    /** v2 flags bit 0: the sender asks for an Ack of this datagram (PROTOCOL.md §3). */
+    public static final int FLAG_ACK_REQUEST = 0x01;
 
     public SignedGroupValue {
         if (nonce.length != NONCE_LENGTH || tag.length != TAG_LENGTH) {
@@ -41,6 +43,24 @@ public record SignedGroupValue(int version, byte[] nonce, byte[] tag, byte[] inn
     @Override
     public byte[] inner() {
         return inner.clone();
+    }
+
+    /** v2: the flags byte (covered by the tag); 0 for v1. */
+    public int flags() {
+        return version == 1 ? 0 : inner[2] & 0xff;
+    }
+
+    /** The datagram id an Ack names: the first 8 bytes of the nonce, big-endian. */
+    public long id() {
+        return idOf(nonce, 0);
+    }
+
+    static long idOf(byte[] b, int off) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[off + i] & 0xff);
+        }
+        return v;
     }
 
     /** v1: nonce | tag | inner facts. v2: version | flags | nonce | tag | records. */

@@ -27,18 +27,39 @@ public final class SignedGroups {
         }
     }
 
+    /** One sealed datagram, its id (the first 8 bytes of its nonce) and the facts it carries. */
+    public record Sealed(byte[] datagram, long id, List<Fact> facts) {}
+
     /**
      * Packs {@code facts} in order into as few groups as fit (a fact larger than a group gets one of its own) and
      * signs each for {@code recipient}. {@code version} is 1 (wirelink {@code S}) or 2 ({@code G}).
      */
     public List<byte[]> seal(int version, PublicKey recipient, List<Fact> facts, Instant now, Random nonceSource) {
+        List<byte[]> out = new ArrayList<>();
+        for (Sealed s : sealTracked(version, recipient, facts, now, nonceSource, 0)) {
+            out.add(s.datagram());
+        }
+        return out;
+    }
+
+    /**
+     * As {@link #seal}, saying which facts went into which datagram. {@code flags} (v2 only, e.g.
+     * {@link SignedGroupValue#FLAG_ACK_REQUEST}) are set on every group.
+     */
+    public List<Sealed> sealTracked(int version, PublicKey recipient, List<Fact> facts, Instant now,
+            Random nonceSource, int flags) {
         if (version != 1 && version != 2) {
             throw new IllegalArgumentException("group version must be 1 or 2");
         }
+        if (version == 1 && flags != 0) {
+            throw new IllegalArgumentException("v1 groups have no flags");
+        }
         byte[] key = keys.sharedWith(recipient);
-        List<byte[]> out = new ArrayList<>();
+        List<Sealed> out = new ArrayList<>();
         ByteSink inner = new ByteSink(FactCodec.MAX_INNER);
-        for (Fact f : facts) {
+        int first = 0;
+        for (int i = 0; i < facts.size(); i++) {
+            Fact f = facts.get(i);
             int before = inner.length();
             if (version == 1) {
                 FactCodec.encodeV1(inner, f, now);
@@ -48,18 +69,19 @@ public final class SignedGroups {
             if (inner.length() > FactCodec.MAX_INNER && before > 0) {
                 byte[] carry = java.util.Arrays.copyOfRange(inner.array(), before, inner.length());
                 inner.truncate(before);
-                out.add(sealOne(version, key, inner, nonceSource));
+                out.add(sealOne(version, key, inner, nonceSource, flags, facts.subList(first, i)));
                 inner.truncate(0);
                 inner.write(carry);
+                first = i;
             }
         }
         if (inner.length() > 0) {
-            out.add(sealOne(version, key, inner, nonceSource));
+            out.add(sealOne(version, key, inner, nonceSource, flags, facts.subList(first, facts.size())));
         }
         return out;
     }
 
-    private byte[] sealOne(int version, byte[] key, ByteSink inner, Random rnd) {
+    private Sealed sealOne(int version, byte[] key, ByteSink inner, Random rnd, int flags, List<Fact> facts) {
         byte[] nonce = new byte[SignedGroupValue.NONCE_LENGTH];
         rnd.nextBytes(nonce);
         int n = inner.length();
@@ -71,7 +93,6 @@ public final class SignedGroups {
         if (version == 1) {
             tag = GroupSigner.get().tag(key, nonce, inner.array(), 0, n);
         } else {
-            int flags = 0;
             d.writeByte(FactCodec.V2_VERSION);
             d.writeByte(flags);
             byte[] ad = FactCodec.v2Ad(flags, inner.array(), 0, n);
@@ -80,7 +101,7 @@ public final class SignedGroups {
         d.write(nonce);
         d.write(tag);
         d.write(inner.array(), 0, n);
-        return d.toByteArray();
+        return new Sealed(d.toByteArray(), SignedGroupValue.idOf(nonce, 0), List.copyOf(facts));
     }
 
     /**

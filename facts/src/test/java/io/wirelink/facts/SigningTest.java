@@ -3,6 +3,7 @@ package io.wirelink.facts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -278,5 +279,51 @@ class SigningTest {
             org.junit.jupiter.api.Assertions.assertThrows(MalformedInputException.class,
                     () -> RelayAttachment.decode(v, 0, v.length), bad);
         }
+    }
+
+    @Test
+    void acksTravelOnlyInV2AndTrackedSealsNameEachDatagramsFactsAndId() {
+        PrivateKey a = PrivateKey.generate(new java.security.SecureRandom());
+        PrivateKey b = PrivateKey.generate(new java.security.SecureRandom());
+        SignedGroups sa = new SignedGroups(a, 4);
+        SignedGroups sb = new SignedGroups(b, 4);
+        Fact ack = new Fact(Attribute.ACK, a.publicKey(), new FactValue.Acks(List.of(1L, -2L, 0x0102030405060708L)),
+                NOW);
+        List<Fact> facts = new ArrayList<>(sampleFacts(a.publicKey(), 60));
+        facts.add(0, ack);
+        List<SignedGroups.Sealed> sealed = sa.sealTracked(2, b.publicKey(), facts, NOW, new Random(3),
+                SignedGroupValue.FLAG_ACK_REQUEST);
+        assertTrue(sealed.size() > 1);
+        List<Fact> back = new ArrayList<>();
+        for (SignedGroups.Sealed s : sealed) {
+            SignedGroups.Opened o = sb.open(s.datagram(), NOW);
+            assertTrue(o.verified());
+            assertEquals(s.facts(), o.facts(), "each datagram carries exactly the facts its record names");
+            assertEquals(s.id(), o.group().id());
+            assertEquals(SignedGroupValue.FLAG_ACK_REQUEST, o.group().flags());
+            back.addAll(o.facts());
+            // the flags are covered by the tag: clearing the ack request breaks verification
+            byte[] d = s.datagram().clone();
+            d[35] = 0;
+            assertFalse(sb.open(d, NOW).verified());
+        }
+        assertEquals(facts, back);
+        assertEquals(0, sb.open(sa.seal(2, b.publicKey(), facts, NOW, new Random(4)).get(0), NOW).group().flags());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> sa.seal(1, b.publicKey(), List.of(ack), NOW, new Random(10)));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> sa.sealTracked(1, b.publicKey(), List.of(), NOW, new Random(10), 1));
+        // an Ack must carry 1 to 64 whole ids
+        for (String v : new String[] {"", "0102030405060708ff", "00".repeat(8 * 65)}) {
+            String rec = "6b" + "00" + "22".repeat(32) + String.format("%02x", v.length() / 2 > 127
+                    ? 0 : v.length() / 2) + v;
+            if (v.length() / 2 > 127) {
+                rec = "6b" + "00" + "22".repeat(32) + "8804" + v; // uvarint 520
+            }
+            byte[] raw = Hex.of(rec);
+            org.junit.jupiter.api.Assertions.assertThrows(MalformedInputException.class,
+                    () -> FactCodec.decodeV2Records(raw, 0, raw.length, NOW, new int[1]), rec.substring(0, 8));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new FactValue.Acks(List.of()));
     }
 }

@@ -43,6 +43,21 @@ public final class SendPlanner {
         return healthy ? Level.FACTS : Level.PING;
     }
 
+    /** When our Alive goes to a peer. */
+    public enum AliveRule {
+        /** When what the peer holds expires within {@link GossipSettings#aliveWindow()} (wirelink's rule). */
+        WINDOW,
+        /** Now (a probe of an unhealthy path, or a first greeting). */
+        NOW,
+        /** Only piggy-backed on facts we send anyway (a quiet, healthy v2 path: the handshake shows liveness). */
+        PIGGYBACK
+    }
+
+    public static List<Fact> plan(PublicKey peer, Level level, List<Fact> eligible, Fact alive, Knowledge knowledge,
+            GossipSettings settings, Instant now) {
+        return plan(peer, level, eligible, alive, AliveRule.WINDOW, knowledge, settings, now);
+    }
+
     /**
      * The facts to send to {@code peer} now, in order, with our Alive last. Facts about the peer itself are not
      * sent back to it, except MemberMetadata (so it learns its name).
@@ -50,8 +65,8 @@ public final class SendPlanner {
      * @param eligible facts we hold and may share, in a deterministic order
      * @param alive our own Alive fact
      */
-    public static List<Fact> plan(PublicKey peer, Level level, List<Fact> eligible, Fact alive, Knowledge knowledge,
-            GossipSettings settings, Instant now) {
+    public static List<Fact> plan(PublicKey peer, Level level, List<Fact> eligible, Fact alive, AliveRule rule,
+            Knowledge knowledge, GossipSettings settings, Instant now) {
         List<Fact> out = new ArrayList<>();
         if (level == Level.NOTHING) {
             return out;
@@ -71,7 +86,9 @@ public final class SendPlanner {
             }
         }
         // Alive: when due, or piggy-backed on a packet we send anyway (it costs ~51 bytes and keeps us fresh)
-        if (!out.isEmpty() || knowledge.needs(peer, alive.key(), alive.expires(), settings.aliveWindow(), now)) {
+        boolean due = rule == AliveRule.NOW || (rule == AliveRule.WINDOW
+                && knowledge.needs(peer, alive.key(), alive.expires(), settings.aliveWindow(), now));
+        if (!out.isEmpty() || due) {
             out.add(alive);
             knowledge.learned(peer, alive.key(), alive.expires());
         }

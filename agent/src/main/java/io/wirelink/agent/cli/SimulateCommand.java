@@ -30,11 +30,15 @@ import picocli.CommandLine.Option;
                     + "other node on its device; null if not within the run. [lastJoinSeconds] is when the last "
                     + "node started.",
             "  punchable pairs direct    [directConvergenceSeconds] from the last node's start until every pair of "
-                    + "nodes not behind a symmetric NAT has a direct session (the world's ground truth); null if not.",
-            "  pairs at the end          [directShare] [routedShare] [unreachableShare] of all node pairs "
-                    + "([pairs]): direct session; else each side's device routes the other's overlay address to a "
-                    + "hub that has sessions with both; else unreachable. [punchableDirectShare] over the "
-                    + "[punchablePairs]; [pairsByNat] the same counts by NAT kinds.",
+                    + "nodes not behind a symmetric NAT is direct (a live session through open NATs, the world's "
+                    + "ground truth) or idle (below); null if not.",
+            "  pairs at the end          [directShare] [idleShare] [routedShare] [unreachableShare] of all node "
+                    + "pairs ([pairs]): direct session; else idle: both devices still route each other's overlay "
+                    + "address straight to each other but the session or the NATs' holes lapsed for want of traffic "
+                    + "(traffic wakes them: see the wake test); else each side's device routes the other's overlay "
+                    + "address to a hub that has sessions with both; else unreachable. [punchableDirectShare] and "
+                    + "[punchableReadyShare] (direct or idle) over the [punchablePairs]; [pairsByNat] the counts by "
+                    + "NAT kinds.",
             "  control bytes             [controlBytesPerNodePerSecond] gossip payload bytes the agent sent plus "
                     + "received, per second of its uptime, mean over nodes; [controlBytesPerNodePerSecondMax] the "
                     + "highest agent, hubs included; [controlBytesPerHubPerSecond] mean over hubs; the steady* fields "
@@ -50,6 +54,9 @@ import picocli.CommandLine.Option;
             "  also                      [nodes] [hubs] [seed] [durationSeconds] [loss] [nat] (nodes per kind) "
                     + "[events] (simulator events) [traceHash] (equal for equal runs) [drops] (packets dropped by "
                     + "reason).",
+            "  wake test                 [wake] after the run, up to 100 punchable pairs that are not direct at the "
+                    + "end (idle: sessions lapsed) get a datagram each second to an echo on the other's overlay "
+                    + "address for 30 s: [pairs], how many went [direct], [medianSeconds] and [maxSeconds] to direct.",
             "Same options, same output, apart from cpuSeconds, cpuMicrosPerNodeSecond and wallSeconds."})
 public final class SimulateCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -181,12 +188,13 @@ public final class SimulateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  last node started           at %s s%n", num(r.lastJoinSeconds()));
         out.printf(Locale.ROOT, "  everyone knows everyone     %s%n", since(r.convergenceSeconds()));
         out.printf(Locale.ROOT, "  punchable pairs direct      %s%n", since(r.directConvergenceSeconds()));
-        out.printf(Locale.ROOT, "  pairs at the end            %,d: direct %s, routed via a hub %s, unreachable %s"
-                        + " (punchable: %,d, %s direct)%n", r.pairs(), pct(r.directShare()), pct(r.routedShare()),
-                pct(r.unreachableShare()), r.punchablePairs(), pct(r.punchableDirectShare()));
+        out.printf(Locale.ROOT, "  pairs at the end            %,d: direct %s, idle %s, routed via a hub %s, "
+                        + "unreachable %s (punchable: %,d, %s direct, %s direct or idle)%n", r.pairs(),
+                pct(r.directShare()), pct(r.idleShare()), pct(r.routedShare()), pct(r.unreachableShare()),
+                r.punchablePairs(), pct(r.punchableDirectShare()), pct(r.punchableReadyShare()));
         r.pairsByNat().forEach((k, c) -> out.printf(Locale.ROOT,
-                "    %-24s  %,9d pairs: %,9d direct, %,9d routed, %,9d unreachable%n", k, c.pairs(), c.direct(),
-                c.routed(), c.unreachable()));
+                "    %-24s  %,9d pairs: %,9d direct, %,9d idle, %,9d routed, %,9d unreachable%n", k, c.pairs(),
+                c.direct(), c.idle(), c.routed(), c.unreachable()));
         out.printf(Locale.ROOT, "  control bytes/node/s        gossip sent+received: mean %s, max %s, hub %s%n",
                 bytes(r.controlBytesPerNodePerSecond()), bytes(r.controlBytesPerNodePerSecondMax()),
                 bytes(r.controlBytesPerHubPerSecond()));
@@ -201,6 +209,12 @@ public final class SimulateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  CPU                         %s µs per simulated node-second (%s s CPU, %s s wall, "
                         + "%,d events)%n", num(r.cpuMicrosPerNodeSecond()), num(r.cpuSeconds()),
                 num(r.wallSeconds()), r.events());
+        if (r.wake() != null) {
+            out.printf(Locale.ROOT, "  wake test                   %d idle punchable pairs given traffic: %d direct within %d s"
+                    + " (median %s s, max %s s)%n", r.wake().pairs(), r.wake().direct(),
+                    Simulation.WAKE_FOR.toSeconds(), r.wake().medianSeconds() == null ? "-" : num(r.wake()
+                    .medianSeconds()), r.wake().maxSeconds() == null ? "-" : num(r.wake().maxSeconds()));
+        }
         if (r.breakdown() != null) {
             for (String window : new String[] {"run", "secondHalf"}) {
                 out.printf(Locale.ROOT, "  gossip sent by direction    %s%n", window.equals("run") ? "whole run"

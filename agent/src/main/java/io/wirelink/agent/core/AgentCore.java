@@ -24,6 +24,7 @@ import io.wirelink.facts.MalformedInputException;
 import io.wirelink.facts.MemberMetadata;
 import io.wirelink.facts.PrivateKey;
 import io.wirelink.facts.PublicKey;
+import io.wirelink.facts.SignedGroupValue;
 import io.wirelink.facts.SignedGroups;
 import io.wirelink.facts.store.AppendResult;
 import io.wirelink.facts.store.Channel;
@@ -31,6 +32,7 @@ import io.wirelink.facts.store.FactEvent;
 import io.wirelink.facts.store.FactStore;
 import io.wirelink.facts.store.FactView;
 import io.wirelink.facts.store.Provenance;
+import io.wirelink.gossip.Delivery;
 import io.wirelink.gossip.Knowledge;
 import io.wirelink.gossip.SendPlanner;
 import io.wirelink.linklocal.LinkLocal;
@@ -79,6 +81,53 @@ public final class AgentCore {
     private final Set<PublicKey> speaksV2 = new HashSet<>();
     private final Map<PublicKey, String> lastReason = new TreeMap<>();
     private final RelayPlanner relays;
+    /** v2 peers that announced acknowledged delivery (MemberMetadata version ≥ 3). */
+    private final Set<PublicKey> speaksAcks = new HashSet<>();
+    private final Delivery delivery = new Delivery(4096, 256);
+    /** Quiet paths: peers that acknowledged an Alive of ours since their path last became healthy. */
+    private final Set<PublicKey> greeted = new HashSet<>();
+    private final Map<PublicKey, Instant> greetSentAt = new HashMap<>();
+    /** Unhealthy quiet paths: when the next probe goes and the back-off after it. */
+    private final Map<PublicKey, Probe> probes = new HashMap<>();
+    /**
+     * Quiet paths that were proven (a handshake at this endpoint): the counters and when they last moved, and
+     * when traffic woke the path after a silence (cleared once something comes back).
+     */
+    private final Map<PublicKey, Idle> idle = new HashMap<>();
+
+    /** Peers a router asked us to send towards now (a coordinated punch), and when we last did. */
+    private final Set<PublicKey> punchNow = new HashSet<>();
+    private final Map<PublicKey, Instant> punchedAt = new HashMap<>();
+    /** As a router: punch requests to pass on, by the peer that should send (value: the requesters). */
+    private final Map<PublicKey, Set<PublicKey>> punchRelay = new TreeMap<>();
+    /** As a leaf: when we last asked our routers for a punch with each peer. */
+    private final Map<PublicKey, Instant> punchAsked = new HashMap<>();
+
+    private record Probe(Instant next, Duration backoff) {}
+
+    private record Idle(Instant handshake, IpEndpoint endpoint, long tx, long rx, Instant txAt, Instant rxAt,
+            Instant wokeAt) {
+        /** Woken, nothing came back within the grace: the direct path is dead (a NAT closed it). */
+        boolean failed(Instant now) {
+            return wokeAt != null && !now.isBefore(wokeAt.plus(RESUME_GRACE));
+        }
+    }
+
+    /** The group version we announce: 3 = v2 groups with acknowledged delivery (PROTOCOL.md §3). */
+    static final int ANNOUNCED_VERSION = 3;
+    /** How long a datagram that asked for an Ack waits for it before its facts are sent again. */
+    static final Duration ACK_TIMEOUT = Duration.ofSeconds(2);
+    /** Probes of an unhealthy quiet path back off up to this many Alive periods. */
+    static final int MAX_PROBE_BACKOFF = 16;
+    /**
+     * Sending after this long without sending wakes a quiet path: NATs drop an idle UDP flow after 30 s or more
+     * (Linux conntrack), so the hole may have closed and the peer is asked to punch towards us.
+     */
+    static final Duration SILENCE = Duration.ofSeconds(25);
+    /** After a wake, how long until something must come back from the peer, or the path counts as failed. */
+    static final Duration RESUME_GRACE = Duration.ofSeconds(12);
+    /** Lifetime of a PunchRequest: it is acted on at once or not at all. */
+    static final Duration PUNCH_TTL = Duration.ofSeconds(10);
     private AgentConfig config;
     private DeviceState device;
     /** The device as read, relay peers included ({@link #device} is without them). */
@@ -87,6 +136,7 @@ public final class AgentCore {
     private List<HostNetwork.InterfaceAddress> addresses = List.of();
     private boolean dirty = true;
     private Snapshot last;
+    private Instant lastPassAt;
 
     /** What one pass decided. */
     public record Actions(DeviceChange change, List<Outgoing> datagrams, List<String> reasons) {}
@@ -180,6 +230,14 @@ public final class AgentCore {
         if (rawDevice == null || materiallyDifferent(rawDevice, d)) {
             dirty = true;
         }
+        for (Map.Entry<PublicKey, Idle> e : idle.entrySet()) {
+            PeerState p = d.peer(e.getKey());
+            Idle q = e.getValue();
+            if (p != null && lastPassAt != null && p.txBytes() != q.tx() && (!lastPassAt.isBefore(q.txAt().plus(
+                    SILENCE)) || !lastPassAt.isBefore(q.rxAt().plus(SILENCE)))) {
+                dirty = true; // traffic after a silence: wake the path now, not at the next tick
+            }
+        }
         this.rawDevice = d;
         this.device = relays.hide(d); // relay peers are the RelayPlanner's, not mesh peers
     }
@@ -244,15 +302,35 @@ public final class AgentCore {
         if (g.group().version() >= 2) {
             speaksV2.add(signer);
         }
+        if ((g.group().flags() & SignedGroupValue.FLAG_ACK_REQUEST) != 0) {
+            speaksAcks.add(signer); // only a node that reads Acks asks for them
+            delivery.receivedAckRequest(signer, g.group().id());
+            dirty = true; // the next pass (debounced) carries the Ack
+        }
         TrustContext ctx = trustContext(currentView(now));
         boolean news = false;
         for (Fact f : g.facts()) {
+            if (f.attribute() == Attribute.PUNCH_REQUEST) {
+                punchRequest(signer, f, now);
+                continue; // a transport signal: never stored
+            }
+            if (f.attribute() == Attribute.ACK) {
+                if (f.subject().equals(signer) && f.value() instanceof FactValue.Acks a) {
+                    acked(signer, delivery.acked(signer, a.ids()));
+                }
+                continue; // a transport signal: never stored
+            }
             if (f.value() instanceof MemberMetadata md && f.subject().equals(signer) && md.version() >= 2) {
                 speaksV2.add(signer); // a capability hint about itself: believed without trust, it only sets format
+                if (md.version() >= ANNOUNCED_VERSION) {
+                    speaksAcks.add(signer);
+                }
             }
             if (f.attribute() == Attribute.ALIVE && f.subject().equals(signer)
                     && f.value() instanceof FactValue.BootId b && knowledge.bootId(signer, b.id())) {
                 news = true; // the peer (re)started: it knows nothing of ours any more
+                greeted.remove(signer);
+                delivery.forgetPeer(signer);
             }
             knowledge.learned(signer, f.key(), f.expires());
             if (!TrustPolicy.accepts(f, signer, ctx)) {
@@ -271,6 +349,46 @@ public final class AgentCore {
             dirty = true;
         }
         return news ? Received.ACCEPTED : Received.NOTHING_NEW;
+    }
+
+    /**
+     * A PunchRequest: from a leaf asking us (a router) to pass it on, or passed on to us by a router (or sent by the
+     * requester itself), asking us to send towards the requester at once so both NATs open (PROTOCOL.md §6.3).
+     */
+    private void punchRequest(PublicKey signer, Fact f, Instant now) {
+        if (!(f.value() instanceof FactValue.Requester r) || device == null) {
+            return;
+        }
+        PublicKey requester = r.key();
+        PublicKey target = f.subject();
+        if (target.equals(selfKey)) {
+            boolean fromRouter = Routers.isRouter(device.peer(signer) == null ? null : device.peer(signer));
+            Instant last = punchedAt.get(requester);
+            if ((fromRouter || signer.equals(requester)) && device.peer(requester) != null
+                    && (last == null || !now.isBefore(last.plus(ACK_TIMEOUT)))) {
+                punchNow.add(requester);
+                punchedAt.put(requester, now);
+                counters.punchRequests++;
+                dirty = true;
+            }
+        } else if (signer.equals(requester) && selfIsRouter() && device.peer(target) != null
+                && speaksAcks.contains(target)) {
+            Set<PublicKey> rs = punchRelay.computeIfAbsent(target, k -> new TreeSet<>());
+            if (rs.size() < 64) {
+                rs.add(requester);
+            }
+            dirty = true;
+        }
+    }
+
+    /** Our datagram to {@code peer} carrying these facts arrived: a quiet path whose Alive arrived is greeted. */
+    private void acked(PublicKey peer, List<FactKey> keys) {
+        for (FactKey k : keys) {
+            if (k.attribute() == Attribute.ALIVE && k.subject().equals(selfKey)) {
+                greeted.add(peer);
+                greetSentAt.remove(peer);
+            }
+        }
     }
 
     /**
@@ -310,10 +428,12 @@ public final class AgentCore {
     public Actions pass(Instant now) {
         counters.passes++;
         dirty = false;
+        lastPassAt = now;
         if (device == null) {
             return new Actions(DeviceChange.peers(List.of()), List.of(), List.of());
         }
         boolean selfRouter = selfIsRouter();
+        trackIdle(now);
         deriveLocalFacts(now, selfRouter);
         store.expire(now);
         FactView view = store.view(now);
@@ -329,12 +449,27 @@ public final class AgentCore {
         for (PublicKey k : plan.endpointSwitched()) {
             // after switching a peer's endpoint, ping it at once so the handshake starts now
             knowledge.forget(k, ownAlive(now).key());
+            probeNow(k, now);
         }
         for (String r : plan.reasons()) {
             lastReason.put(PublicKey.parse(r.substring(0, r.indexOf(':'))), r.substring(r.indexOf(':') + 2));
         }
+        for (Delivery.Lost l : delivery.overdue(now, ACK_TIMEOUT)) {
+            for (FactKey k : l.keys()) {
+                knowledge.forget(l.peer(), k); // not acknowledged: the peer needs it again
+            }
+        }
         List<Outgoing> out = gossip(now, believed, intents, ctx, selfRouter);
-        knowledge.prune(now, knownPeers());
+        Set<PublicKey> known = knownPeers();
+        knowledge.prune(now, known);
+        delivery.retain(known);
+        greeted.retainAll(known);
+        greetSentAt.keySet().retainAll(known);
+        punchNow.retainAll(known);
+        punchedAt.keySet().retainAll(known);
+        punchAsked.keySet().retainAll(known);
+        probes.keySet().retainAll(known);
+        idle.keySet().retainAll(known);
         store.flushIfDue();
         Set<PublicKey> lookups = new TreeSet<>();
         for (PeerIntent v : intents.values()) {
@@ -471,7 +606,7 @@ public final class AgentCore {
         for (PublicKey k : all) {
             PeerConfig pc = config.peer(k);
             PeerState ps = device.peer(k);
-            boolean healthy = ps != null && Health.healthy(ps, now);
+            boolean healthy = ps != null && pathHealthy(ps, now);
             Instant alive = aliveUntil.get(k);
             if (alive != null && alive.isAfter(now)) {
                 aliveSince.putIfAbsent(k, now);
@@ -677,6 +812,7 @@ public final class AgentCore {
         }
         // facts about peers that are neither alive nor healthy are not shared (wirelink PR #21)
         List<Fact> eligible = new ArrayList<>();
+        Set<FactKey> observed = new HashSet<>();
         for (Fact f : believed.values()) {
             if (f.attribute() == Attribute.ALIVE) {
                 continue;
@@ -686,8 +822,33 @@ public final class AgentCore {
                 continue;
             }
             eligible.add(f);
+            if (f.attribute() == Attribute.OBSERVED_ENDPOINT) {
+                observed.add(FactKey.of(Fact.endpoint(f.subject(), ((FactValue.Endpoint) f.value()).endpoint(),
+                        f.expires())));
+            }
+        }
+        // v2 peers read an ObservedEndpoint; the EndpointV4/V6 saying the same is only for v1 peers
+        List<Fact> eligibleV2 = new ArrayList<>(eligible.size());
+        for (Fact f : eligible) {
+            if (!observed.contains(f.key())) {
+                eligibleV2.add(f);
+            }
         }
         Fact alive = ownAlive(now);
+        // an idle path whose traffic resumed without a handshake: ask our routers to have the peer punch towards us
+        List<Fact> askRouters = new ArrayList<>();
+        for (Map.Entry<PublicKey, Idle> e : idle.entrySet()) {
+            Instant resumed = e.getValue().wokeAt();
+            Instant asked = punchAsked.get(e.getKey());
+            if (resumed != null && (asked == null || asked.isBefore(resumed))) {
+                askRouters.add(new Fact(Attribute.PUNCH_REQUEST, e.getKey(), new FactValue.Requester(selfKey),
+                        now.plus(PUNCH_TTL)));
+                punchAsked.put(e.getKey(), now);
+                counters.punchRequests++;
+            }
+        }
+        Map<PublicKey, Set<PublicKey>> relay = new TreeMap<>(punchRelay);
+        punchRelay.clear();
         for (PeerState p : device.peers()) {
             PublicKey k = p.publicKey();
             if (k.equals(selfKey)) {
@@ -695,32 +856,205 @@ public final class AgentCore {
             }
             PeerConfig pc = config.peer(k);
             TrustLevel configured = pc == null ? null : pc.trust();
-            SendPlanner.Level level = SendPlanner.level(p.endpoint() != null,
-                    configured != null && configured.atLeast(TrustLevel.AllowedIPs), ctx.routers().contains(k),
-                    pc != null && pc.factExchanger(), selfRouter, config.chatty(), Health.healthy(p, now));
+            boolean trustedForFacts = configured != null && configured.atLeast(TrustLevel.AllowedIPs);
+            boolean peerRouter = ctx.routers().contains(k);
+            boolean exchanger = pc != null && pc.factExchanger();
+            SendPlanner.Level level = SendPlanner.level(p.endpoint() != null, trustedForFacts, peerRouter, exchanger,
+                    selfRouter, config.chatty(), pathHealthy(p, now));
             boolean v2 = speaksV2.contains(k);
-            List<Fact> eligibleHere = v2 ? eligible : eligible.stream().filter(f -> f.attribute().isV1()).toList();
-            List<Fact> facts = SendPlanner.plan(k, level, eligibleHere, alive, knowledge, settings.gossip(), now);
-            if (!v2 && level != SendPlanner.Level.NOTHING) {
-                // announce that we speak v2, inside v1 (Go nodes keep the unknown sub-attribute and move on)
-                Fact hello = Fact.member(selfKey, MemberMetadata.EMPTY.withVersion(2), now.plus(
-                        settings.gossip().factTtl()));
-                if (knowledge.needs(k, hello.key(), hello.expires(), settings.gossip().factWindow(), now)) {
+            boolean acks = v2 && speaksAcks.contains(k);
+            boolean pingOnly = SendPlanner.level(true, trustedForFacts, peerRouter, exchanger, selfRouter,
+                    config.chatty(), true) == SendPlanner.Level.PING;
+            boolean quiet = acks && pingOnly;
+            SendPlanner.AliveRule rule = SendPlanner.AliveRule.WINDOW;
+            if (quiet) {
+                rule = quietAliveRule(p, now);
+            } else if (pingOnly && !heardFrom(k) && !pathHealthy(p, now)) {
+                // never heard from, on a path that does not work (e.g. both behind symmetric NATs): probe with
+                // back-off rather than every alivePeriod for ever
+                rule = probeRule(k, now);
+            }
+            List<Fact> eligibleHere = v2 ? eligibleV2
+                    : eligible.stream().filter(f -> f.attribute().isV1()).toList();
+            List<Fact> facts = SendPlanner.plan(k, level, eligibleHere, alive, rule, knowledge, settings.gossip(),
+                    now);
+            if (!acks && !facts.isEmpty()) {
+                // announce that we speak v2 with acks, inside v1 (Go nodes keep the unknown sub-attribute) until
+                // the peer is known to speak v2, and in v2 until it is known to read Acks
+                Fact hello = Fact.member(selfKey, MemberMetadata.EMPTY.withVersion(ANNOUNCED_VERSION),
+                        now.plus(settings.gossip().factTtl()));
+                // as often as Alive: a hello lost at first contact (the peer did not know us yet) is repeated soon
+                if (knowledge.needs(k, hello.key(), hello.expires(), settings.gossip().factTtl().minus(
+                        settings.gossip().alivePeriod()), now)) {
                     facts = new ArrayList<>(facts);
                     facts.add(0, hello);
                     knowledge.learned(k, hello.key(), hello.expires());
                 }
             }
+            boolean wantAck = acks && !facts.isEmpty()
+                    && (rule == SendPlanner.AliveRule.NOW || facts.stream().anyMatch(
+                            f -> f.attribute() != Attribute.ALIVE));
+            List<Fact> signals = new ArrayList<>();
+            if (v2 && peerRouter && acks) {
+                signals.addAll(askRouters);
+            }
+            for (PublicKey requester : relay.getOrDefault(k, Set.of())) {
+                signals.add(new Fact(Attribute.PUNCH_REQUEST, k, new FactValue.Requester(requester),
+                        now.plus(PUNCH_TTL)));
+            }
+            if (!signals.isEmpty() && v2 && level != SendPlanner.Level.NOTHING) {
+                facts = new ArrayList<>(facts);
+                facts.addAll(0, signals);
+                wantAck = acks;
+            }
+            if (v2) {
+                List<Long> owed = delivery.drainAcks(k);
+                if (!owed.isEmpty() && level != SendPlanner.Level.NOTHING) {
+                    facts = new ArrayList<>(facts);
+                    for (int i = 0; i < owed.size(); i += FactValue.Acks.MAX) {
+                        facts.add(0, new Fact(Attribute.ACK, selfKey, new FactValue.Acks(
+                                owed.subList(i, Math.min(owed.size(), i + FactValue.Acks.MAX))), now));
+                    }
+                }
+            }
             if (facts.isEmpty()) {
                 continue;
             }
-            for (byte[] d : groups.seal(v2 ? 2 : 1, k, facts, now, nonces)) {
-                out.add(new Outgoing(k, LinkLocal.address(k), port, d));
+            int flags = wantAck ? SignedGroupValue.FLAG_ACK_REQUEST : 0;
+            for (SignedGroups.Sealed d : groups.sealTracked(v2 ? 2 : 1, k, facts, now, nonces, flags)) {
+                if (wantAck) {
+                    List<FactKey> keys = new ArrayList<>();
+                    for (Fact f : d.facts()) {
+                        if (f.attribute() != Attribute.ACK) {
+                            keys.add(f.key());
+                        }
+                    }
+                    if (!keys.isEmpty()) {
+                        delivery.sent(k, d.id(), keys, now);
+                    }
+                }
+                out.add(new Outgoing(k, LinkLocal.address(k), port, d.datagram()));
                 counters.datagramsOut++;
-                counters.bytesOut += d.length;
+                counters.bytesOut += d.datagram().length;
             }
         }
         return out;
+    }
+
+    /**
+     * When our Alive goes to a quiet peer (a v2 leaf we only ping; PROTOCOL.md §6.1): on a healthy path once, until
+     * the peer acknowledges it; on an idle path never; on an unhealthy path as a probe, backing off from
+     * {@code alivePeriod} to {@value #MAX_PROBE_BACKOFF} times that. A direct path then costs nothing while it is
+     * healthy or idle, instead of a ping every {@code alivePeriod}.
+     */
+    private SendPlanner.AliveRule quietAliveRule(PeerState p, Instant now) {
+        PublicKey k = p.publicKey();
+        if (p.endpoint() == null) {
+            return SendPlanner.AliveRule.PIGGYBACK;
+        }
+        if (punchNow.remove(k)) {
+            counters.alivePunches++;
+            return SendPlanner.AliveRule.NOW; // a coordinated punch: send now, whatever the path's state
+        }
+        if (pathHealthy(p, now)) {
+            probes.remove(k);
+            Instant sent = greetSentAt.get(k);
+            if (Health.healthy(p, now) && !greeted.contains(k)
+                    && (sent == null || !now.isBefore(sent.plus(ACK_TIMEOUT)))) {
+                greetSentAt.put(k, now);
+                counters.aliveGreetings++;
+                return SendPlanner.AliveRule.NOW;
+            }
+            return SendPlanner.AliveRule.PIGGYBACK;
+        }
+        greeted.remove(k);
+        greetSentAt.remove(k);
+        return probeRule(k, now);
+    }
+
+    /** Whether the peer ever reached us: we know its boot ID or its group version. */
+    private boolean heardFrom(PublicKey k) {
+        return speaksV2.contains(k) || knowledge.bootIdOf(k) != null;
+    }
+
+    /** An Alive probe of an unhealthy path, backing off from alivePeriod to 16 times that. */
+    private SendPlanner.AliveRule probeRule(PublicKey k, Instant now) {
+        Probe pr = probes.get(k);
+        if (pr != null && now.isBefore(pr.next())) {
+            return SendPlanner.AliveRule.PIGGYBACK;
+        }
+        Duration period = settings.gossip().alivePeriod();
+        Duration b = pr == null ? period : pr.backoff().multipliedBy(2);
+        if (b.compareTo(period.multipliedBy(MAX_PROBE_BACKOFF)) > 0) {
+            b = period.multipliedBy(MAX_PROBE_BACKOFF);
+        }
+        probes.put(k, new Probe(now.plus(b), b));
+        counters.aliveProbes++;
+        return SendPlanner.AliveRule.NOW;
+    }
+
+    /** An endpoint switch: probe the new endpoint at once, keeping the back-off. */
+    private void probeNow(PublicKey k, Instant now) {
+        Probe pr = probes.get(k);
+        if (pr != null) {
+            probes.put(k, new Probe(now, pr.backoff().dividedBy(2)));
+        }
+    }
+
+    /**
+     * Whether a path carries traffic. Healthy (a recent handshake), or idle: a quiet v2 peer whose last handshake
+     * aged out with nothing sent since, at the endpoint it was healthy at, keeps its routes and is not probed. But
+     * a quiet path woken by traffic after a {@link #SILENCE} (its NAT holes may have closed) from which nothing
+     * came back within {@link #RESUME_GRACE} has failed, whatever its handshake says: routes fall back to a
+     * router, probes and endpoint cycling start, until something arrives again.
+     */
+    boolean pathHealthy(PeerState p, Instant now) {
+        Idle i = idle.get(p.publicKey());
+        if (i != null && i.failed(now)) {
+            return false;
+        }
+        return Health.healthy(p, now) || i != null;
+    }
+
+    /** Tracks quiet paths: their counters, wakes after a silence, and failures. Once per pass. */
+    private void trackIdle(Instant now) {
+        for (PeerState p : device.peers()) {
+            PublicKey k = p.publicKey();
+            if (!speaksAcks.contains(k) || p.endpoint() == null) {
+                idle.remove(k);
+                continue;
+            }
+            Idle i = idle.get(k);
+            boolean healthy = Health.healthy(p, now);
+            if (i == null || !p.endpoint().equals(i.endpoint()) || !p.lastHandshake().equals(i.handshake())) {
+                // a new proof (handshake) or a new endpoint starts afresh; an unproven path is not tracked
+                if (healthy) {
+                    idle.put(k, new Idle(p.lastHandshake(), p.endpoint(), p.txBytes(), p.rxBytes(), now, now, null));
+                } else {
+                    idle.remove(k);
+                }
+                continue;
+            }
+            Instant wokeAt = i.wokeAt();
+            Instant txAt = i.txAt();
+            Instant rxAt = i.rxAt();
+            if (p.rxBytes() != i.rx()) {
+                wokeAt = null; // something came back: the path works
+            }
+            if (p.txBytes() != i.tx()) {
+                // sending again after a silence in either direction: our NAT's hole lives on what we send, the
+                // peer's on what it sends us
+                Instant oldest = txAt.isBefore(rxAt) ? txAt : rxAt;
+                if (wokeAt == null && !now.isBefore(oldest.plus(SILENCE))) {
+                    wokeAt = now;
+                }
+                txAt = now;
+            }
+            if (p.rxBytes() != i.rx()) {
+                rxAt = now;
+            }
+            idle.put(k, new Idle(i.handshake(), i.endpoint(), p.txBytes(), p.rxBytes(), txAt, rxAt, wokeAt));
+        }
     }
 
     // ------------------------------------------------------------------ status
@@ -761,6 +1095,12 @@ public final class AgentCore {
             }
         }
         return null;
+    }
+
+    /** For diagnostics: what the core knows of a peer's capabilities and path state (no secrets). */
+    public String describePeer(PublicKey k) {
+        return "v2=" + speaksV2.contains(k) + " acks=" + speaksAcks.contains(k) + " boot=" + (knowledge.bootIdOf(k)
+                != null) + " greeted=" + greeted.contains(k) + " idle=" + idle.get(k) + " probe=" + probes.get(k);
     }
 
     /** For tests and logs: a short description of a key's link-local address. */

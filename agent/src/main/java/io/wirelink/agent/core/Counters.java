@@ -12,5 +12,11 @@ public final class Counters {
     public long factsRejected;
     public long datagramsOut;
     public long bytesOut;
+    /** PunchRequests sent (asking routers) and acted on (sending towards the requester). */
+    public long punchRequests;
+    /** Alive sent to quiet peers: greetings on a healthy path, probes of an unhealthy one, coordinated punches. */
+    public long aliveGreetings;
+    public long aliveProbes;
+    public long alivePunches;
     public long passes;
 }

@@ -159,6 +159,10 @@ final class ControlServer implements AutoCloseable {
         counters.put("datagramsOut", c.datagramsOut);
         counters.put("bytesIn", c.bytesIn);
         counters.put("bytesOut", c.bytesOut);
+        counters.put("punchRequests", c.punchRequests);
+        counters.put("aliveGreetings", c.aliveGreetings);
+        counters.put("aliveProbes", c.aliveProbes);
+        counters.put("alivePunches", c.alivePunches);
         counters.put("malformed", c.malformed);
         counters.put("unverified", c.unverified);
         counters.put("unknownSigner", c.unknownSigner);

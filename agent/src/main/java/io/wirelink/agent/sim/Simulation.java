@@ -1,6 +1,7 @@
 package io.wirelink.agent.sim;
 
 import io.wirelink.agent.core.CoreSettings;
+import io.wirelink.agent.core.AgentCore;
 import io.wirelink.agent.core.Counters;
 import io.wirelink.apply.DeviceChange;
 import io.wirelink.apply.PeerChange;
@@ -142,7 +143,12 @@ public final class Simulation {
     }
 
     /** Pairs of leaves of one kind (e.g. cone-symmetric) and how they reach each other at the end. */
-    public record PairCounts(long pairs, long direct, long routed, long unreachable) {}
+    /**
+     * Pairs by state at the end: direct (packets pass now on a live session), idle (both sides still route to each
+     * other directly, but the session or the NATs' holes lapsed for want of traffic: traffic wakes it, see
+     * {@link Wake}), routed through a hub, or unreachable.
+     */
+    public record PairCounts(long pairs, long direct, long idle, long routed, long unreachable) {}
 
     /**
      * What a run measured; see README ("Simulator") for each field. Times are simulated seconds; a convergence that
@@ -161,9 +167,11 @@ public final class Simulation {
             long pairs,
             long punchablePairs,
             double directShare,
+            double idleShare,
             double routedShare,
             double unreachableShare,
             double punchableDirectShare,
+            double punchableReadyShare,
             Map<String, PairCounts> pairsByNat,
             double controlBytesPerNodePerSecond,
             double controlBytesPerNodePerSecondMax,
@@ -184,7 +192,8 @@ public final class Simulation {
             Map<String, Object> breakdown,
             double cpuSeconds,
             double cpuMicrosPerNodeSecond,
-            double wallSeconds) {
+            double wallSeconds,
+            Wake wake) {
 
         /** The fields as JSON-ready values, in a fixed order. */
         public Map<String, Object> toMap() {
@@ -202,14 +211,17 @@ public final class Simulation {
             m.put("pairs", pairs);
             m.put("punchablePairs", punchablePairs);
             m.put("directShare", round(directShare));
+            m.put("idleShare", round(idleShare));
             m.put("routedShare", round(routedShare));
             m.put("unreachableShare", round(unreachableShare));
             m.put("punchableDirectShare", round(punchableDirectShare));
+            m.put("punchableReadyShare", round(punchableReadyShare));
             Map<String, Object> byNat = new LinkedHashMap<>();
             pairsByNat.forEach((k, v) -> {
                 Map<String, Object> c = new LinkedHashMap<>();
                 c.put("pairs", v.pairs());
                 c.put("direct", v.direct());
+                c.put("idle", v.idle());
                 c.put("routed", v.routed());
                 c.put("unreachable", v.unreachable());
                 byNat.put(k, c);
@@ -237,6 +249,7 @@ public final class Simulation {
             m.put("cpuSeconds", round(cpuSeconds));
             m.put("cpuMicrosPerNodeSecond", round(cpuMicrosPerNodeSecond));
             m.put("wallSeconds", round(wallSeconds));
+            m.put("wake", wake == null ? null : wake.toMap());
             return m;
         }
 
@@ -303,6 +316,25 @@ public final class Simulation {
         }
     }
 
+    /**
+     * The wake test after the run: punchable pairs that were not direct at the end (their sessions idle) get
+     * traffic, a 64-byte datagram each second from one side to an echo on the other's overlay address, for
+     * {@link #WAKE_FOR}; how many went direct, and how fast.
+     */
+    public record Wake(int pairs, int direct, Double medianSeconds, Double maxSeconds) {
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("pairs", pairs);
+            m.put("direct", direct);
+            m.put("medianSeconds", medianSeconds == null ? null : round(medianSeconds));
+            m.put("maxSeconds", maxSeconds == null ? null : round(maxSeconds));
+            return m;
+        }
+    }
+
+    public static final Duration WAKE_FOR = Duration.ofSeconds(30);
+    static final int WAKE_PAIRS = 100;
+
     static double round(double v) {
         return Math.round(v * 1000.0) / 1000.0;
     }
@@ -318,6 +350,9 @@ public final class Simulation {
     private final SimAgent[] leafAgents;
     private final long[] joinNanos;
     private final Map<PublicKey, Integer> hubIndex = new HashMap<>();
+    private final Map<Integer, io.wirelink.apply.DatagramPort> echoes = new HashMap<>();
+    static final int WAKE_ECHO_PORT = 7;
+    static final int WAKE_SEND_PORT = 9;
     private final int[] punchable;
     private final long expectedPeers;
     private long lastJoinNanos;
@@ -478,7 +513,130 @@ public final class Simulation {
         world.runFor(o.duration());
         long cpu = threads.getCurrentThreadCpuTime() - cpu0;
         long wall = System.nanoTime() - wall0;
-        return measure(cpu, wall);
+        Result r = measure(cpu, wall);
+        Wake w = wake();
+        return new Result(r.nodes(), r.hubs(), r.seed(), r.durationSeconds(), r.loss(), r.nat(),
+                r.lastJoinSeconds(), r.convergenceSeconds(), r.directConvergenceSeconds(), r.pairs(),
+                r.punchablePairs(), r.directShare(), r.idleShare(), r.routedShare(), r.unreachableShare(),
+                r.punchableDirectShare(), r.punchableReadyShare(), r.pairsByNat(), r.controlBytesPerNodePerSecond(),
+                r.controlBytesPerNodePerSecondMax(), r.controlBytesPerHubPerSecond(),
+                r.steadyControlBytesPerNodePerSecond(), r.steadyControlBytesPerNodePerSecondMax(),
+                r.steadyControlBytesPerHubPerSecond(), r.underlayBytesPerNodePerSecond(),
+                r.underlayBytesPerNodePerSecondMax(), r.underlayBytesPerHubPerSecond(),
+                r.gossipDatagramsPerNodePerSecond(), r.factsPerNodeMean(), r.factsPerNodeMax(), r.factsPerHub(),
+                r.events(), r.traceHash(), r.drops(), r.breakdown(), r.cpuSeconds(), r.cpuMicrosPerNodeSecond(),
+                r.wallSeconds(), w);
+    }
+
+    private String debugPeer(int a, int b) {
+        PublicKey kb = leaves.get(b).wireGuard().publicKey();
+        io.wirelink.apply.PeerState ps = leaves.get(a).wireGuard().read().peer(kb);
+        String st = "";
+        for (AgentCore.PeerStatus x : agent(a).core().snapshot().peers()) {
+            if (x.key().equals(kb)) {
+                st = x.path() + " healthy=" + x.healthy() + " why=" + x.why();
+            }
+        }
+        return (ps == null ? "no peer" : "ep=" + ps.endpoint() + " hs=" + ps.lastHandshake() + " tx=" + ps.txBytes()
+                + " rx=" + ps.rxBytes() + " aips=" + ps.allowedIps()) + " " + st + " core: "
+                + agent(a).core().describePeer(kb) + " route=" + leaves.get(a).wireGuard().routeFor(
+                leafOverlay.get(b));
+    }
+
+    /** See {@link Wake}. Runs after the measurement, so it changes none of the run's figures. */
+    private Wake wake() {
+        if (System.getenv("WL_WAKE_DEBUG") != null) {
+            int shown = 0;
+            for (int i = 0; i < o.nodes() && shown < 6; i++) {
+                for (int j = i + 1; j < o.nodes() && shown < 6; j++) {
+                    if ((types.get(i) == NatType.SYMMETRIC || types.get(j) == NatType.SYMMETRIC)
+                            && types.get(i) != NatType.PUBLIC && types.get(j) != NatType.PUBLIC) {
+                        System.err.println("sym pair " + types.get(i) + "->" + types.get(j) + " i: " + debugPeer(i, j)
+                                + " | j: " + debugPeer(j, i));
+                        shown++;
+                    }
+                }
+            }
+        }
+        List<int[]> idlePairs = new ArrayList<>();
+        for (int a = 0; a < punchable.length; a++) {
+            for (int b = a + 1; b < punchable.length; b++) {
+                int i = punchable[a];
+                int j = punchable[b];
+                if (agent(i) != null && agent(j) != null
+                        && world.pathOf(leaves.get(i), leaves.get(j)) != Path.DIRECT) {
+                    idlePairs.add(new int[] {i, j});
+                }
+            }
+        }
+        List<int[]> chosen = new ArrayList<>();
+        int stride = Math.max(1, idlePairs.size() / WAKE_PAIRS);
+        for (int k = 0; k < idlePairs.size() && chosen.size() < WAKE_PAIRS; k += stride) {
+            chosen.add(idlePairs.get(k));
+        }
+        Map<Integer, io.wirelink.apply.DatagramPort> senders = new HashMap<>();
+        for (int[] pr : chosen) {
+            int j = pr[1];
+            if (!echoes.containsKey(j)) {
+                io.wirelink.apply.DatagramPort echo = leaves.get(j).openDatagramPort(WAKE_ECHO_PORT);
+                echo.onReceive(echo::send);
+                echoes.put(j, echo);
+            }
+            senders.computeIfAbsent(pr[0], i -> leaves.get(i).openDatagramPort(WAKE_SEND_PORT));
+        }
+        long start = world.nanoTime();
+        long[] directAt = new long[chosen.size()];
+        java.util.Arrays.fill(directAt, -1);
+        byte[] payload = new byte[64];
+        for (long t = 0; t < WAKE_FOR.toSeconds(); t++) {
+            world.schedule(Duration.ofSeconds(t), () -> {
+                for (int[] pr : chosen) {
+                    senders.get(pr[0]).send(new IpEndpoint(leafOverlay.get(pr[1]), WAKE_ECHO_PORT), payload);
+                }
+            });
+        }
+        for (long t = 0; t < WAKE_FOR.toMillis(); t += 100) {
+            world.schedule(Duration.ofMillis(t), () -> {
+                for (int k = 0; k < chosen.size(); k++) {
+                    if (directAt[k] < 0 && world.pathOf(leaves.get(chosen.get(k)[0]),
+                            leaves.get(chosen.get(k)[1])) == Path.DIRECT) {
+                        directAt[k] = world.nanoTime() - start;
+                    }
+                }
+            });
+        }
+        world.runFor(WAKE_FOR);
+        List<Long> times = new ArrayList<>();
+        for (long d : directAt) {
+            if (d >= 0) {
+                times.add(d);
+            }
+        }
+        if (System.getenv("WL_WAKE_DEBUG") != null) {
+            long g = 0;
+            long pr = 0;
+            long pu = 0;
+            for (int a = 0; a < o.nodes(); a++) {
+                if (agent(a) != null) {
+                    g += agent(a).core().counters().aliveGreetings;
+                    pr += agent(a).core().counters().aliveProbes;
+                    pu += agent(a).core().counters().alivePunches;
+                }
+            }
+            System.err.println("leaf alive: greetings " + g + " probes " + pr + " punches " + pu);
+            for (int k = 0; k < chosen.size(); k++) {
+                if (directAt[k] < 0) {
+                    int i = chosen.get(k)[0];
+                    int j = chosen.get(k)[1];
+                    System.err.println("wake failed " + types.get(i) + "->" + types.get(j) + " i: " + debugPeer(i, j)
+                            + " | j: " + debugPeer(j, i));
+                }
+            }
+        }
+        java.util.Collections.sort(times);
+        Double median = times.isEmpty() ? null : seconds(times.get(times.size() / 2));
+        Double max = times.isEmpty() ? null : seconds(times.get(times.size() - 1));
+        return new Wake(chosen.size(), times.size(), median, max);
     }
 
     private long agentSeed(long i) {
@@ -564,7 +722,8 @@ public final class Simulation {
         }
         long total = (long) n * (n - 1) / 2;
         for (long k = 0; k < total; k++) {
-            if (world.pathOf(leaves.get(punchable[pairI]), leaves.get(punchable[pairJ])) != Path.DIRECT) {
+            if (world.pathOf(leaves.get(punchable[pairI]), leaves.get(punchable[pairJ])) != Path.DIRECT
+                    && !idleDirect(punchable[pairI], punchable[pairJ])) {
                 return false;
             }
             pairJ++;
@@ -682,12 +841,14 @@ public final class Simulation {
         Map<String, long[]> byNat = new LinkedHashMap<>();
         for (String k : List.of("public-public", "public-cone", "cone-cone", "public-symmetric", "cone-symmetric",
                 "symmetric-symmetric")) {
-            byNat.put(k, new long[4]);
+            byNat.put(k, new long[5]);
         }
         long direct = 0;
+        long idle = 0;
         long routed = 0;
         long punchablePairs = 0;
         long punchableDirect = 0;
+        long punchableIdle = 0;
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {
                 long[] c = byNat.get(kind(types.get(i), types.get(j)));
@@ -702,18 +863,24 @@ public final class Simulation {
                     if (p) {
                         punchableDirect++;
                     }
+                } else if (idleDirect(i, j)) {
+                    idle++;
+                    c[2]++;
+                    if (p) {
+                        punchableIdle++;
+                    }
                 } else if (routedOneWay(i, j, viaHub) && routedOneWay(j, i, viaHub)) {
                     routed++;
-                    c[2]++;
-                } else {
                     c[3]++;
+                } else {
+                    c[4]++;
                 }
             }
         }
         Map<String, PairCounts> pairsByNat = new LinkedHashMap<>();
         byNat.forEach((k, c) -> {
             if (c[0] > 0) {
-                pairsByNat.put(k, new PairCounts(c[0], c[1], c[2], c[3]));
+                pairsByNat.put(k, new PairCounts(c[0], c[1], c[2], c[3], c[4]));
             }
         });
         long pairs = (long) n * (n - 1) / 2;
@@ -728,15 +895,16 @@ public final class Simulation {
         return new Result(n, o.hubs(), o.seed(), simulated, o.loss(), nat, seconds(lastJoinNanos),
                 convergedNanos == null ? null : seconds(convergedNanos - lastJoinNanos),
                 directNanos == null ? null : seconds(directNanos - lastJoinNanos),
-                pairs, punchablePairs, share(direct, pairs), share(routed, pairs),
-                share(pairs - direct - routed, pairs), share(punchableDirect, punchablePairs), pairsByNat,
+                pairs, punchablePairs, share(direct, pairs), share(idle, pairs), share(routed, pairs),
+                share(pairs - direct - idle - routed, pairs), share(punchableDirect, punchablePairs),
+                share(punchableDirect + punchableIdle, punchablePairs), pairsByNat,
                 leafControl / n, maxControl, hubControl / o.hubs(),
                 leafSteady / n, maxSteady, hubSteady / o.hubs(),
                 leafUnderlay / n, maxUnderlay, hubUnderlay / o.hubs(),
                 leafDatagrams / n,
                 leafFacts / n, maxFacts, hubFacts / o.hubs(),
                 world.eventsProcessed(), Long.toHexString(world.traceHash()), drops, breakdown(),
-                cpuNanos / 1e9, cpuNanos / 1e3 / ((double) agents * simulated), wallNanos / 1e9);
+                cpuNanos / 1e9, cpuNanos / 1e3 / ((double) agents * simulated), wallNanos / 1e9, null);
     }
 
     private Map<String, Object> breakdown() {
@@ -763,6 +931,15 @@ public final class Simulation {
         }
         SimWireGuard hub = hubs.get(h).wireGuard();
         return leaves.get(j).wireGuard().publicKey().equals(hub.routeFor(dst)) && viaHub[j][h];
+    }
+
+    /** Both leaves route each other's overlay address straight to each other (no live session needed). */
+    private boolean idleDirect(int i, int j) {
+        SimWireGuard wi = leaves.get(i).wireGuard();
+        SimWireGuard wj = leaves.get(j).wireGuard();
+        return wi.publicKey() != null && wj.publicKey() != null
+                && wj.publicKey().equals(wi.routeFor(leafOverlay.get(j)))
+                && wi.publicKey().equals(wj.routeFor(leafOverlay.get(i)));
     }
 
     private static String kind(NatType a, NatType b) {

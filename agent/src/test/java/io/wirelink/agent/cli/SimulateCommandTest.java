@@ -14,12 +14,13 @@ import org.junit.jupiter.api.Test;
 class SimulateCommandTest {
     static final List<String> FIELDS = List.of("nodes", "hubs", "seed", "durationSeconds", "loss", "nat",
             "lastJoinSeconds", "convergenceSeconds", "directConvergenceSeconds", "pairs", "punchablePairs",
-            "directShare", "routedShare", "unreachableShare", "punchableDirectShare", "pairsByNat",
+            "directShare", "idleShare", "routedShare", "unreachableShare", "punchableDirectShare",
+            "punchableReadyShare", "pairsByNat",
             "controlBytesPerNodePerSecond", "controlBytesPerNodePerSecondMax", "controlBytesPerHubPerSecond",
             "steadyControlBytesPerNodePerSecond", "steadyControlBytesPerNodePerSecondMax",
             "steadyControlBytesPerHubPerSecond", "underlayBytesPerNodePerSecond", "underlayBytesPerNodePerSecondMax",
             "underlayBytesPerHubPerSecond", "gossipDatagramsPerNodePerSecond", "factsPerNodeMean", "factsPerNodeMax",
-            "factsPerHub", "events", "traceHash", "drops", "cpuSeconds", "cpuMicrosPerNodeSecond", "wallSeconds");
+            "factsPerHub", "events", "traceHash", "drops", "cpuSeconds", "cpuMicrosPerNodeSecond", "wallSeconds", "wake");
 
     @Test
     void jsonHasTheDocumentedFieldsAndIsDeterministic() throws Exception {

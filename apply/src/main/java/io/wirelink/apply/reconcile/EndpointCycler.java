@@ -18,13 +18,19 @@ import java.util.Set;
  * Endpoint trial state for unhealthy peers: which candidate to try next, and when. The order is deterministic
  * (wirelink's came from map iteration): candidates never tried come first, in class order: same LAN, then
  * endpoints other peers observed (NAT mappings that demonstrably reach the peer), then the peer's own public
- * addresses, then the rest; once all were tried, the least recently tried goes next. Endpoints that would route through the tunnel itself are skipped.
+ * addresses, then the rest; once all were tried, the least recently tried goes next, and the interval doubles with each round
+ * over all candidates (up to {@value #MAX_DOUBLINGS} times) until the peer is healthy; a better candidate preempts the interval only before the first retry (a peer
+ * behind a symmetric NAT yields a new "observed" mapping per peer that reaches it). Endpoints that would route through the tunnel itself are skipped.
  * Bounded: state is kept only for the peers the caller keeps. Single-threaded.
  */
 public final class EndpointCycler {
     private final Duration interval;
     private final Map<PublicKey, Map<IpEndpoint, Instant>> tried = new HashMap<>();
     private final Map<PublicKey, Instant> lastSwitch = new HashMap<>();
+    /** Per peer, how many times a candidate was tried again after all had been tried: the back-off exponent. */
+    private final Map<PublicKey, Integer> rounds = new HashMap<>();
+    /** The interval doubles per round over all candidates, up to this many times (6 s → 96 s by default). */
+    static final int MAX_DOUBLINGS = 4;
 
     /** @param interval how long one endpoint gets before the next is tried (WireGuard retries every 5 s) */
     public EndpointCycler(Duration interval) {
@@ -34,7 +40,8 @@ public final class EndpointCycler {
     /** True when {@code peer} may switch endpoint now. */
     public boolean due(PublicKey peer, Instant now) {
         Instant last = lastSwitch.get(peer);
-        return last == null || !now.isBefore(last.plus(interval));
+        int r = Math.min(rounds.getOrDefault(peer, 0), MAX_DOUBLINGS);
+        return last == null || !now.isBefore(last.plus(interval.multipliedBy(1L << r)));
     }
 
     /**
@@ -45,6 +52,9 @@ public final class EndpointCycler {
             List<IpPrefix> localSubnets, List<IpPrefix> tunnelSubnets) {
         if (current == null) {
             return !order(peer, candidates, localSubnets, tunnelSubnets).isEmpty();
+        }
+        if (rounds.getOrDefault(peer, 0) > 0) {
+            return false; // backing off: new candidates wait for the next turn (a symmetric NAT yields many)
         }
         Map<IpEndpoint, Instant> t = tried.getOrDefault(peer, Map.of());
         int currentRank = Integer.MAX_VALUE;
@@ -127,6 +137,9 @@ public final class EndpointCycler {
         }
         IpEndpoint pick = order.get(0);
         Map<IpEndpoint, Instant> t = tried.computeIfAbsent(peer, k -> new HashMap<>());
+        if (t.containsKey(pick)) {
+            rounds.merge(peer, 1, Integer::sum); // every candidate has been tried: back off until healthy
+        }
         t.put(pick, now);
         t.keySet().retainAll(order); // bounded by the current candidates
         lastSwitch.put(peer, now);
@@ -136,11 +149,13 @@ public final class EndpointCycler {
     /** A healthy peer stops cycling; its history is kept so a later failure starts from the right place. */
     public void healthy(PublicKey peer) {
         lastSwitch.remove(peer);
+        rounds.remove(peer);
     }
 
     /** Forgets peers not in {@code keep}. */
     public void retain(Set<PublicKey> keep) {
         tried.keySet().retainAll(keep);
         lastSwitch.keySet().retainAll(keep);
+        rounds.keySet().retainAll(keep);
     }
 }
