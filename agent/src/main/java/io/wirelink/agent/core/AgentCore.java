@@ -84,6 +84,12 @@ public final class AgentCore {
     private List<HostNetwork.InterfaceAddress> addresses = List.of();
     private boolean dirty = true;
     private Snapshot last;
+    // the trust context and what it was built from (see trustContext(Instant))
+    private TrustContext trust;
+    private AgentConfig trustConfig;
+    private DeviceState trustDevice;
+    private long trustGrants;
+    private Instant trustUntil;
 
     /** What one pass decided. */
     public record Actions(DeviceChange change, List<Outgoing> datagrams, List<String> reasons) {}
@@ -219,7 +225,8 @@ public final class AgentCore {
             return Received.MALFORMED;
         }
         PublicKey signer = g.signer();
-        if (!knownPeers().contains(signer)) {
+        TrustContext ctx = trustContext(now);
+        if (!ctx.known().contains(signer)) {
             counters.unknownSigner++;
             return Received.UNKNOWN_SIGNER;
         }
@@ -234,7 +241,6 @@ public final class AgentCore {
         if (g.group().version() >= 2) {
             speaksV2.add(signer);
         }
-        TrustContext ctx = trustContext(currentView(now));
         boolean news = false;
         for (Fact f : g.facts()) {
             if (f.value() instanceof MemberMetadata md && f.subject().equals(signer) && md.version() >= 2) {
@@ -273,7 +279,7 @@ public final class AgentCore {
      */
     public int dhtResolved(PublicKey owner, IpEndpoint verified, List<IpEndpoint> wireGuard, Duration ttl,
             Instant now) {
-        TrustContext ctx = trustContext(currentView(now));
+        TrustContext ctx = trustContext(now);
         int added = 0;
         Instant exp = now.plus(ttl);
         for (IpEndpoint ep : wireGuard) {
@@ -307,7 +313,7 @@ public final class AgentCore {
         deriveLocalFacts(now, selfRouter);
         store.expire(now);
         FactView view = store.view(now);
-        TrustContext ctx = trustContext(view);
+        TrustContext ctx = trustContext(now);
         Map<FactKey, Fact> believed = believed(view, ctx);
         Map<PublicKey, PeerIntent> intents = intents(view, believed, ctx, now);
         boolean grace = now.isBefore(startedAt.plus(settings.startupGrace()));
@@ -323,7 +329,7 @@ public final class AgentCore {
             lastReason.put(PublicKey.parse(r.substring(0, r.indexOf(':'))), r.substring(r.indexOf(':') + 2));
         }
         List<Outgoing> out = gossip(now, believed, intents, ctx, selfRouter);
-        knowledge.prune(now, knownPeers());
+        knowledge.prune(now, ctx.known());
         store.flushIfDue();
         Set<PublicKey> lookups = new TreeSet<>();
         for (PeerIntent v : intents.values()) {
@@ -337,10 +343,6 @@ public final class AgentCore {
                 LocalEndpoints.candidates(links, addresses, config.iface(), device.listenPort(),
                         config.reportIfaces(), config.hideIfaces()));
         return new Actions(plan.change(), out, plan.reasons());
-    }
-
-    private FactView currentView(Instant now) {
-        return store.view(now);
     }
 
     boolean selfIsRouter() {
@@ -357,6 +359,55 @@ public final class AgentCore {
         config.peers().forEach(p -> known.add(p.publicKey()));
         known.remove(selfKey);
         return known;
+    }
+
+    /**
+     * The trust context at {@code now}: the one built last while config, the device's peers and routers, and the
+     * TrustGrant assertions are as they were then (none of them expired since), else a new one. A received datagram
+     * needs it, so this must not fold a view or walk the device every time.
+     */
+    TrustContext trustContext(Instant now) {
+        long grants = store.version(Attribute.TRUST_GRANT);
+        if (trust != null && config == trustConfig && grants == trustGrants
+                && (trustUntil == null || now.isBefore(trustUntil))) {
+            if (device == trustDevice) {
+                return trust;
+            }
+            // a new device read: the same context if it has the same peers and routers
+            if (device != null && trustDevice != null && sameTrustInputs(trustDevice, device)) {
+                trustDevice = device;
+                return trust;
+            }
+        }
+        FactView view = store.view(now);
+        trust = trustContext(view);
+        trustConfig = config;
+        trustDevice = device;
+        trustGrants = grants;
+        trustUntil = null;
+        for (FactView.Entry e : view.byAttribute(Attribute.TRUST_GRANT)) {
+            for (FactEvent a : e.assertions()) {
+                if (trustUntil == null || a.expires().isBefore(trustUntil)) {
+                    trustUntil = a.expires();
+                }
+            }
+        }
+        return trust;
+    }
+
+    /** Whether two device reads have the same peers, and the same of them are routers. */
+    private static boolean sameTrustInputs(DeviceState a, DeviceState b) {
+        if (a.peers().size() != b.peers().size()) {
+            return false;
+        }
+        for (PeerState p : b.peers()) {
+            PeerState q = a.peer(p.publicKey());
+            if (q == null || (q != p && !q.allowedIps().equals(p.allowedIps())
+                    && Routers.isRouter(q) != Routers.isRouter(p))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     TrustContext trustContext(FactView view) {
@@ -583,24 +634,31 @@ public final class AgentCore {
      * removed (wirelink prunes removed local facts for the same reason).
      */
     private void appendLocal(List<Fact> facts, Channel channel, Instant now) {
-        FactView view = store.view(now);
+        List<FactKey> keys = new ArrayList<>(facts.size());
         java.util.Set<FactKey> derived = new HashSet<>();
-        facts.forEach(f -> derived.add(f.key()));
-        for (FactView.Entry e : view.entries()) {
-            e.assertionBy(selfKey).ifPresent(a -> {
-                if (a.provenance().channel() == channel && !derived.contains(e.key())) {
-                    store.retract(a.fact(), selfKey);
-                    dirty = true;
-                }
-            });
-        }
-        view = store.view(now);
-        Duration half = settings.gossip().factTtl().dividedBy(2);
         for (Fact f : facts) {
-            boolean fresh = view.get(f.key()).flatMap(e -> e.assertionBy(selfKey))
-                    .map(a -> a.fact().expires().isAfter(now.plus(half)))
-                    .orElse(false);
-            if (!fresh) {
+            FactKey k = f.key();
+            keys.add(k);
+            derived.add(k);
+        }
+        // our own unexpired assertions on this channel (what the view would show) that were not derived this time
+        for (FactEvent a : store.localEvents(channel)) {
+            if (a.provenance().author().equals(selfKey) && !a.expiredAt(now) && !derived.contains(a.key())) {
+                store.retract(a.fact(), selfKey);
+                dirty = true;
+            }
+        }
+        // freshness as of now, before any of the appends below (a fact derived twice is appended twice)
+        Duration half = settings.gossip().factTtl().dividedBy(2);
+        Instant halfLife = now.plus(half);
+        boolean[] fresh = new boolean[facts.size()];
+        for (int i = 0; i < fresh.length; i++) {
+            FactEvent own = store.assertion(keys.get(i), selfKey);
+            fresh[i] = own != null && !own.expiredAt(now) && own.fact().expires().isAfter(halfLife);
+        }
+        for (int i = 0; i < fresh.length; i++) {
+            Fact f = facts.get(i);
+            if (!fresh[i]) {
                 AppendResult r = store.append(f, Provenance.local(selfKey, channel, now));
                 if (r instanceof AppendResult.Appended a && a.replaced().isEmpty()) {
                     dirty = true;
