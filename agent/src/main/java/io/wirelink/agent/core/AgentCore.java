@@ -44,6 +44,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +91,11 @@ public final class AgentCore {
     private DeviceState trustDevice;
     private long trustGrants;
     private Instant trustUntil;
+    // what believed() made of each entry under believedCtx (NOT_BELIEVED: no assertion accepted)
+    private static final Fact NOT_BELIEVED = Fact.alive(PublicKey.of(new byte[PublicKey.LENGTH]),
+            new UUID(0, 0), Instant.EPOCH);
+    private Map<FactView.Entry, Fact> believedBy = Map.of();
+    private TrustContext believedCtx;
 
     /** What one pass decided. */
     public record Actions(DeviceChange change, List<Outgoing> datagrams, List<String> reasons) {}
@@ -435,22 +441,39 @@ public final class AgentCore {
                 TrustPolicy.grants(grantFacts, selfKey, configured));
     }
 
-    /** The facts believed now: those at least one author the policy accepts still asserts. */
-    static Map<FactKey, Fact> believed(FactView view, TrustContext ctx) {
-        Map<FactKey, Fact> out = new LinkedHashMap<>();
+    /**
+     * The facts believed now: those at least one author the policy accepts still asserts. An entry the store kept
+     * from the last pass (the same object) under the same trust context is believed as it was then.
+     */
+    private Map<FactKey, Fact> believed(FactView view, TrustContext ctx) {
+        Map<FactView.Entry, Fact> before = ctx == believedCtx ? believedBy : Map.of();
+        Map<FactView.Entry, Fact> now = new IdentityHashMap<>(view.size() * 2);
+        Map<FactKey, Fact> out = new LinkedHashMap<>(view.size() * 2);
         for (FactView.Entry e : view.entries()) {
-            Fact best = null;
-            for (FactEvent a : e.assertions()) {
-                if (TrustPolicy.accepts(a.fact(), a.provenance().author(), ctx)
-                        && (best == null || a.fact().expires().isAfter(best.expires()))) {
-                    best = a.fact();
-                }
+            Fact best = before.get(e);
+            if (best == null) {
+                best = believed(e, ctx);
             }
-            if (best != null) {
+            now.put(e, best);
+            if (best != NOT_BELIEVED) {
                 out.put(e.key(), best);
             }
         }
+        believedBy = now;
+        believedCtx = ctx;
         return out;
+    }
+
+    /** The fact believed of one entry: the latest-expiring assertion by an author the policy accepts. */
+    private static Fact believed(FactView.Entry e, TrustContext ctx) {
+        Fact best = NOT_BELIEVED;
+        for (FactEvent a : e.assertions()) {
+            if (TrustPolicy.accepts(a.fact(), a.provenance().author(), ctx)
+                    && (best == NOT_BELIEVED || a.fact().expires().isAfter(best.expires()))) {
+                best = a.fact();
+            }
+        }
+        return best;
     }
 
     private Map<PublicKey, PeerIntent> intents(FactView view, Map<FactKey, Fact> believed, TrustContext ctx,

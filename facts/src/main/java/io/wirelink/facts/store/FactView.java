@@ -125,10 +125,15 @@ public final class FactView {
         TreeMap<PublicKey, List<Entry>> m = bySubject;
         if (m == null) {
             m = new TreeMap<>();
-            for (Entry e : entries) {
-                m.computeIfAbsent(e.fact().subject(), k -> new ArrayList<>()).add(e);
+            // entries are in key order, subject first: each subject's entries are one run
+            int from = 0;
+            for (int i = 1; i <= entries.size(); i++) {
+                PublicKey s = entries.get(from).fact().subject();
+                if (i == entries.size() || !entries.get(i).fact().subject().equals(s)) {
+                    m.put(s, entries.subList(from, i));
+                    from = i;
+                }
             }
-            m.replaceAll((k, v) -> List.copyOf(v));
             bySubject = m;
         }
         return m;
