@@ -12,15 +12,11 @@ import java.util.List;
  */
 public record DeviceState(String name, PublicKey publicKey, int listenPort, int fwmark, List<PeerState> peers) {
     public DeviceState {
-        peers = List.copyOf(peers);
+        peers = PeerList.copyOf(peers);
     }
 
+    /** The peer with {@code key}, or null. O(1). */
     public PeerState peer(PublicKey key) {
-        for (PeerState p : peers) {
-            if (p.publicKey().equals(key)) {
-                return p;
-            }
-        }
-        return null;
+        return ((PeerList) peers).peer(key);
     }
 }

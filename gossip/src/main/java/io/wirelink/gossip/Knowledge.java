@@ -1,11 +1,16 @@
 package io.wirelink.gossip;
 
+import io.wirelink.facts.Fact;
 import io.wirelink.facts.FactKey;
 import io.wirelink.facts.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -14,12 +19,51 @@ import java.util.UUID;
  * us a fact and when we send it one; cleared for a peer whose boot ID changes (it restarted and forgot). Bounded:
  * entries expire with the facts they describe, and each peer holds at most {@code perPeerCap} entries (the
  * soonest-expiring go first). Unlike wirelink's table it is pruned every pass. Single-threaded.
+ *
+ * <p>It also keeps what lets {@link SendPlanner} plan a pass in O(changes) per peer rather than O(facts) (see
+ * {@link #scan}): the eligible list, numbered by generation with the keys that changed in each, and per peer the
+ * generation it was last planned against and the earliest expiry that could make an unchanged fact due again.
  */
 public final class Knowledge {
-    private final Map<PublicKey, Map<FactKey, Instant>> known = new HashMap<>();
+    /** Generations of the eligible list remembered; a peer planned longer ago is planned in full. */
+    private static final int GENERATIONS = 64;
+
+    /** One peer's entries and planning state. */
+    private static final class Peer {
+        final Map<FactKey, Instant> held = new HashMap<>();
+        /** At most the earliest expiry held (null: none held since the last prune); prune looks only when due. */
+        Instant minExpiry;
+        /** False after an entry went other than by expiring: then the next plan must look at every fact. */
+        boolean intact = true;
+        /** The eligible generation this peer was last planned against, or -1. */
+        long planned = -1;
+        /** At most the earliest expiry held of a fact planned but not sent that a later window can make due. */
+        Instant due;
+        Duration window;
+
+        void put(FactKey key, Instant expires) {
+            held.put(key, expires);
+            if (minExpiry == null || expires.isBefore(minExpiry)) {
+                minExpiry = expires;
+            }
+        }
+    }
+
+    private final Map<PublicKey, Peer> known = new HashMap<>();
     private final Map<PublicKey, UUID> bootIds = new HashMap<>();
     private final int perPeerCap;
     private final int peerCap;
+
+    // the eligible list as last prepared: its facts and keys, each key's index, and the keys changed per generation
+    private List<Fact> preparedList;
+    private Fact[] facts = new Fact[0];
+    private FactKey[] keys = new FactKey[0];
+    private Map<FactKey, Integer> indexOf = new HashMap<>();
+    private boolean uniqueKeys = true;
+    private long generation;
+    private final ArrayDeque<Changes> changes = new ArrayDeque<>();
+
+    private record Changes(long generation, FactKey[] keys) {}
 
     public Knowledge(int peerCap, int perPeerCap) {
         this.peerCap = peerCap;
@@ -28,20 +72,21 @@ public final class Knowledge {
 
     /** The peer holds {@code key} until at least {@code expires}. */
     public void learned(PublicKey peer, FactKey key, Instant expires) {
-        Map<FactKey, Instant> m = known.get(peer);
-        if (m == null) {
+        Peer p = known.get(peer);
+        if (p == null) {
             if (known.size() >= peerCap) {
                 return; // bounded: an unknown flood of peers cannot grow the table
             }
-            m = new HashMap<>();
-            known.put(peer, m);
+            p = new Peer();
+            known.put(peer, p);
         }
-        Instant old = m.get(key);
+        Instant old = p.held.get(key);
         if (old == null || expires.isAfter(old)) {
-            if (old == null && m.size() >= perPeerCap) {
-                evictSoonest(m);
+            if (old == null && p.held.size() >= perPeerCap) {
+                evictSoonest(p.held);
+                p.intact = false;
             }
-            m.put(key, expires);
+            p.put(key, expires);
         }
     }
 
@@ -79,37 +124,261 @@ public final class Knowledge {
      * {@code window} and is older than what we would send.
      */
     public boolean needs(PublicKey peer, FactKey key, Instant factExpires, Duration window, Instant now) {
-        Map<FactKey, Instant> m = known.get(peer);
-        Instant k = m == null ? null : m.get(key);
-        return k == null || (now.plus(window).isAfter(k) && k.isBefore(factExpires));
+        Peer p = known.get(peer);
+        Instant k = p == null ? null : p.held.get(key);
+        return needs(k, factExpires, now.plus(window));
+    }
+
+    private static boolean needs(Instant held, Instant factExpires, Instant horizon) {
+        return held == null || (horizon.isAfter(held) && held.isBefore(factExpires));
     }
 
     /** Forgets what a peer holds of one fact, so the next pass re-sends it (e.g. Alive after an endpoint change). */
     public void forget(PublicKey peer, FactKey key) {
-        Map<FactKey, Instant> m = known.get(peer);
-        if (m != null) {
-            m.remove(key);
+        Peer p = known.get(peer);
+        if (p != null && p.held.remove(key) != null) {
+            p.intact = false;
         }
     }
 
-    /** Drops expired entries, and peers not in {@code keep}. */
+    /**
+     * Drops expired entries, and peers not in {@code keep}. O(peers), plus the entries of peers that hold one that
+     * has expired.
+     */
     public void prune(Instant now, java.util.Set<PublicKey> keep) {
         known.keySet().retainAll(keep);
         bootIds.keySet().retainAll(keep);
-        for (Iterator<Map<FactKey, Instant>> it = known.values().iterator(); it.hasNext(); ) {
-            Map<FactKey, Instant> m = it.next();
-            m.values().removeIf(e -> !e.isAfter(now));
-            if (m.isEmpty()) {
+        for (Iterator<Peer> it = known.values().iterator(); it.hasNext(); ) {
+            Peer p = it.next();
+            if (p.minExpiry != null && !p.minExpiry.isAfter(now)) {
+                p.held.values().removeIf(e -> !e.isAfter(now));
+                p.minExpiry = null;
+                for (Instant e : p.held.values()) {
+                    if (p.minExpiry == null || e.isBefore(p.minExpiry)) {
+                        p.minExpiry = e;
+                    }
+                }
+            }
+            if (p.held.isEmpty()) {
                 it.remove();
             }
         }
     }
 
+    /** Every peer's entries, for tests. */
+    Map<PublicKey, Map<FactKey, Instant>> entries() {
+        Map<PublicKey, Map<FactKey, Instant>> out = new HashMap<>();
+        known.forEach((k, p) -> out.put(k, new HashMap<>(p.held)));
+        return out;
+    }
+
     public int size() {
         int n = 0;
-        for (Map<FactKey, Instant> m : known.values()) {
-            n += m.size();
+        for (Peer p : known.values()) {
+            n += p.held.size();
         }
         return n;
+    }
+
+    // ------------------------------------------------------------------ planning in O(changes)
+
+    /**
+     * The facts of {@code eligible} that planning for {@code peer} must look at, in list order: every one, or, when
+     * the peer was planned against an earlier version of the list, nothing it held has gone since (other than by
+     * expiring), and no fact it was not sent can have come due by {@code now + window}, only those new or changed
+     * since. The caller applies its rules to each index, calls {@link Scan#needs} for those it would send, records
+     * what it sends with {@link #learned}, and ends with {@link Scan#done}.
+     *
+     * <p>This is exact, not a heuristic, as long as the rules that skip a fact for a peer depend only on the fact,
+     * the peer and whether the fact has expired: a fact that did not change was, at the last plan, sent (the peer
+     * then holds its expiry), skipped (and still is), or not needed because the peer held it until after the
+     * window (which {@code due} bounds) or until at least the fact's expiry.
+     */
+    public Scan scan(PublicKey peer, List<Fact> eligible, Duration window, Instant now) {
+        prepare(eligible);
+        Instant horizon = now.plus(window);
+        Peer p = known.get(peer);
+        int[] indexes = null;
+        if (p != null && p.intact && uniqueKeys && p.planned >= 0 && window.equals(p.window)
+                && (p.due == null || !horizon.isAfter(p.due))) {
+            indexes = changedSince(p.planned);
+        }
+        if (p != null) {
+            p.intact = true;
+        }
+        return new Scan(peer, p, indexes, horizon, window);
+    }
+
+    /** The indexes of the keys changed after generation {@code since}, ascending; null when not known or many. */
+    private int[] changedSince(long since) {
+        if (since == generation) {
+            return new int[0];
+        }
+        if (changes.isEmpty() || changes.peekFirst().generation() > since + 1) {
+            return null; // older than what is remembered
+        }
+        int[] out = new int[16];
+        int n = 0;
+        for (Iterator<Changes> it = changes.descendingIterator(); it.hasNext(); ) {
+            Changes c = it.next();
+            if (c.generation() <= since) {
+                break;
+            }
+            for (FactKey k : c.keys()) {
+                Integer i = indexOf.get(k);
+                if (i != null) {
+                    if (n == out.length) {
+                        if (n > keys.length / 4) {
+                            return null; // as cheap to look at everything
+                        }
+                        out = Arrays.copyOf(out, n * 2);
+                    }
+                    out[n++] = i;
+                }
+            }
+        }
+        out = Arrays.copyOf(out, n);
+        Arrays.sort(out);
+        // a key changed in several generations is listed once
+        int m = 0;
+        for (int j = 0; j < n; j++) {
+            if (m == 0 || out[j] != out[m - 1]) {
+                out[m++] = out[j];
+            }
+        }
+        return Arrays.copyOf(out, m);
+    }
+
+    /** Makes {@code eligible} the current list: a new generation when its content differs from the last one. */
+    private void prepare(List<Fact> eligible) {
+        if (eligible == preparedList) {
+            return;
+        }
+        int n = eligible.size();
+        if (n == facts.length) {
+            boolean same = true;
+            for (int i = 0; i < n && same; i++) {
+                Fact f = eligible.get(i);
+                same = f == facts[i] || f.equals(facts[i]);
+            }
+            if (same) {
+                preparedList = eligible;
+                return;
+            }
+        }
+        Map<Fact, FactKey> oldKeys = new IdentityHashMap<>(facts.length * 2);
+        for (int i = 0; i < facts.length; i++) {
+            oldKeys.put(facts[i], keys[i]);
+        }
+        Map<FactKey, Integer> oldIndex = indexOf;
+        Fact[] oldFacts = facts;
+        Fact[] newFacts = new Fact[n];
+        FactKey[] newKeys = new FactKey[n];
+        Map<FactKey, Integer> newIndex = new HashMap<>(n * 2);
+        FactKey[] changed = new FactKey[n];
+        int c = 0;
+        boolean unique = true;
+        for (int i = 0; i < n; i++) {
+            Fact f = eligible.get(i);
+            FactKey k = oldKeys.get(f);
+            if (k == null) {
+                k = f.key();
+            }
+            newFacts[i] = f;
+            newKeys[i] = k;
+            if (newIndex.put(k, i) != null) {
+                unique = false;
+            }
+            Integer was = oldIndex.get(k);
+            if (was == null || !(oldFacts[was] == f || oldFacts[was].equals(f))) {
+                changed[c++] = k;
+            }
+        }
+        preparedList = eligible;
+        facts = newFacts;
+        keys = newKeys;
+        indexOf = newIndex;
+        // a list with a repeated key (never the agent's: one fact per key) makes changes ambiguous: plan in full
+        uniqueKeys &= unique;
+        generation++;
+        changes.addLast(new Changes(generation, Arrays.copyOf(changed, c)));
+        if (changes.size() > GENERATIONS) {
+            changes.removeFirst();
+        }
+    }
+
+    /** One peer's plan in progress: see {@link #scan}. */
+    public final class Scan {
+        private final PublicKey peer;
+        private final Peer started;
+        private int[] indexes;
+        private final boolean incremental;
+        private final Instant horizon;
+        private final Duration window;
+        private Instant due;
+        private int position;
+        private int last = -1;
+
+        private Scan(PublicKey peer, Peer started, int[] indexes, Instant horizon, Duration window) {
+            this.peer = peer;
+            this.started = started;
+            this.indexes = indexes;
+            this.incremental = indexes != null;
+            this.horizon = horizon;
+            this.window = window;
+        }
+
+        /**
+         * The index in the eligible list of the next fact to look at, ascending, or -1 when done. If an entry of
+         * the peer was evicted meanwhile (the cap), every fact after the last one is looked at.
+         */
+        public int next() {
+            if (indexes != null && !started.intact) {
+                indexes = null; // an unchanged fact further on may have lost its entry
+                position = last + 1;
+            }
+            if (indexes == null) {
+                last = position < facts.length ? position++ : -1;
+            } else {
+                last = position < indexes.length ? indexes[position++] : -1;
+            }
+            return last;
+        }
+
+        /** The key of the fact at {@code index} in the eligible list (computed once per list). */
+        public FactKey key(int index) {
+            return keys[index];
+        }
+
+        /** {@link Knowledge#needs} at the scan's time and window; a fact not needed is remembered for when it is. */
+        public boolean needs(FactKey key, Instant factExpires) {
+            Peer p = known.get(peer);
+            Instant k = p == null ? null : p.held.get(key);
+            if (Knowledge.needs(k, factExpires, horizon)) {
+                return true;
+            }
+            if (k.isBefore(factExpires) && (due == null || k.isBefore(due))) {
+                due = k;
+            }
+            return false;
+        }
+
+        /** Ends the plan: the peer counts as planned against this generation if nothing it held went meanwhile. */
+        public void done() {
+            Peer p = known.get(peer);
+            if (p == null) {
+                return;
+            }
+            // p is the record the scan started with, or one its first learned() created
+            if ((started != null && p != started) || !p.intact || !uniqueKeys) {
+                p.planned = -1;
+                return;
+            }
+            Instant before = incremental ? p.due : null;
+            p.due = before == null ? due : (due == null || before.isBefore(due) ? before : due);
+            p.window = window;
+            p.planned = generation;
+            p.intact = true;
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.wirelink.gossip;
 
 import io.wirelink.facts.Attribute;
 import io.wirelink.facts.Fact;
+import io.wirelink.facts.FactKey;
 import io.wirelink.facts.PublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,18 +73,24 @@ public final class SendPlanner {
             return out;
         }
         if (level == Level.FACTS) {
-            for (Fact f : eligible) {
+            // every eligible fact, or only those changed since the last plan when no other can be due (Knowledge):
+            // the rules below must depend only on the fact, the peer and whether the fact has expired
+            Knowledge.Scan scan = knowledge.scan(peer, eligible, settings.factWindow(), now);
+            for (int i = scan.next(); i >= 0; i = scan.next()) {
+                Fact f = eligible.get(i);
                 if (f.subject().equals(peer) && f.attribute() != Attribute.MEMBER_METADATA) {
                     continue;
                 }
                 if (f.attribute() == Attribute.ALIVE || !f.expires().isAfter(now)) {
                     continue;
                 }
-                if (knowledge.needs(peer, f.key(), f.expires(), settings.factWindow(), now)) {
+                FactKey key = scan.key(i);
+                if (scan.needs(key, f.expires())) {
                     out.add(f);
-                    knowledge.learned(peer, f.key(), f.expires());
+                    knowledge.learned(peer, key, f.expires());
                 }
             }
+            scan.done();
         }
         // Alive: when due, or piggy-backed on a packet we send anyway (it costs ~51 bytes and keeps us fresh)
         boolean due = rule == AliveRule.NOW || (rule == AliveRule.WINDOW

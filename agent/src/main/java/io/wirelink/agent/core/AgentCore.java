@@ -46,6 +46,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,6 +138,17 @@ public final class AgentCore {
     private boolean dirty = true;
     private Snapshot last;
     private Instant lastPassAt;
+    // the trust context and what it was built from (see trustContext(Instant))
+    private TrustContext trust;
+    private AgentConfig trustConfig;
+    private DeviceState trustDevice;
+    private long trustGrants;
+    private Instant trustUntil;
+    // what believed() made of each entry under believedCtx (NOT_BELIEVED: no assertion accepted)
+    private static final Fact NOT_BELIEVED = Fact.alive(PublicKey.of(new byte[PublicKey.LENGTH]),
+            new UUID(0, 0), Instant.EPOCH);
+    private Map<FactView.Entry, Fact> believedBy = Map.of();
+    private TrustContext believedCtx;
 
     /** What one pass decided. */
     public record Actions(DeviceChange change, List<Outgoing> datagrams, List<String> reasons) {}
@@ -287,7 +299,8 @@ public final class AgentCore {
             return Received.MALFORMED;
         }
         PublicKey signer = g.signer();
-        if (!knownPeers().contains(signer)) {
+        TrustContext ctx = trustContext(now);
+        if (!ctx.known().contains(signer)) {
             counters.unknownSigner++;
             return Received.UNKNOWN_SIGNER;
         }
@@ -307,7 +320,6 @@ public final class AgentCore {
             delivery.receivedAckRequest(signer, g.group().id());
             dirty = true; // the next pass (debounced) carries the Ack
         }
-        TrustContext ctx = trustContext(currentView(now));
         boolean news = false;
         for (Fact f : g.facts()) {
             if (f.attribute() == Attribute.PUNCH_REQUEST) {
@@ -401,7 +413,7 @@ public final class AgentCore {
      */
     public int dhtResolved(PublicKey owner, IpEndpoint verified, List<IpEndpoint> wireGuard, Duration ttl,
             Instant now) {
-        TrustContext ctx = trustContext(currentView(now));
+        TrustContext ctx = trustContext(now);
         int added = 0;
         Instant exp = now.plus(ttl);
         for (IpEndpoint ep : wireGuard) {
@@ -437,7 +449,7 @@ public final class AgentCore {
         deriveLocalFacts(now, selfRouter);
         store.expire(now);
         FactView view = store.view(now);
-        TrustContext ctx = trustContext(view);
+        TrustContext ctx = trustContext(now);
         Map<FactKey, Fact> believed = believed(view, ctx);
         Map<PublicKey, PeerIntent> intents = intents(view, believed, ctx, now);
         boolean grace = now.isBefore(startedAt.plus(settings.startupGrace()));
@@ -460,7 +472,7 @@ public final class AgentCore {
             }
         }
         List<Outgoing> out = gossip(now, believed, intents, ctx, selfRouter);
-        Set<PublicKey> known = knownPeers();
+        Set<PublicKey> known = ctx.known();
         knowledge.prune(now, known);
         delivery.retain(known);
         greeted.retainAll(known);
@@ -496,10 +508,6 @@ public final class AgentCore {
         return new Reconciler.Plan(rp.change(), reasons, switched);
     }
 
-    private FactView currentView(Instant now) {
-        return store.view(now);
-    }
-
     boolean selfIsRouter() {
         Boolean forced = config.router() == RouterMode.AUTO ? null : config.router() == RouterMode.TRUE;
         return device != null && Routers.selfIsRouter(forced, device);
@@ -514,6 +522,55 @@ public final class AgentCore {
         config.peers().forEach(p -> known.add(p.publicKey()));
         known.remove(selfKey);
         return known;
+    }
+
+    /**
+     * The trust context at {@code now}: the one built last while config, the device's peers and routers, and the
+     * TrustGrant assertions are as they were then (none of them expired since), else a new one. A received datagram
+     * needs it, so this must not fold a view or walk the device every time.
+     */
+    TrustContext trustContext(Instant now) {
+        long grants = store.version(Attribute.TRUST_GRANT);
+        if (trust != null && config == trustConfig && grants == trustGrants
+                && (trustUntil == null || now.isBefore(trustUntil))) {
+            if (device == trustDevice) {
+                return trust;
+            }
+            // a new device read: the same context if it has the same peers and routers
+            if (device != null && trustDevice != null && sameTrustInputs(trustDevice, device)) {
+                trustDevice = device;
+                return trust;
+            }
+        }
+        FactView view = store.view(now);
+        trust = trustContext(view);
+        trustConfig = config;
+        trustDevice = device;
+        trustGrants = grants;
+        trustUntil = null;
+        for (FactView.Entry e : view.byAttribute(Attribute.TRUST_GRANT)) {
+            for (FactEvent a : e.assertions()) {
+                if (trustUntil == null || a.expires().isBefore(trustUntil)) {
+                    trustUntil = a.expires();
+                }
+            }
+        }
+        return trust;
+    }
+
+    /** Whether two device reads have the same peers, and the same of them are routers. */
+    private static boolean sameTrustInputs(DeviceState a, DeviceState b) {
+        if (a.peers().size() != b.peers().size()) {
+            return false;
+        }
+        for (PeerState p : b.peers()) {
+            PeerState q = a.peer(p.publicKey());
+            if (q == null || (q != p && !q.allowedIps().equals(p.allowedIps())
+                    && Routers.isRouter(q) != Routers.isRouter(p))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     TrustContext trustContext(FactView view) {
@@ -541,22 +598,39 @@ public final class AgentCore {
                 TrustPolicy.grants(grantFacts, selfKey, configured));
     }
 
-    /** The facts believed now: those at least one author the policy accepts still asserts. */
-    static Map<FactKey, Fact> believed(FactView view, TrustContext ctx) {
-        Map<FactKey, Fact> out = new LinkedHashMap<>();
+    /**
+     * The facts believed now: those at least one author the policy accepts still asserts. An entry the store kept
+     * from the last pass (the same object) under the same trust context is believed as it was then.
+     */
+    private Map<FactKey, Fact> believed(FactView view, TrustContext ctx) {
+        Map<FactView.Entry, Fact> before = ctx == believedCtx ? believedBy : Map.of();
+        Map<FactView.Entry, Fact> now = new IdentityHashMap<>(view.size() * 2);
+        Map<FactKey, Fact> out = new LinkedHashMap<>(view.size() * 2);
         for (FactView.Entry e : view.entries()) {
-            Fact best = null;
-            for (FactEvent a : e.assertions()) {
-                if (TrustPolicy.accepts(a.fact(), a.provenance().author(), ctx)
-                        && (best == null || a.fact().expires().isAfter(best.expires()))) {
-                    best = a.fact();
-                }
+            Fact best = before.get(e);
+            if (best == null) {
+                best = believed(e, ctx);
             }
-            if (best != null) {
+            now.put(e, best);
+            if (best != NOT_BELIEVED) {
                 out.put(e.key(), best);
             }
         }
+        believedBy = now;
+        believedCtx = ctx;
         return out;
+    }
+
+    /** The fact believed of one entry: the latest-expiring assertion by an author the policy accepts. */
+    private static Fact believed(FactView.Entry e, TrustContext ctx) {
+        Fact best = NOT_BELIEVED;
+        for (FactEvent a : e.assertions()) {
+            if (TrustPolicy.accepts(a.fact(), a.provenance().author(), ctx)
+                    && (best == NOT_BELIEVED || a.fact().expires().isAfter(best.expires()))) {
+                best = a.fact();
+            }
+        }
+        return best;
     }
 
     private Map<PublicKey, PeerIntent> intents(FactView view, Map<FactKey, Fact> believed, TrustContext ctx,
@@ -775,24 +849,31 @@ public final class AgentCore {
      * removed (wirelink prunes removed local facts for the same reason).
      */
     private void appendLocal(List<Fact> facts, Channel channel, Instant now) {
-        FactView view = store.view(now);
+        List<FactKey> keys = new ArrayList<>(facts.size());
         java.util.Set<FactKey> derived = new HashSet<>();
-        facts.forEach(f -> derived.add(f.key()));
-        for (FactView.Entry e : view.entries()) {
-            e.assertionBy(selfKey).ifPresent(a -> {
-                if (a.provenance().channel() == channel && !derived.contains(e.key())) {
-                    store.retract(a.fact(), selfKey);
-                    dirty = true;
-                }
-            });
-        }
-        view = store.view(now);
-        Duration half = settings.gossip().factTtl().dividedBy(2);
         for (Fact f : facts) {
-            boolean fresh = view.get(f.key()).flatMap(e -> e.assertionBy(selfKey))
-                    .map(a -> a.fact().expires().isAfter(now.plus(half)))
-                    .orElse(false);
-            if (!fresh) {
+            FactKey k = f.key();
+            keys.add(k);
+            derived.add(k);
+        }
+        // our own unexpired assertions on this channel (what the view would show) that were not derived this time
+        for (FactEvent a : store.localEvents(channel)) {
+            if (a.provenance().author().equals(selfKey) && !a.expiredAt(now) && !derived.contains(a.key())) {
+                store.retract(a.fact(), selfKey);
+                dirty = true;
+            }
+        }
+        // freshness as of now, before any of the appends below (a fact derived twice is appended twice)
+        Duration half = settings.gossip().factTtl().dividedBy(2);
+        Instant halfLife = now.plus(half);
+        boolean[] fresh = new boolean[facts.size()];
+        for (int i = 0; i < fresh.length; i++) {
+            FactEvent own = store.assertion(keys.get(i), selfKey);
+            fresh[i] = own != null && !own.expiredAt(now) && own.fact().expires().isAfter(halfLife);
+        }
+        for (int i = 0; i < fresh.length; i++) {
+            Fact f = facts.get(i);
+            if (!fresh[i]) {
                 AppendResult r = store.append(f, Provenance.local(selfKey, channel, now));
                 if (r instanceof AppendResult.Appended a && a.replaced().isEmpty()) {
                     dirty = true;

@@ -366,6 +366,7 @@ public final class Simulation {
     private long[] halfUnderlay;
     private final Tally tallyRun = new Tally();
     private final Tally tallySecondHalf = new Tally();
+    private long gossipHash = 0xcbf29ce484222325L;
     private long startWall;
     private long lastProgressWall;
 
@@ -648,6 +649,7 @@ public final class Simulation {
             long half = o.duration().toNanos() / 2;
             agent.onSend(out -> {
                 String flow = (fromHub ? "hub" : "node") + ">" + (hubIndex.containsKey(out.peer()) ? "hub" : "node");
+                gossipHash = fnv(fnv(fnv(gossipHash, world.nanoTime()), out.peer().hashCode()), out.payload());
                 tallyRun.add(flow, out.payload(), world.now());
                 if (world.nanoTime() >= half) {
                     tallySecondHalf.add(flow, out.payload(), world.now());
@@ -914,7 +916,19 @@ public final class Simulation {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("run", tallyRun.toMap());
         m.put("secondHalf", tallySecondHalf.toMap());
+        m.put("gossipHash", Long.toHexString(gossipHash));
         return m;
+    }
+
+    private static long fnv(long h, long v) {
+        return (h ^ v) * 0x100000001b3L;
+    }
+
+    private static long fnv(long h, byte[] bytes) {
+        for (byte b : bytes) {
+            h = fnv(h, b & 0xff);
+        }
+        return h;
     }
 
     /**

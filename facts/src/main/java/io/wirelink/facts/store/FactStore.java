@@ -1,18 +1,24 @@
 package io.wirelink.facts.store;
 
+import io.wirelink.facts.Attribute;
 import io.wirelink.facts.Clock;
 import io.wirelink.facts.Fact;
+import io.wirelink.facts.FactKey;
 import io.wirelink.facts.PublicKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -124,8 +130,32 @@ public final class FactStore implements AutoCloseable {
     private final Clock clock;
     private EventLog eventLog;
 
-    // the incremental state: per key (in view order), each author's current assertion
-    private final TreeMap<SortKey, TreeMap<PublicKey, FactEvent>> byKey = new TreeMap<>();
+    /**
+     * One fact key's state: each author's current assertion, in author order, and the view entry they make (null
+     * when an assertion changed since it was last built). Unchanged keys keep their entry object from view to view.
+     */
+    private static final class Slot {
+        final SortKey key;
+        final TreeMap<PublicKey, FactEvent> authors = new TreeMap<>();
+        FactView.Entry entry;
+
+        Slot(SortKey key) {
+            this.key = key;
+        }
+
+        FactView.Entry entry() {
+            if (entry == null) {
+                entry = FactView.entry(key.key, authors.values());
+            }
+            return entry;
+        }
+    }
+
+    // the incremental state: per key (in view order and by key), each author's current assertion
+    private final TreeMap<SortKey, Slot> byKey = new TreeMap<>();
+    private final HashMap<FactKey, Slot> slots = new HashMap<>();
+    private final EnumMap<Channel, TreeMap<Long, FactEvent>> localBySeq = new EnumMap<>(Channel.class);
+    private final long[] versions = new long[Attribute.values().length];
     private final TreeMap<Long, FactEvent> bySeq = new TreeMap<>();
     private final TreeSet<FactEvent> byExpiry = new TreeSet<>(BY_EXPIRY);
     private final TreeSet<FactEvent> remoteByExpiry = new TreeSet<>(BY_EXPIRY);
@@ -317,33 +347,58 @@ public final class FactStore implements AutoCloseable {
     }
 
     private FactEvent current(SortKey key, PublicKey author) {
-        TreeMap<PublicKey, FactEvent> authors = byKey.get(key);
-        return authors == null ? null : authors.get(author);
+        return current(key.key, author);
+    }
+
+    private FactEvent current(FactKey key, PublicKey author) {
+        Slot slot = slots.get(key);
+        return slot == null ? null : slot.authors.get(author);
     }
 
     private void insert(FactEvent e) {
-        byKey.computeIfAbsent(SortKey.of(e.fact()), k -> new TreeMap<>()).put(e.provenance().author(), e);
+        FactKey k = e.key();
+        Slot slot = slots.get(k);
+        if (slot == null) {
+            slot = new Slot(SortKey.of(e.fact()));
+            slots.put(k, slot);
+            byKey.put(slot.key, slot);
+        }
+        slot.authors.put(e.provenance().author(), e);
+        slot.entry = null;
         bySeq.put(e.seq(), e);
         byExpiry.add(e);
-        if (!e.provenance().channel().isLocal()) {
+        Channel channel = e.provenance().channel();
+        if (channel.isLocal()) {
+            localBySeq.computeIfAbsent(channel, c -> new TreeMap<>()).put(e.seq(), e);
+        } else {
             remoteByExpiry.add(e);
         }
         perAuthor.merge(e.provenance().author(), 1, Integer::sum);
+        versions[e.fact().attribute().ordinal()]++;
         cachedView = null;
     }
 
     /** Removes {@code e} from memory and from the log. */
     private void drop(FactEvent e) {
-        SortKey key = SortKey.of(e.fact());
-        TreeMap<PublicKey, FactEvent> authors = byKey.get(key);
-        authors.remove(e.provenance().author());
-        if (authors.isEmpty()) {
-            byKey.remove(key);
+        FactKey k = e.key();
+        Slot slot = slots.get(k);
+        slot.authors.remove(e.provenance().author());
+        slot.entry = null;
+        if (slot.authors.isEmpty()) {
+            slots.remove(k);
+            byKey.remove(slot.key);
         }
         bySeq.remove(e.seq());
         byExpiry.remove(e);
-        remoteByExpiry.remove(e);
-        perAuthor.computeIfPresent(e.provenance().author(), (k, n) -> n == 1 ? null : n - 1);
+        Channel channel = e.provenance().channel();
+        if (channel.isLocal()) {
+            TreeMap<Long, FactEvent> local = localBySeq.get(channel);
+            local.remove(e.seq());
+        } else {
+            remoteByExpiry.remove(e);
+        }
+        versions[e.fact().attribute().ordinal()]++;
+        perAuthor.computeIfPresent(e.provenance().author(), (a, n) -> n == 1 ? null : n - 1);
         eventLog.remove(e.seq());
         markDirty();
         cachedView = null;
@@ -359,7 +414,7 @@ public final class FactStore implements AutoCloseable {
      */
     public boolean retract(Fact fact, PublicKey author) {
         checkOpen();
-        FactEvent e = current(SortKey.of(fact), author);
+        FactEvent e = current(fact.key(), author);
         if (e == null) {
             return false;
         }
@@ -387,29 +442,86 @@ public final class FactStore implements AutoCloseable {
         return n;
     }
 
-    /** The current view at {@code now}; equal to {@code FactView.fold(events(), now)}. */
+    /**
+     * The current view at {@code now}; equal to {@code FactView.fold(events(), now)}. Cheap: the same object until
+     * something changes, and then O(keys) without rebuilding the entries of keys that did not change.
+     */
     public FactView view(Instant now) {
         checkOpen();
         if (cachedView != null && !now.isBefore(cachedAt)
                 && cachedView.nextExpiry().map(now::isBefore).orElse(true)) {
             return cachedView;
         }
-        List<FactView.Entry> entries = new ArrayList<>(byKey.size());
-        List<FactEvent> live = new ArrayList<>();
-        for (Map.Entry<SortKey, TreeMap<PublicKey, FactEvent>> k : byKey.entrySet()) {
-            live.clear();
-            for (FactEvent e : k.getValue().values()) {
-                if (!e.expiredAt(now)) {
-                    live.add(e);
+        // the assertions held but expired by now (expire has not dropped them yet) and the first that is not
+        Set<SortKey> stale = null;
+        Instant nextExpiry = null;
+        for (FactEvent e : byExpiry) {
+            if (!e.expiredAt(now)) {
+                nextExpiry = e.expires();
+                break;
+            }
+            if (stale == null) {
+                stale = new HashSet<>();
+            }
+            stale.add(slots.get(e.key()).key);
+        }
+        FactView.Entry[] entries = new FactView.Entry[byKey.size()];
+        int n = 0;
+        if (stale == null) {
+            for (Slot slot : byKey.values()) {
+                entries[n++] = slot.entry();
+            }
+        } else {
+            List<FactEvent> live = new ArrayList<>();
+            for (Slot slot : byKey.values()) {
+                if (!stale.contains(slot.key)) {
+                    entries[n++] = slot.entry();
+                    continue;
+                }
+                live.clear();
+                for (FactEvent e : slot.authors.values()) {
+                    if (!e.expiredAt(now)) {
+                        live.add(e);
+                    }
+                }
+                if (!live.isEmpty()) {
+                    entries[n++] = FactView.entry(slot.key.key, live);
                 }
             }
-            if (!live.isEmpty()) {
-                entries.add(FactView.entry(k.getKey().key, live));
-            }
         }
-        cachedView = FactView.of(entries);
+        cachedView = FactView.of(n == entries.length ? entries : Arrays.copyOf(entries, n), nextExpiry);
         cachedAt = now;
         return cachedView;
+    }
+
+    /**
+     * The assertion {@code author} holds of {@code key}, or null; expired ones included until {@link #expire}. O(1).
+     */
+    public FactEvent assertion(FactKey key, PublicKey author) {
+        checkOpen();
+        return current(key, author);
+    }
+
+    /**
+     * Every event held that arrived over the local channel {@code channel} (LOCAL or CONFIG), in sequence order,
+     * expired ones included until {@link #expire}: what the node itself asserts, without folding a view.
+     */
+    public List<FactEvent> localEvents(Channel channel) {
+        checkOpen();
+        if (channel == null || !channel.isLocal()) {
+            throw new IllegalArgumentException("not a local channel: " + channel);
+        }
+        TreeMap<Long, FactEvent> local = localBySeq.get(channel);
+        return local == null ? List.of() : List.copyOf(local.values());
+    }
+
+    /**
+     * A counter that changes whenever an event of {@code attribute} is added or removed (appended, replaced,
+     * retracted, evicted or expired): while it stays the same, so do the events of that attribute the store holds.
+     * For caches of what is derived from them; the view at a later instant can still differ, as held events expire.
+     */
+    public long version(Attribute attribute) {
+        return versions[attribute.ordinal()];
     }
 
     /** Every event held, in sequence order (for {@code --dump-facts}). */

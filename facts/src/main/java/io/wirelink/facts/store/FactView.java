@@ -83,34 +83,73 @@ public final class FactView {
     }
 
     private final List<Entry> entries;
-    private final Map<FactKey, Entry> byKey;
-    private final TreeMap<PublicKey, List<Entry>> bySubject;
-    private final EnumMap<Attribute, List<Entry>> byAttribute;
     private final Instant nextExpiry;
+    // indexes, built on first use: a view the store hands out is often only iterated
+    private volatile Map<FactKey, Entry> byKey;
+    private volatile TreeMap<PublicKey, List<Entry>> bySubject;
+    private volatile EnumMap<Attribute, List<Entry>> byAttribute;
 
     /** {@code sorted} must be in key order with unique keys. */
     private FactView(List<Entry> sorted) {
         this.entries = List.copyOf(sorted);
-        Map<FactKey, Entry> keys = new HashMap<>();
-        TreeMap<PublicKey, List<Entry>> subjects = new TreeMap<>();
-        EnumMap<Attribute, List<Entry>> attributes = new EnumMap<>(Attribute.class);
         Instant next = null;
         for (Entry e : entries) {
-            keys.put(e.key(), e);
-            subjects.computeIfAbsent(e.fact().subject(), k -> new ArrayList<>()).add(e);
-            attributes.computeIfAbsent(e.fact().attribute(), k -> new ArrayList<>()).add(e);
             for (FactEvent a : e.assertions()) {
                 if (next == null || a.expires().isBefore(next)) {
                     next = a.expires();
                 }
             }
         }
-        subjects.replaceAll((k, v) -> List.copyOf(v));
-        attributes.replaceAll((k, v) -> List.copyOf(v));
-        this.byKey = keys;
-        this.bySubject = subjects;
-        this.byAttribute = attributes;
         this.nextExpiry = next;
+    }
+
+    /** {@code sorted} must be in key order with unique keys, {@code nextExpiry} their earliest assertion's expiry. */
+    private FactView(Entry[] sorted, Instant nextExpiry) {
+        this.entries = List.of(sorted);
+        this.nextExpiry = nextExpiry;
+    }
+
+    private Map<FactKey, Entry> keys() {
+        Map<FactKey, Entry> m = byKey;
+        if (m == null) {
+            m = new HashMap<>();
+            for (Entry e : entries) {
+                m.put(e.key(), e);
+            }
+            byKey = m;
+        }
+        return m;
+    }
+
+    private TreeMap<PublicKey, List<Entry>> subjectIndex() {
+        TreeMap<PublicKey, List<Entry>> m = bySubject;
+        if (m == null) {
+            m = new TreeMap<>();
+            // entries are in key order, subject first: each subject's entries are one run
+            int from = 0;
+            for (int i = 1; i <= entries.size(); i++) {
+                PublicKey s = entries.get(from).fact().subject();
+                if (i == entries.size() || !entries.get(i).fact().subject().equals(s)) {
+                    m.put(s, entries.subList(from, i));
+                    from = i;
+                }
+            }
+            bySubject = m;
+        }
+        return m;
+    }
+
+    private EnumMap<Attribute, List<Entry>> attributes() {
+        EnumMap<Attribute, List<Entry>> m = byAttribute;
+        if (m == null) {
+            m = new EnumMap<>(Attribute.class);
+            for (Entry e : entries) {
+                m.computeIfAbsent(e.fact().attribute(), k -> new ArrayList<>()).add(e);
+            }
+            m.replaceAll((k, v) -> List.copyOf(v));
+            byAttribute = m;
+        }
+        return m;
     }
 
     public static FactView empty() {
@@ -142,9 +181,17 @@ public final class FactView {
         return of(out);
     }
 
-    /** Builds a view from entries already in key order (for {@link FactStore}). */
+    /** Builds a view from entries already in key order. */
     static FactView of(List<Entry> sorted) {
         return sorted.isEmpty() ? EMPTY : new FactView(sorted);
+    }
+
+    /**
+     * Builds a view from entries already in key order whose earliest assertion expires at {@code nextExpiry} (for
+     * {@link FactStore}, which knows it).
+     */
+    static FactView of(Entry[] sorted, Instant nextExpiry) {
+        return sorted.length == 0 ? EMPTY : new FactView(sorted, nextExpiry);
     }
 
     /** The entry for {@code key} from each author's current (unexpired) assertion. */
@@ -175,37 +222,37 @@ public final class FactView {
     }
 
     public Optional<Entry> get(FactKey key) {
-        return Optional.ofNullable(byKey.get(key));
+        return Optional.ofNullable(keys().get(key));
     }
 
     public boolean contains(FactKey key) {
-        return byKey.containsKey(key);
+        return keys().containsKey(key);
     }
 
     /** Entries about {@code subject}, in key order. */
     public List<Entry> bySubject(PublicKey subject) {
-        return bySubject.getOrDefault(subject, List.of());
+        return subjectIndex().getOrDefault(subject, List.of());
     }
 
     /** Entries of {@code attribute}, in key order. */
     public List<Entry> byAttribute(Attribute attribute) {
-        return byAttribute.getOrDefault(attribute, List.of());
+        return attributes().getOrDefault(attribute, List.of());
     }
 
     /** Every subject with at least one entry, ascending. */
     public NavigableSet<PublicKey> subjects() {
-        return Collections.unmodifiableNavigableSet(bySubject.navigableKeySet());
+        return Collections.unmodifiableNavigableSet(subjectIndex().navigableKeySet());
     }
 
     /** Whether {@code author} currently asserts {@code key}. */
     public boolean assertedBy(FactKey key, PublicKey author) {
-        Entry e = byKey.get(key);
+        Entry e = keys().get(key);
         return e != null && e.assertedBy(author);
     }
 
     /** Whether some current assertion of {@code key} arrived over {@code channel}. */
     public boolean assertedVia(FactKey key, Channel channel) {
-        Entry e = byKey.get(key);
+        Entry e = keys().get(key);
         return e != null && e.assertedVia(channel);
     }
 

@@ -4,6 +4,7 @@ import static io.wirelink.facts.store.TestFacts.key;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wirelink.facts.Attribute;
 import io.wirelink.facts.Fact;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.IpPrefix;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +66,12 @@ class FactStorePropertyTest {
         int unchanged = 0;
         int refused = 0;
         int evicted = 0;
+        int retracted = 0;
+        Map<Attribute, Long> versions = new EnumMap<>(Attribute.class);
+        Map<Attribute, List<FactEvent>> byAttribute = eventsByAttribute(store);
+        for (Attribute a : Attribute.values()) {
+            versions.put(a, store.version(a));
+        }
         for (int i = 0; i < steps; i++) {
             clock.advance(Duration.ofMillis(r.nextInt(20) == 0 ? r.nextInt(200_000) : r.nextInt(2000)));
             Instant now = clock.now();
@@ -105,6 +113,25 @@ class FactStorePropertyTest {
             if (r.nextInt(50) == 0) {
                 store.expire(now);
             }
+            if (!recent.isEmpty() && r.nextInt(15) == 0) {
+                // a withdrawal: the author of a recent event (or another) stops asserting its key
+                FactEvent old = recent.get(r.nextInt(recent.size()));
+                Provenance by = r.nextBoolean() ? old.provenance() : randomProvenance(r, now);
+                FactEvent held = store.assertion(old.key(), by.author());
+                assertEquals(held != null, store.retract(old.fact(), by.author()), "retract at step " + i);
+                if (held != null) {
+                    // the log keeps the events the held one replaced: the withdrawal ends them all
+                    assertTrue(held.expiredAt(now) || held.equals(log.get(held.seq())), "held at step " + i);
+                    log.values().removeIf(e -> e.key().equals(old.key())
+                            && e.provenance().author().equals(by.author()));
+                    retracted++;
+                }
+                assertEquals(null, store.assertion(old.key(), by.author()));
+            }
+            if (r.nextInt(5) == 0) {
+                checkIndexes(store, versions, byAttribute, "seed " + seed + " step " + i);
+                byAttribute = eventsByAttribute(store);
+            }
             if (i % 7 == 0 || r.nextInt(10) == 0) {
                 // events expired by now count in no fold from now on (time only advances); forget them
                 log.values().removeIf(e -> e.expiredAt(now));
@@ -116,8 +143,43 @@ class FactStorePropertyTest {
         }
         assertTrue(unchanged > steps / 50, "the run exercised no-ops: " + unchanged);
         assertTrue(refused > 0, "the run exercised refusals");
+        assertTrue(retracted > 0, "the run exercised retractions");
         if (store.options().maxEvents() < 100 && steps >= 5000) {
             assertTrue(evicted > 0, "the run exercised eviction");
+        }
+    }
+
+    static Map<Attribute, List<FactEvent>> eventsByAttribute(FactStore store) {
+        Map<Attribute, List<FactEvent>> m = new EnumMap<>(Attribute.class);
+        for (FactEvent e : store.events()) {
+            m.computeIfAbsent(e.fact().attribute(), a -> new ArrayList<>()).add(e);
+        }
+        return m;
+    }
+
+    /**
+     * The store's indexes agree with its events: each author's assertion of a key, the local events by channel (in
+     * sequence order), and an attribute's version, which must change whenever its events did since {@code before}.
+     */
+    static void checkIndexes(FactStore store, Map<Attribute, Long> versions, Map<Attribute, List<FactEvent>> before,
+            String where) {
+        List<FactEvent> events = store.events();
+        for (FactEvent e : events) {
+            assertEquals(e, store.assertion(e.key(), e.provenance().author()), where);
+        }
+        for (Channel c : Channel.values()) {
+            if (c.isLocal()) {
+                assertEquals(events.stream().filter(e -> e.provenance().channel() == c).toList(),
+                        store.localEvents(c), where);
+            }
+        }
+        Map<Attribute, List<FactEvent>> now = eventsByAttribute(store);
+        for (Attribute a : Attribute.values()) {
+            long v = store.version(a);
+            if (!now.getOrDefault(a, List.of()).equals(before.getOrDefault(a, List.of()))) {
+                assertTrue(v != versions.get(a), a + " changed but its version did not, " + where);
+            }
+            versions.put(a, v);
         }
     }
 
