@@ -93,6 +93,17 @@ public final class Delivery {
         return out;
     }
 
+    /** True when some datagram has waited {@code timeout} for its Ack. O(peers with datagrams in flight). */
+    public boolean anyOverdue(Instant now, Duration timeout) {
+        Instant cutoff = now.minus(timeout);
+        for (LinkedHashMap<Long, Pending> m : pending.values()) {
+            if (!m.isEmpty() && !m.values().iterator().next().sentAt().isAfter(cutoff)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A datagram from {@code peer} asked for an Ack. */
     public void receivedAckRequest(PublicKey peer, long id) {
         List<Long> l = toAck.get(peer);

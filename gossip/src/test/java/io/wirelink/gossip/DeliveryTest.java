@@ -31,6 +31,8 @@ class DeliveryTest {
         d.sent(PEER, 2, List.of(fact(3)), T0.plusMillis(100));
         assertEquals(List.of(fact(1), fact(2)), d.acked(PEER, List.of(1L, 99L)), "unknown ids are ignored");
         assertEquals(List.of(), d.overdue(T0.plusMillis(1999), TIMEOUT));
+        assertFalse(d.anyOverdue(T0.plusMillis(2099), TIMEOUT), "datagram 2 was sent at 100 ms");
+        assertTrue(d.anyOverdue(T0.plusMillis(2100), TIMEOUT));
         List<Delivery.Lost> lost = d.overdue(T0.plusSeconds(3), TIMEOUT);
         assertEquals(List.of(new Delivery.Lost(PEER, List.of(fact(3)))), lost);
         assertEquals(List.of(), d.overdue(T0.plusSeconds(10), TIMEOUT), "reported once");

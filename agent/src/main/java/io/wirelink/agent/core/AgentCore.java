@@ -106,6 +106,9 @@ public final class AgentCore {
 
     private record Probe(Instant next, Duration backoff) {}
 
+    /** Peers whose probe schedule was consulted this pass; the others' schedules are dropped after it. */
+    private final Set<PublicKey> probed = new HashSet<>();
+
     private record Idle(Instant handshake, IpEndpoint endpoint, long tx, long rx, Instant txAt, Instant rxAt,
             Instant wokeAt) {
         /** Woken, nothing came back within the grace: the direct path is dead (a NAT closed it). */
@@ -129,6 +132,11 @@ public final class AgentCore {
     static final Duration RESUME_GRACE = Duration.ofSeconds(12);
     /** Lifetime of a PunchRequest: it is acted on at once or not at all. */
     static final Duration PUNCH_TTL = Duration.ofSeconds(10);
+    /**
+     * Of two peers probing each other (first contact, an endpoint switch), the one with the higher key waits this
+     * long: initiations sent at once cross, and WireGuard then retries only after 5 s.
+     */
+    static final Duration DESYNC = Duration.ofMillis(1500);
     private AgentConfig config;
     private DeviceState device;
     /** The device as read, relay peers included ({@link #device} is without them). */
@@ -217,6 +225,22 @@ public final class AgentCore {
     /** The last pass's state, or null before the first pass. */
     public Snapshot snapshot() {
         return last;
+    }
+
+    /**
+     * {@link #dirty()}, or a datagram has waited {@link #ACK_TIMEOUT} for its Ack: a pass now re-sends its facts
+     * instead of at the next anti-entropy tick. The runtime asks this at each device poll (every second).
+     */
+    public boolean due(Instant now) {
+        if (dirty || delivery.anyOverdue(now, ACK_TIMEOUT)) {
+            return true;
+        }
+        for (Probe p : probes.values()) {
+            if (!now.isBefore(p.next())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when something changed since the last pass that should be acted on now rather than at the next tick. */
@@ -471,7 +495,9 @@ public final class AgentCore {
                 knowledge.forget(l.peer(), k); // not acknowledged: the peer needs it again
             }
         }
+        probed.clear();
         List<Outgoing> out = gossip(now, believed, intents, ctx, selfRouter);
+        probes.keySet().retainAll(probed); // a schedule not consulted belongs to a path that no longer needs one
         Set<PublicKey> known = ctx.known();
         knowledge.prune(now, known);
         delivery.retain(known);
@@ -506,6 +532,15 @@ public final class AgentCore {
         Set<PublicKey> switched = new HashSet<>(plan.endpointSwitched());
         switched.addAll(rp.switched());
         return new Reconciler.Plan(rp.change(), reasons, switched);
+    }
+
+    private boolean hasRouterPeer() {
+        for (PeerState p : device.peers()) {
+            if (Routers.isRouter(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     boolean selfIsRouter() {
@@ -799,9 +834,13 @@ public final class AgentCore {
                 local.add(Fact.allowedIp(selfKey, p, exp));
             }
         }
+        // A leaf with a router on its device leaves observations to its routers: the router sees every member
+        // itself, and a leaf's view of other leaves adds nothing (a cone NAT maps alike for all; a symmetric one
+        // differently for each observer) while making the router hold and relay O(members²) facts.
+        boolean observe = selfRouter || !hasRouterPeer();
         for (PeerState p : device.peers()) {
             // the endpoint the device sees a healthy peer at: for a peer behind a NAT, its mapping
-            if (p.endpoint() != null && Health.healthy(p, now)) {
+            if (observe && p.endpoint() != null && Health.healthy(p, now)) {
                 local.add(Fact.endpoint(p.publicKey(), p.endpoint(), exp)); // for v1 (Go) peers
                 local.add(Fact.observed(p.publicKey(), p.endpoint(), exp)); // v2: says it was observed
             }
@@ -1060,11 +1099,17 @@ public final class AgentCore {
 
     /** An Alive probe of an unhealthy path, backing off from alivePeriod to 16 times that. */
     private SendPlanner.AliveRule probeRule(PublicKey k, Instant now) {
+        probed.add(k);
         Probe pr = probes.get(k);
+        Duration period = settings.gossip().alivePeriod();
+        if (pr == null && selfKey.compareTo(k) > 0) {
+            // the higher key probes DESYNC later, so the two sides' handshake initiations do not cross
+            probes.put(k, new Probe(now.plus(DESYNC), period.dividedBy(2)));
+            return SendPlanner.AliveRule.PIGGYBACK;
+        }
         if (pr != null && now.isBefore(pr.next())) {
             return SendPlanner.AliveRule.PIGGYBACK;
         }
-        Duration period = settings.gossip().alivePeriod();
         Duration b = pr == null ? period : pr.backoff().multipliedBy(2);
         if (b.compareTo(period.multipliedBy(MAX_PROBE_BACKOFF)) > 0) {
             b = period.multipliedBy(MAX_PROBE_BACKOFF);
@@ -1078,7 +1123,7 @@ public final class AgentCore {
     private void probeNow(PublicKey k, Instant now) {
         Probe pr = probes.get(k);
         if (pr != null) {
-            probes.put(k, new Probe(now, pr.backoff().dividedBy(2)));
+            probes.put(k, new Probe(selfKey.compareTo(k) > 0 ? now.plus(DESYNC) : now, pr.backoff().dividedBy(2)));
         }
     }
 

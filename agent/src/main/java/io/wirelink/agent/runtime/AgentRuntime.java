@@ -247,7 +247,7 @@ public final class AgentRuntime implements AutoCloseable {
         }
         blocking(device::read).onSuccess(d -> {
             core.device(d);
-            if (core.dirty()) {
+            if (core.due(clock.now())) {
                 schedulePass();
             }
         }).onFailure(e -> {

@@ -194,7 +194,7 @@ public final class SimAgent {
             return;
         }
         core.device(d);
-        if (core.dirty()) {
+        if (core.due(scheduler.now())) {
             schedulePass();
         }
     }

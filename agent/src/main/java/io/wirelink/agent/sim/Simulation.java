@@ -585,6 +585,12 @@ public final class Simulation {
             }
             senders.computeIfAbsent(pr[0], i -> leaves.get(i).openDatagramPort(WAKE_SEND_PORT));
         }
+        if (System.getenv("WL_WAKE_DEBUG") != null && chosen.size() < 5) {
+            for (int[] pr : chosen) {
+                System.err.println("to wake " + types.get(pr[0]) + "->" + types.get(pr[1]) + " i: " + debugPeer(pr[0],
+                        pr[1]) + " | j: " + debugPeer(pr[1], pr[0]));
+            }
+        }
         long start = world.nanoTime();
         long[] directAt = new long[chosen.size()];
         java.util.Arrays.fill(directAt, -1);

@@ -19,8 +19,7 @@ import java.util.Set;
  * (wirelink's came from map iteration): candidates never tried come first, in class order: same LAN, then
  * endpoints other peers observed (NAT mappings that demonstrably reach the peer), then the peer's own public
  * addresses, then the rest; once all were tried, the least recently tried goes next, and the interval doubles with each round
- * over all candidates (up to {@value #MAX_DOUBLINGS} times) until the peer is healthy; a better candidate preempts the interval only before the first retry (a peer
- * behind a symmetric NAT yields a new "observed" mapping per peer that reaches it). Endpoints that would route through the tunnel itself are skipped.
+ * over all candidates (up to {@value #MAX_DOUBLINGS} times) until the peer is healthy; an untried candidate of a better class still preempts the interval. Endpoints that would route through the tunnel itself are skipped.
  * Bounded: state is kept only for the peers the caller keeps. Single-threaded.
  */
 public final class EndpointCycler {
@@ -52,9 +51,6 @@ public final class EndpointCycler {
             List<IpPrefix> localSubnets, List<IpPrefix> tunnelSubnets) {
         if (current == null) {
             return !order(peer, candidates, localSubnets, tunnelSubnets).isEmpty();
-        }
-        if (rounds.getOrDefault(peer, 0) > 0) {
-            return false; // backing off: new candidates wait for the next turn (a symmetric NAT yields many)
         }
         Map<IpEndpoint, Instant> t = tried.getOrDefault(peer, Map.of());
         int currentRank = Integer.MAX_VALUE;
