@@ -469,10 +469,12 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
-     * Starts {@code tcpdump -i IFACE -U -w FILE FILTER} in {@code host}'s namespace (by pid, stopped on
-     * {@link #close()}; stop it earlier with {@link LabProcess#stop} to read a complete file: {@code -U} writes every
-     * packet as it is captured, and SIGTERM flushes). Keeps root ({@code -Z root}) so it can write into the run
-     * directory. Returns once tcpdump says it is listening, so nothing sent after this returns is missed.
+     * Starts {@code tcpdump -i IFACE --immediate-mode -U -w FILE FILTER} in {@code host}'s namespace (by pid,
+     * stopped on {@link #close()}; stop it earlier with {@link LabProcess#stop} to read a complete file). Immediate
+     * mode hands every packet to tcpdump as it arrives and {@code -U} writes it at once: without them the last
+     * second's packets wait in the kernel's ring buffer and are lost when SIGTERM ends the capture. Keeps root
+     * ({@code -Z root}) so it can write into the run directory. Returns once tcpdump says it is listening, so
+     * nothing sent after this returns is missed.
      *
      * @param file a pcap file, normally in {@link #runDir()}
      * @param filter a pcap filter expression, e.g. {@code udp port 51823}
@@ -485,7 +487,7 @@ public final class Lab implements AutoCloseable {
         tcpdumpUnavailableReason().ifPresent(r -> {
             throw new LabException(r);
         });
-        List<String> cmd = new ArrayList<>(List.of("tcpdump", "-i", iface, "-n", "-U", "-Z", "root", "-w",
+        List<String> cmd = new ArrayList<>(List.of("tcpdump", "-i", iface, "-n", "--immediate-mode", "-U", "-Z", "root", "-w",
                 file.toString()));
         cmd.addAll(List.of(filter.strip().split("\\s+")));
         LabProcess p = spawn(host, "tcpdump " + host.name() + " " + file.getFileName(), Map.of(),
