@@ -56,6 +56,11 @@ public final class Host {
         return lab.ping(this, address, count, deadline);
     }
 
+    /** See {@link Lab#ping(Host, String, int, Duration, String)}: echo data filled with {@code patternHex}. */
+    public boolean ping(String address, int count, Duration deadline, String patternHex) {
+        return lab.ping(this, address, count, deadline, patternHex);
+    }
+
     @Override
     public String toString() {
         return name + "[" + ns + " " + address.getHostAddress() + (nat == null ? "" : " behind " + nat.name()) + "]";

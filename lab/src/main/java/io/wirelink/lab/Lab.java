@@ -460,6 +460,49 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- tcpdump
+
+    /** Why tcpdump cannot run here (it is not installed), or empty. */
+    public static Optional<String> tcpdumpUnavailableReason() {
+        return which("tcpdump").isPresent() ? Optional.empty()
+                : Optional.of("tcpdump is not installed (scripts/install-deps installs it)");
+    }
+
+    /**
+     * Starts {@code tcpdump -i IFACE --immediate-mode -U -w FILE FILTER} in {@code host}'s namespace (by pid,
+     * stopped on {@link #close()}; stop it earlier with {@link LabProcess#stop} to read a complete file). Immediate
+     * mode hands every packet to tcpdump as it arrives and {@code -U} writes it at once: without them the last
+     * second's packets wait in the kernel's ring buffer and are lost when SIGTERM ends the capture. Keeps root
+     * ({@code -Z root}) so it can write into the run directory. Returns once tcpdump says it is listening, so
+     * nothing sent after this returns is missed.
+     *
+     * @param file a pcap file, normally in {@link #runDir()}
+     * @param filter a pcap filter expression, e.g. {@code udp port 51823}
+     */
+    public synchronized LabProcess startCapture(Host host, String iface, Path file, String filter) {
+        requireOpen();
+        if (hosts.get(host.name()) != host) {
+            throw new IllegalArgumentException(host + " is not part of lab " + token);
+        }
+        tcpdumpUnavailableReason().ifPresent(r -> {
+            throw new LabException(r);
+        });
+        List<String> cmd = new ArrayList<>(List.of("tcpdump", "-i", iface, "-n", "--immediate-mode", "-U", "-Z", "root", "-w",
+                file.toString()));
+        cmd.addAll(List.of(filter.strip().split("\\s+")));
+        LabProcess p = spawn(host, "tcpdump " + host.name() + " " + file.getFileName(), Map.of(),
+                cmd.toArray(new String[0]));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!p.logTail(4096).contains("listening on")) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.stop(STOP_GRACE_MILLIS);
+                throw new LabException("tcpdump in " + host.ns() + " did not start: " + p.logTail(2000));
+            }
+            pause(20);
+        }
+        return p;
+    }
+
     // ---------------------------------------------------------------- miniupnpd
 
     /** The STUN responder's address and port (the wan router's public address, in the wan namespace). */
@@ -618,10 +661,26 @@ public final class Lab implements AutoCloseable {
      * before {@code deadline} (at least 1 s).
      */
     public boolean ping(Host from, String address, int count, Duration deadline) {
+        return ping(from, address, count, deadline, null);
+    }
+
+    /**
+     * Like {@link #ping(Host, String, int, Duration)}, with the echo data filled with {@code patternHex} (ping's
+     * {@code -p}: up to 16 bytes as hex digits, repeated), e.g. a marker to look for in a capture.
+     */
+    public boolean ping(Host from, String address, int count, Duration deadline, String patternHex) {
         InetAddress a = LabAddresses.parseAllowed(address);
         long secs = Math.max(1, (deadline.toMillis() + 999) / 1000);
-        return tryExec(from.ns(), Duration.ofSeconds(secs + 5), "ping", "-n", "-q", "-c", Integer.toString(count),
-                "-i", "0.2", "-W", "1", "-w", Long.toString(secs), a.getHostAddress()).ok();
+        List<String> cmd = new ArrayList<>(List.of("ping", "-n", "-q", "-c", Integer.toString(count), "-i", "0.2",
+                "-W", "1", "-w", Long.toString(secs)));
+        if (patternHex != null) {
+            if (!patternHex.matches("([0-9a-fA-F]{2}){1,16}")) {
+                throw new IllegalArgumentException("a ping pattern is 1-16 bytes in hex, not '" + patternHex + "'");
+            }
+            cmd.addAll(List.of("-p", patternHex));
+        }
+        cmd.add(a.getHostAddress());
+        return tryExec(from.ns(), Duration.ofSeconds(secs + 5), cmd.toArray(new String[0])).ok();
     }
 
     /** Runs a command (not in a namespace) with a bounded timeout and captures its output. */

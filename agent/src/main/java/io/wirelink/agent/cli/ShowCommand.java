@@ -65,7 +65,9 @@ public final class ShowCommand implements Callable<Integer> {
                         rl.path("forwardedByType").toString());
             }
             for (JsonNode ro : s.path("relays")) {
-                out.printf("  relay offered by %s: %s at %s, %s%s%s%n", ro.get("operator").asText(),
+                String source = ro.has("operator") ? "offered by " + ro.get("operator").asText()
+                        + (ro.path("configured").asBoolean() ? " (configured)" : "") : "configured";
+                out.printf("  relay %s: %s at %s, %s%s%s%n", source,
                         ro.get("publicKey").asText(), ro.get("endpoint").asText(),
                         ro.get("alive").asBoolean() ? "alive" : "not answering",
                         ro.has("rttMillis") ? ", RTT " + ro.get("rttMillis").asText() + " ms" : "",

@@ -39,7 +39,7 @@ public final class ConfigLoader {
     static final List<String> TIMER_KEYS = List.of("factTtl", "aliveTtl", "alivePeriod", "antiEntropy",
             "startupGrace", "endpointInterval", "membershipSettle");
 
-    static final List<String> RELAY_KEYS = List.of("enabled", "port", "keyFile", "use", "maxAttach");
+    static final List<String> RELAY_KEYS = List.of("enabled", "port", "keyFile", "use", "maxAttach", "servers");
 
     static final List<String> PEER_KEYS =
             List.of("publicKey", "name", "trust", "endpoints", "allowedIps", "basic", "factExchanger");
@@ -305,6 +305,14 @@ public final class ConfigLoader {
             throw bad(c, "portMapping", e.getMessage());
         }
         RelayConfig relay = relay(c);
+        for (RelayConfig.Server s : relay.servers()) {
+            for (int i = 0; i < peers.size(); i++) {
+                if (peers.get(i).publicKey().equals(s.key())) {
+                    throw bad(c, "relay.servers", "relay " + s.key() + " is peers[" + i + "]'s publicKey; a relay"
+                            + " has a key of its own (PROTOCOL.md §6.4)");
+                }
+            }
+        }
         return new AgentConfig(iface, port, router, bool(c, "chatty"), bool(c, "debug"), strings(c, "reportIfaces"),
                 strings(c, "hideIfaces"), Path.of(string(c, "stateDir")), Path.of(string(c, "runDir")), timers, dht,
                 relay, peers, file, portMapping);
@@ -351,8 +359,34 @@ public final class ConfigLoader {
         if (maxAttach < 1 || maxAttach > 8) {
             throw bad(c, "relay.maxAttach", maxAttach + " is not 1..8");
         }
-        return new RelayConfig(enabled, port, keyFile.isEmpty() ? null : Path.of(keyFile), bool(c, "relay.use"),
-                maxAttach);
+        boolean use = bool(c, "relay.use");
+        List<RelayConfig.Server> servers = new ArrayList<>();
+        Map<PublicKey, Integer> endpointsPerKey = new LinkedHashMap<>();
+        List<String> list = strings(c, "relay.servers");
+        for (int i = 0; i < list.size(); i++) {
+            RelayConfig.Server s;
+            try {
+                s = RelayConfig.Server.parse(list.get(i));
+            } catch (IllegalArgumentException e) {
+                throw badAt(c, "relay.servers", i, e.getMessage());
+            }
+            if (servers.contains(s)) {
+                throw badAt(c, "relay.servers", i, "'" + list.get(i).strip() + "' is listed twice");
+            }
+            int n = endpointsPerKey.merge(s.key(), 1, Integer::sum);
+            if (n > io.wirelink.facts.RelayAttachment.MAX_ENDPOINTS) {
+                throw badAt(c, "relay.servers", i, "more than " + io.wirelink.facts.RelayAttachment.MAX_ENDPOINTS
+                        + " endpoints for relay " + s.key());
+            }
+            servers.add(s);
+        }
+        if (endpointsPerKey.size() > RelayConfig.MAX_SERVERS) {
+            throw bad(c, "relay.servers", endpointsPerKey.size() + " relays; at most " + RelayConfig.MAX_SERVERS);
+        }
+        if (!servers.isEmpty() && !use) {
+            throw bad(c, "relay.servers", "relays are configured but relay.use is false (nothing would use them)");
+        }
+        return new RelayConfig(enabled, port, keyFile.isEmpty() ? null : Path.of(keyFile), use, maxAttach, servers);
     }
 
     static Timers timers(Config c) throws ConfigException {
@@ -429,6 +463,11 @@ public final class ConfigLoader {
 
     private static ConfigException bad(Config c, String key, String problem) {
         return new ConfigException(where(c, key) + ": " + key + ": " + problem);
+    }
+
+    /** A bad element of a list: {@code FILE: key[index]: problem}. */
+    private static ConfigException badAt(Config c, String key, int index, String problem) {
+        return new ConfigException(where(c, key) + ": " + key + "[" + index + "]: " + problem);
     }
 
     private static String string(Config c, String key) throws ConfigException {

@@ -195,6 +195,7 @@ public final class AgentCore {
         this.startedAt = startedAt;
         this.bootId = bootId;
         this.relays = new RelayPlanner(selfKey, config.relay().use(), config.relay().maxAttach());
+        relays.configured(configuredRelays(config));
     }
 
     /** The relay client's decisions (PROTOCOL.md §6.4); call only on the core's thread. */
@@ -258,7 +259,17 @@ public final class AgentCore {
 
     public void reconfigure(AgentConfig c) {
         this.config = c;
+        relays.configured(configuredRelays(c));
         dirty = true;
+    }
+
+    /** {@code relay.servers} as planner offers (one per relay key, its endpoints in config order). */
+    static List<RelayPlanner.Offer> configuredRelays(AgentConfig c) {
+        List<RelayPlanner.Offer> out = new ArrayList<>();
+        for (io.wirelink.agent.config.RelayConfig.Server s : c.relay().servers()) {
+            out.add(RelayPlanner.Offer.configured(s.key(), List.of(s.endpoint())));
+        }
+        return out;
     }
 
     /** A fresh read of the device. Marks the core dirty when a peer appeared, went, handshook or roamed. */

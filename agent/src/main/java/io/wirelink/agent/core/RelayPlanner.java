@@ -35,8 +35,10 @@ import java.util.TreeSet;
  * {@link #plan} on each pass with the raw device, and performs what it returns.
  *
  * <ul>
- *   <li><b>Relays</b> are the RelayAttachment offers (operator bit) the node believes. Each is probed (by the runtime,
- *       {@link #probeTargets}); one is <i>alive</i> while a probe reply arrived within {@link #DEAD_AFTER}.</li>
+ *   <li><b>Relays</b> are the relays in the config ({@code relay.servers}, {@link #configured}) and the
+ *       RelayAttachment offers (operator bit) the node believes; a configured relay is treated exactly like an offered
+ *       one. Each is probed (by the runtime, {@link #probeTargets}); one is <i>alive</i> while a probe reply arrived
+ *       within {@link #DEAD_AFTER}.</li>
  *   <li><b>Registration.</b> While some member peer needs a relay (unhealthy for {@link #GIVE_UP_DIRECT}), or is
  *       relayed, and for {@link #LINGER} after, the node keeps up to {@code maxAttach} alive relays as WireGuard
  *       peers (no allowed IPs, keepalive {@link #RELAY_KEEPALIVE_SECONDS} s): the ones it has, then the lowest RTT.
@@ -70,8 +72,31 @@ public final class RelayPlanner {
     /** How long a session may be old and still worth a remove/re-add when switching relays (REJECT_AFTER_TIME). */
     static final Duration SESSION = Duration.ofSeconds(180);
 
-    /** A relay someone offers. */
-    public record Offer(PublicKey relay, PublicKey operator, List<IpEndpoint> endpoints) {}
+    /**
+     * A relay someone offers, or one from the config.
+     *
+     * @param operator the member that offers it; null for a relay only the config names
+     * @param configured whether the config names it (then its configured endpoints come first)
+     */
+    public record Offer(PublicKey relay, PublicKey operator, List<IpEndpoint> endpoints, boolean configured) {
+        public Offer {
+            endpoints = List.copyOf(endpoints);
+        }
+
+        public Offer(PublicKey relay, PublicKey operator, List<IpEndpoint> endpoints) {
+            this(relay, operator, endpoints, false);
+        }
+
+        /** A relay from the config: no operator. */
+        public static Offer configured(PublicKey relay, List<IpEndpoint> endpoints) {
+            return new Offer(relay, null, endpoints, true);
+        }
+
+        /** "configured relay" or "relay of OPERATOR", for reasons. */
+        String describe() {
+            return operator == null ? "configured relay" : "relay of " + operator + (configured ? " (configured)" : "");
+        }
+    }
 
     /** Where to send probes: one relay endpoint. */
     public record ProbeTarget(PublicKey relay, IpEndpoint endpoint) {}
@@ -118,6 +143,8 @@ public final class RelayPlanner {
     private final boolean use;
     private final int maxAttach;
     private final Map<PublicKey, Offer> offers = new TreeMap<>();
+    /** Relays from the config ({@code relay.servers}), by key, in config order. */
+    private Map<PublicKey, Offer> configured = Map.of();
     private final Map<ProbeTarget, Probed> probes = new HashMap<>();
     private final Map<PublicKey, IpEndpoint> attached = new TreeMap<>();
     private final Map<PublicKey, PeerPlan> peers = new TreeMap<>();
@@ -143,6 +170,33 @@ public final class RelayPlanner {
 
     public PublicKey ownRelay() {
         return ownRelay;
+    }
+
+    /**
+     * The relays the config names ({@code relay.servers}), replacing earlier ones (a reload). They are probed from now
+     * on (no pass or fact needed) and, from the next pass, registered with and chosen like offered relays; one no
+     * longer configured nor offered is unregistered by that pass.
+     */
+    public void configured(Collection<Offer> relays) {
+        Map<PublicKey, Offer> m = new LinkedHashMap<>();
+        for (Offer o : relays) {
+            Offer old = m.get(o.relay());
+            List<IpEndpoint> eps = new ArrayList<>(old == null ? List.of() : old.endpoints());
+            for (IpEndpoint e : o.endpoints()) {
+                if (!eps.contains(e)) {
+                    eps.add(e);
+                }
+            }
+            m.put(o.relay(), Offer.configured(o.relay(), eps));
+        }
+        configured = m;
+        offers.entrySet().removeIf(e -> e.getValue().operator() == null && !m.containsKey(e.getKey()));
+        for (Offer o : m.values()) {
+            if (!offers.containsKey(o.relay()) && !o.relay().equals(self) && !o.relay().equals(ownRelay)
+                    && offers.size() < MAX_RELAYS) {
+                offers.put(o.relay(), o);
+            }
+        }
     }
 
     /** A probe to {@code t} was sent at {@code now}. */
@@ -244,14 +298,33 @@ public final class RelayPlanner {
         return out;
     }
 
-    /** Reads the relay offers out of the believed facts. */
+    /**
+     * The relays of this pass: the configured ones first, then the offers in the believed facts (at most
+     * {@value #MAX_RELAYS} in all). A configured relay that is also offered keeps its configured endpoints first and
+     * gains the offered ones and the operator.
+     */
     void offers(Collection<Fact> believed) {
         offers.clear();
+        for (Offer o : configured.values()) {
+            if (!o.relay().equals(self) && !o.relay().equals(ownRelay) && offers.size() < MAX_RELAYS) {
+                offers.put(o.relay(), o);
+            }
+        }
         for (Fact f : believed) {
             if (f.attribute() == Attribute.RELAY && f.value() instanceof RelayAttachment a && a.operator()
-                    && !f.subject().equals(self) && !a.relay().equals(ownRelay) && !a.endpoints().isEmpty()
-                    && offers.size() < MAX_RELAYS) {
-                offers.putIfAbsent(a.relay(), new Offer(a.relay(), f.subject(), a.endpoints()));
+                    && !f.subject().equals(self) && !a.relay().equals(ownRelay) && !a.endpoints().isEmpty()) {
+                Offer had = offers.get(a.relay());
+                if (had == null && offers.size() < MAX_RELAYS) {
+                    offers.put(a.relay(), new Offer(a.relay(), f.subject(), a.endpoints()));
+                } else if (had != null && had.configured() && had.operator() == null) {
+                    List<IpEndpoint> eps = new ArrayList<>(had.endpoints());
+                    for (IpEndpoint e : a.endpoints()) {
+                        if (!eps.contains(e)) {
+                            eps.add(e);
+                        }
+                    }
+                    offers.put(a.relay(), new Offer(a.relay(), f.subject(), eps, true));
+                }
             }
         }
         probes.keySet().removeIf(t -> !offers.containsKey(t.relay()) || !offers.get(t.relay()).endpoints()
@@ -566,7 +639,7 @@ public final class RelayPlanner {
             PeerState ps = raw.peer(k);
             if (!attached.containsKey(k)) {
                 attached.put(k, ep);
-                reasons.add(k + ": registering with relay of " + offers.get(k).operator() + " at " + ep + " (RTT "
+                reasons.add(k + ": registering with " + offers.get(k).describe() + " at " + ep + " (RTT "
                         + String.format("%.1f", rtt(k, now)) + " ms)");
             }
             if (ps == null || !ep.equals(ps.endpoint()) || ps.persistentKeepaliveSeconds() != RELAY_KEEPALIVE_SECONDS
@@ -659,7 +732,7 @@ public final class RelayPlanner {
         PublicKey relay = null;
         if (pp != null && pp.mode != Mode.DIRECT && pp.relay != null) {
             Offer o = offers.get(pp.relay);
-            String name = o == null ? null : names.apply(o.operator());
+            String name = o == null || o.operator() == null ? null : names.apply(o.operator());
             path = "via relay " + (name != null ? name : pp.relay.toString());
             relay = pp.relay;
         }
@@ -679,9 +752,12 @@ public final class RelayPlanner {
         paths.keySet().retainAll(keep);
     }
 
-    /** The relays we know of, for {@code show}: key, operator, endpoint in use, RTT, alive, attached. */
-    public record RelayView(PublicKey relay, PublicKey operator, IpEndpoint endpoint, double rttMillis, boolean alive,
-            boolean attached, IpEndpoint observed) {}
+    /**
+     * The relays we know of, for {@code show}: key, operator (null for a relay only the config names), whether the
+     * config names it, endpoint in use, RTT, alive, attached.
+     */
+    public record RelayView(PublicKey relay, PublicKey operator, boolean configured, IpEndpoint endpoint,
+            double rttMillis, boolean alive, boolean attached, IpEndpoint observed) {}
 
     public List<RelayView> relays(Instant now) {
         List<RelayView> out = new ArrayList<>();
@@ -689,7 +765,8 @@ public final class RelayPlanner {
             IpEndpoint best = bestEndpoint(o.relay(), now);
             IpEndpoint ep = attached.getOrDefault(o.relay(), best != null ? best : o.endpoints().get(0));
             Probed p = probes.get(new ProbeTarget(o.relay(), ep));
-            out.add(new RelayView(o.relay(), o.operator(), ep, p == null ? Double.NaN : p.rttMillis, best != null,
+            out.add(new RelayView(o.relay(), o.operator(), o.configured(), ep, p == null ? Double.NaN : p.rttMillis,
+                    best != null,
                     attached.containsKey(o.relay()), p == null ? null : p.observed));
         }
         return out;

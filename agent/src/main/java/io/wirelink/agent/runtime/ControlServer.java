@@ -224,7 +224,10 @@ final class ControlServer implements AutoCloseable {
         for (io.wirelink.agent.core.RelayPlanner.RelayView r : core.relays().relays(now)) {
             ObjectNode n = relays.addObject();
             n.put("publicKey", r.relay().toBase64());
-            n.put("operator", r.operator().toBase64());
+            if (r.operator() != null) {
+                n.put("operator", r.operator().toBase64());
+            }
+            n.put("configured", r.configured());
             n.put("endpoint", r.endpoint().toString());
             if (!Double.isNaN(r.rttMillis())) {
                 n.put("rttMillis", Math.round(r.rttMillis() * 10) / 10.0);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.IpPrefix;
 import io.wirelink.facts.PublicKey;
 import io.wirelink.trust.TrustLevel;
@@ -221,6 +222,64 @@ class ConfigLoaderTest {
         write("wirelink.wg0.yaml", "relay:\n  listen: 1\n");
         m = error(() -> ConfigLoader.load(null, env(), Map.of()));
         assertTrue(m.contains("relay.listen"), m);
+    }
+
+    @Test
+    void relayServersLoad() throws Exception {
+        assertEquals(List.of(), ConfigLoader.load(null, env(), Map.of()).relay().servers(), "none by default");
+        Path f = write("wirelink.wg0.yaml", """
+                relay:
+                  servers: ["%s@203.0.113.7:51823", " %s@[fd00::7]:51823 ", "%s@198.51.100.9:4000"]
+                """.formatted(HUB, HUB, LEAF));
+        RelayConfig r = ConfigLoader.load(null, env(), Map.of()).relay();
+        assertEquals(List.of(new RelayConfig.Server(PublicKey.parse(HUB), IpEndpoint.parse("203.0.113.7:51823")),
+                new RelayConfig.Server(PublicKey.parse(HUB), IpEndpoint.parse("[fd00::7]:51823")),
+                new RelayConfig.Server(PublicKey.parse(LEAF), IpEndpoint.parse("198.51.100.9:4000"))), r.servers());
+        assertTrue(r.use());
+        // JSON and any key spelling, like the rest of the file
+        Files.delete(f);
+        write("wirelink.wg0.json", "{\"Relay\": {\"Servers\": [\"" + LEAF + "@203.0.113.7:51823\"]}}");
+        assertEquals(1, ConfigLoader.load(null, env(), Map.of()).relay().servers().size());
+    }
+
+    @Test
+    void badRelayServersNameTheKeyAndTheFile() throws Exception {
+        Path f = dir.resolve("wirelink.wg0.yaml");
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("relay:\n  servers: [\"203.0.113.7:51823\"]\n", "relay.servers[0]: '203.0.113.7:51823' is not");
+        cases.put("relay:\n  servers: [\"nokey@203.0.113.7:51823\"]\n", "relay.servers[0]");
+        cases.put("relay:\n  servers: [\"" + HUB + "@relay.example.org:51823\"]\n", "relay.servers[0]");
+        cases.put("relay:\n  servers: [\"" + HUB + "@203.0.113.7\"]\n", "relay.servers[0]");
+        cases.put("relay:\n  servers: [\"" + HUB + "@203.0.113.7:0\"]\n", "relay.servers[0]: ");
+        cases.put("relay:\n  servers: [\"" + HUB + "@203.0.113.7:70000\"]\n", "relay.servers[0]");
+        cases.put("relay:\n  servers: [\"" + HUB + "@203.0.113.7:1\", \"" + HUB + "@203.0.113.7:1\"]\n",
+                "relay.servers[1]: '" + HUB + "@203.0.113.7:1' is listed twice");
+        cases.put("relay:\n  servers: \"" + HUB + "@203.0.113.7:1\"\n", "relay.servers: must be a list");
+        cases.put("relay:\n  use: false\n  servers: [\"" + HUB + "@203.0.113.7:1\"]\n",
+                "relay.servers: relays are configured but relay.use is false");
+        cases.put("relay:\n  servers: [\"" + HUB + "@203.0.113.7:1\"]\npeers:\n  - publicKey: " + HUB + "\n",
+                "is peers[0]'s publicKey");
+        StringBuilder five = new StringBuilder("relay:\n  servers:\n");
+        for (int i = 1; i <= 5; i++) {
+            five.append("    - \"").append(HUB).append("@203.0.113.").append(i).append(":1\"\n");
+        }
+        cases.put(five.toString(), "relay.servers[4]: more than 4 endpoints");
+        StringBuilder nine = new StringBuilder("relay:\n  servers:\n");
+        for (int i = 1; i <= 9; i++) {
+            byte[] k = new byte[32];
+            k[0] = (byte) i;
+            nine.append("    - \"").append(PublicKey.of(k)).append("@203.0.113.").append(i).append(":1\"\n");
+        }
+        cases.put(nine.toString(), "relay.servers: 9 relays; at most 8");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Files.writeString(f, c.getKey());
+            String m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+            assertTrue(m.contains(c.getValue()), "for:\n" + c.getKey() + "got: " + m);
+            assertTrue(m.startsWith(f.toString() + ": "), "names the file: " + m);
+        }
+        Files.writeString(f, "relay:\n  server: []\n");
+        String m = error(() -> ConfigLoader.load(null, env(), Map.of()));
+        assertTrue(m.contains("unknown key 'relay.server'") && m.contains("servers"), m);
     }
 
     @Test

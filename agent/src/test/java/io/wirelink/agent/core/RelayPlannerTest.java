@@ -220,6 +220,98 @@ class RelayPlannerTest {
         assertTrue(planner.pathInfo(peer).notDirect().contains("stopped"), planner.pathInfo(peer).toString());
     }
 
+    /** Drops the offers (operator facts) from the believed facts, keeping the peer's attachments. */
+    void noOffers() {
+        believed.removeIf(f -> f.value() instanceof RelayAttachment a && a.operator());
+    }
+
+    @Test
+    void configuredRelaysNobodyOffersAreUsedLikeOffers() {
+        noOffers();
+        planner.configured(List.of(RelayPlanner.Offer.configured(r1, List.of(e1)),
+                RelayPlanner.Offer.configured(r2, List.of(e2))));
+        assertEquals(List.of(new RelayPlanner.ProbeTarget(r1, e1), new RelayPlanner.ProbeTarget(r2, e2)),
+                planner.probeTargets().stream().sorted(java.util.Comparator.comparing(t -> t.endpoint())).toList(),
+                "probed before any pass: configured relays need no facts");
+        relayed(); // registered with both, attachments published, the peer relayed through the hash's choice
+        List<RelayPlanner.RelayView> views = planner.relays(now);
+        assertEquals(2, views.size());
+        for (RelayPlanner.RelayView v : views) {
+            assertNull(v.operator(), "nobody offers it");
+            assertTrue(v.configured() && v.alive() && v.attached(), v.toString());
+        }
+        // the path names the relay key (there is no operator to name)
+        assertEquals("via relay " + chosen(), planner.pathInfo(peer).path());
+        // the attachments it publishes are ordinary ones: the peer's side picks the same relay
+        List<Fact> own = planner.localFacts(dev(), now, now.plusSeconds(60));
+        assertTrue(own.stream().allMatch(f -> f.value() instanceof RelayAttachment a && !a.operator()), own.toString());
+        assertEquals(RelayPlanner.choose(peer, self, List.of(r2, r1)), chosen());
+    }
+
+    @Test
+    void aConfiguredRelayThePeerDoesNotUseIsNotChosen() {
+        noOffers();
+        believed.removeIf(f -> f.subject().equals(peer) && f.value() instanceof RelayAttachment a && a.relay()
+                .equals(r2));
+        planner.configured(List.of(RelayPlanner.Offer.configured(r2, List.of(e2))));
+        Set<PublicKey> both = Set.of(r1, r2);
+        pass(both);
+        advance(RelayPlanner.GIVE_UP_DIRECT);
+        pass(both);
+        pass(both);
+        assertTrue(device.containsKey(r2), "registered with the configured relay");
+        assertFalse(device.containsKey(r1), "r1 is neither configured nor offered, only the peer's attachment");
+        assertEquals(direct, device.get(peer).endpoint(), "no relay both ends share: not relayed");
+        // the peer registers with r2 too: now both ends know it
+        believed.add(Fact.relay(peer, new RelayAttachment(false, r2, List.of(e2)), now.plusSeconds(3600)));
+        RelayPlanner.Plan p = pass(both);
+        assertEquals(e2, device.get(peer).endpoint(), p.reasons().toString());
+        assertTrue(p.reasons().stream().noneMatch(r -> r.contains("null")), p.reasons().toString());
+    }
+
+    @Test
+    void aConfiguredRelayThatIsAlsoOfferedIsOneRelay() {
+        IpEndpoint extra = IpEndpoint.parse("203.0.113.50:51823");
+        planner.configured(List.of(RelayPlanner.Offer.configured(r1, List.of(extra))));
+        pass(Set.of(r1, r2));
+        List<RelayPlanner.RelayView> views = planner.relays(now);
+        assertEquals(2, views.size(), views.toString());
+        RelayPlanner.RelayView v1 = views.stream().filter(v -> v.relay().equals(r1)).findFirst().orElseThrow();
+        assertEquals(op1, v1.operator(), "the offer names the operator");
+        assertTrue(v1.configured());
+        assertEquals(List.of(new RelayPlanner.ProbeTarget(r1, extra), new RelayPlanner.ProbeTarget(r1, e1)),
+                planner.probeTargets().stream().filter(t -> t.relay().equals(r1)).toList(),
+                "configured endpoints first, then the offered ones");
+    }
+
+    @Test
+    void aRelayDroppedFromTheConfigIsUnregistered() {
+        noOffers();
+        planner.configured(List.of(RelayPlanner.Offer.configured(r1, List.of(e1)),
+                RelayPlanner.Offer.configured(r2, List.of(e2))));
+        relayed();
+        PublicKey in = chosen();
+        PublicKey other = in.equals(r1) ? r2 : r1;
+        planner.configured(List.of(RelayPlanner.Offer.configured(other, List.of(endpointOf(other)))));
+        RelayPlanner.Plan p = pass(Set.of(r1, r2));
+        assertFalse(device.containsKey(in), "unregistered: " + p.reasons());
+        assertFalse(planner.relayKeys().contains(in));
+        advance(Duration.ofSeconds(1));
+        p = pass(Set.of(r1, r2));
+        assertEquals(endpointOf(other), device.get(peer).endpoint(), "moved to the relay still configured: "
+                + p.reasons());
+    }
+
+    @Test
+    void ownRelayAndOwnKeyAreNeverConfiguredRelays() {
+        noOffers();
+        planner.ownRelay(r1, List.of(e1));
+        planner.configured(List.of(RelayPlanner.Offer.configured(r1, List.of(e1)),
+                RelayPlanner.Offer.configured(self, List.of(e2))));
+        pass(Set.of(r1, r2));
+        assertEquals(List.of(), planner.relays(now), "neither our own relay nor our own key");
+    }
+
     @Test
     void aHealthyPeerIsLeftAloneAndNothingRegisters() {
         healthy = true;
