@@ -106,6 +106,11 @@ public final class AgentCore {
 
     private record Probe(Instant next, Duration backoff) {}
 
+    /** The last handshake time seen per peer: a path is proven only by a handshake newer than the last one seen. */
+    private final Map<PublicKey, Instant> handshakeSeen = new HashMap<>();
+    /** Paths that failed after a wake, with the rx counter then: unhealthy until a handshake or rx. */
+    private final Map<PublicKey, Long> failed = new HashMap<>();
+
     /** Peers whose probe schedule was consulted this pass; the others' schedules are dropped after it. */
     private final Set<PublicKey> probed = new HashSet<>();
 
@@ -519,6 +524,8 @@ public final class AgentCore {
         punchAsked.keySet().retainAll(known);
         probes.keySet().retainAll(known);
         idle.keySet().retainAll(known);
+        handshakeSeen.keySet().retainAll(known);
+        failed.keySet().retainAll(known);
         store.flushIfDue();
         Set<PublicKey> lookups = new TreeSet<>();
         for (PeerIntent v : intents.values()) {
@@ -978,6 +985,17 @@ public final class AgentCore {
                 counters.punchRequests++;
             }
         }
+        // a failed path: each probe also asks for a punch, since the peer (idle on its side) will not probe us
+        for (PublicKey k : failed.keySet()) {
+            Probe pr = probes.get(k);
+            Instant asked = punchAsked.get(k);
+            if ((pr == null || !now.isBefore(pr.next())) && (asked == null || !now.isBefore(asked.plus(ACK_TIMEOUT)))) {
+                askRouters.add(new Fact(Attribute.PUNCH_REQUEST, k, new FactValue.Requester(selfKey),
+                        now.plus(PUNCH_TTL)));
+                punchAsked.put(k, now);
+                counters.punchRequests++;
+            }
+        }
         Map<PublicKey, Set<PublicKey>> relay = new TreeMap<>(punchRelay);
         punchRelay.clear();
         for (PeerState p : device.peers()) {
@@ -1147,7 +1165,7 @@ public final class AgentCore {
      */
     boolean pathHealthy(PeerState p, Instant now) {
         Idle i = idle.get(p.publicKey());
-        if (i != null && i.failed(now)) {
+        if ((i != null && i.failed(now)) || failed.containsKey(p.publicKey())) {
             return false;
         }
         return Health.healthy(p, now) || i != null;
@@ -1163,9 +1181,19 @@ public final class AgentCore {
             }
             Idle i = idle.get(k);
             boolean healthy = Health.healthy(p, now);
+            Instant seen = handshakeSeen.put(k, p.lastHandshake());
+            boolean newProof = seen == null || !seen.equals(p.lastHandshake());
+            Long rxAtFailure = failed.get(k);
+            if (rxAtFailure != null && (newProof || p.rxBytes() != rxAtFailure)) {
+                failed.remove(k); // a handshake, or something from the peer: the path works again
+            }
+            if (i != null && i.failed(now)) {
+                failed.put(k, p.rxBytes()); // stays failed through endpoint switches until it works again
+            }
             if (i == null || !p.endpoint().equals(i.endpoint()) || !p.lastHandshake().equals(i.handshake())) {
-                // a new proof (handshake) or a new endpoint starts afresh; an unproven path is not tracked
-                if (healthy) {
+                // only a handshake proves a path: a new one starts afresh; a new endpoint without one (an endpoint
+                // switch after a failure) is not a proven path until it handshakes
+                if (healthy && newProof) {
                     idle.put(k, new Idle(p.lastHandshake(), p.endpoint(), p.txBytes(), p.rxBytes(), now, now, null));
                 } else {
                     idle.remove(k);
