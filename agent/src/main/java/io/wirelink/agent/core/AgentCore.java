@@ -127,7 +127,7 @@ public final class AgentCore {
     /** How long a datagram that asked for an Ack waits for it before its facts are sent again. */
     static final Duration ACK_TIMEOUT = Duration.ofSeconds(2);
     /** Probes of an unhealthy quiet path back off up to this many Alive periods. */
-    static final int MAX_PROBE_BACKOFF = 16;
+    static final int MAX_PROBE_BACKOFF = 64;
     /**
      * Sending after this long without sending wakes a quiet path: NATs drop an idle UDP flow after 30 s or more
      * (Linux conntrack), so the hole may have closed and the peer is asked to punch towards us.

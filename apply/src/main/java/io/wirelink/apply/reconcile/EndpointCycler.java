@@ -28,8 +28,8 @@ public final class EndpointCycler {
     private final Map<PublicKey, Instant> lastSwitch = new HashMap<>();
     /** Per peer, how many times a candidate was tried again after all had been tried: the back-off exponent. */
     private final Map<PublicKey, Integer> rounds = new HashMap<>();
-    /** The interval doubles per round over all candidates, up to this many times (6 s → 96 s by default). */
-    static final int MAX_DOUBLINGS = 4;
+    /** The interval doubles per round over all candidates, up to this many times (6 s → 384 s by default). */
+    static final int MAX_DOUBLINGS = 6;
 
     /** @param interval how long one endpoint gets before the next is tried (WireGuard retries every 5 s) */
     public EndpointCycler(Duration interval) {

@@ -151,22 +151,22 @@ class ReconcilerTest {
     }
 
     @Test
-    void onceEveryCandidateWasTriedTheIntervalDoublesUpToSixteenTimes() {
+    void onceEveryCandidateWasTriedTheIntervalDoublesUpToSixtyFourTimes() {
         EndpointCycler cycler = new EndpointCycler(Duration.ofSeconds(6));
         List<PeerIntent.Candidate> cands = List.of(cand("203.0.113.9:51820", false), cand("198.51.100.3:40001", true));
         PeerState a = new PeerState(A, false, null, List.of(LL.of(A)), null, 0, 0, 0);
         PeerIntent dead = new PeerIntent(A, true, false, false, List.of(), cands, false, null);
         DeviceState d = device(a);
         List<Long> switchedAt = new java.util.ArrayList<>();
-        for (long s = 0; s <= 400; s++) {
+        for (long s = 0; s <= 1200; s++) {
             Reconciler.Plan p = Reconciler.plan(d, ctx(Map.of(A, dead), true, true, NOW.plusSeconds(s)), cycler, LL);
             if (!p.change().isEmpty() && p.change().peers().get(0).endpoint() != null) {
                 switchedAt.add(s);
                 d = DeviceStates.apply(d, p.change());
             }
         }
-        // the two untried candidates and the first retry 6 s apart; then each retry waits twice as long, to 96 s
-        assertEquals(List.of(0L, 6L, 12L, 24L, 48L, 96L, 192L, 288L, 384L), switchedAt);
+        // the two untried candidates and the first retry 6 s apart; then each retry waits twice as long, to 384 s
+        assertEquals(List.of(0L, 6L, 12L, 24L, 48L, 96L, 192L, 384L, 768L, 1152L), switchedAt);
     }
 
     @Test
