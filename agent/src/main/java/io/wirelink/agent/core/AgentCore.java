@@ -141,7 +141,7 @@ public final class AgentCore {
      * Of two peers probing each other (first contact, an endpoint switch), the one with the higher key waits this
      * long: initiations sent at once cross, and WireGuard then retries only after 5 s.
      */
-    static final Duration DESYNC = Duration.ofMillis(1500);
+    static final Duration DESYNC = Duration.ofMillis(500);
     private AgentConfig config;
     private DeviceState device;
     /** The device as read, relay peers included ({@link #device} is without them). */
@@ -247,6 +247,20 @@ public final class AgentCore {
             }
         }
         return false;
+    }
+
+    /**
+     * When the next pass should run on its own (a probe falls due before the next tick), or null. The runtime sets
+     * a timer for it after each pass, so a probe goes on time rather than at the next device poll.
+     */
+    public Instant nextWake(Instant now) {
+        Instant next = null;
+        for (Probe p : probes.values()) {
+            if (p.next().isAfter(now) && (next == null || p.next().isBefore(next))) {
+                next = p.next();
+            }
+        }
+        return next;
     }
 
     /** True when something changed since the last pass that should be acted on now rather than at the next tick. */

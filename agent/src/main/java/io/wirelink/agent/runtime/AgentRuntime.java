@@ -69,6 +69,7 @@ public final class AgentRuntime implements AutoCloseable {
     private RelayService relay;
     private RelayProber prober;
     private boolean passScheduled;
+    private java.time.Instant wakeAt;
     private volatile boolean closed;
     private long lastDeviceError;
 
@@ -409,6 +410,20 @@ public final class AgentRuntime implements AutoCloseable {
         return relay;
     }
 
+    /** A pass when the core wants one before the next tick (a probe falling due), one timer at a time. */
+    private void scheduleWake() {
+        java.time.Instant now = clock.now();
+        java.time.Instant at = core.nextWake(now);
+        if (at == null || (wakeAt != null && !at.isBefore(wakeAt) && wakeAt.isAfter(now))) {
+            return;
+        }
+        wakeAt = at;
+        vertx.setTimer(Math.max(1, Duration.between(now, at).toMillis()), id -> {
+            wakeAt = null;
+            pass();
+        });
+    }
+
     private void schedulePass() {
         if (!passScheduled) {
             passScheduled = true;
@@ -444,6 +459,7 @@ public final class AgentRuntime implements AutoCloseable {
         relayBeforePass();
         AgentCore.Actions a = core.pass(clock.now());
         relayAfterPass();
+        scheduleWake();
         for (String r : a.reasons()) {
             log.info("{}", r);
         }

@@ -62,6 +62,7 @@ public final class SimAgent {
     private AgentCore core;
     private DatagramPort socket;
     private boolean passScheduled;
+    private java.time.Instant wakeAt;
     private boolean closed;
     private long applyErrors;
     private long deviceErrors;
@@ -218,6 +219,20 @@ public final class SimAgent {
         }
     }
 
+    /** As AgentRuntime: a pass when the core wants one before the next tick, one timer at a time. */
+    private void scheduleWake() {
+        java.time.Instant now = scheduler.now();
+        java.time.Instant at = core.nextWake(now);
+        if (at == null || (wakeAt != null && !at.isBefore(wakeAt) && wakeAt.isAfter(now))) {
+            return;
+        }
+        wakeAt = at;
+        scheduler.schedule(java.time.Duration.between(now, at), () -> {
+            wakeAt = null;
+            pass();
+        });
+    }
+
     private void schedulePass() {
         if (!passScheduled) {
             passScheduled = true;
@@ -240,6 +255,7 @@ public final class SimAgent {
             deviceErrors++;
         }
         AgentCore.Actions a = core.pass(scheduler.now());
+        scheduleWake();
         for (String r : a.reasons()) {
             log.accept(r);
         }
