@@ -447,6 +447,11 @@ public final class AgentCore {
         }
     }
 
+    /** A PunchRequest asking {@code target} to send towards {@code requester} now. */
+    private static Fact punchRequest(PublicKey target, PublicKey requester, Instant now) {
+        return new Fact(Attribute.PUNCH_REQUEST, target, new FactValue.Requester(requester), now.plus(PUNCH_TTL));
+    }
+
     /** Our datagram to {@code peer} carrying these facts arrived: a quiet path whose Alive arrived is greeted. */
     private void acked(PublicKey peer, List<FactKey> keys) {
         for (FactKey k : keys) {
@@ -993,8 +998,7 @@ public final class AgentCore {
             Instant resumed = e.getValue().wokeAt();
             Instant asked = punchAsked.get(e.getKey());
             if (resumed != null && (asked == null || asked.isBefore(resumed))) {
-                askRouters.add(new Fact(Attribute.PUNCH_REQUEST, e.getKey(), new FactValue.Requester(selfKey),
-                        now.plus(PUNCH_TTL)));
+                askRouters.add(punchRequest(e.getKey(), selfKey, now));
                 punchAsked.put(e.getKey(), now);
                 counters.punchRequests++;
             }
@@ -1004,8 +1008,7 @@ public final class AgentCore {
             Probe pr = probes.get(k);
             Instant asked = punchAsked.get(k);
             if ((pr == null || !now.isBefore(pr.next())) && (asked == null || !now.isBefore(asked.plus(ACK_TIMEOUT)))) {
-                askRouters.add(new Fact(Attribute.PUNCH_REQUEST, k, new FactValue.Requester(selfKey),
-                        now.plus(PUNCH_TTL)));
+                askRouters.add(punchRequest(k, selfKey, now));
                 punchAsked.put(k, now);
                 counters.punchRequests++;
             }
@@ -1062,8 +1065,7 @@ public final class AgentCore {
                 signals.addAll(askRouters);
             }
             for (PublicKey requester : relay.getOrDefault(k, Set.of())) {
-                signals.add(new Fact(Attribute.PUNCH_REQUEST, k, new FactValue.Requester(requester),
-                        now.plus(PUNCH_TTL)));
+                signals.add(punchRequest(k, requester, now));
             }
             if (!signals.isEmpty() && v2 && level != SendPlanner.Level.NOTHING) {
                 facts = new ArrayList<>(facts);
@@ -1274,12 +1276,6 @@ public final class AgentCore {
             }
         }
         return null;
-    }
-
-    /** For diagnostics: what the core knows of a peer's capabilities and path state (no secrets). */
-    public String describePeer(PublicKey k) {
-        return "v2=" + speaksV2.contains(k) + " acks=" + speaksAcks.contains(k) + " boot=" + (knowledge.bootIdOf(k)
-                != null) + " greeted=" + greeted.contains(k) + " idle=" + idle.get(k) + " probe=" + probes.get(k);
     }
 
     /** For tests and logs: a short description of a key's link-local address. */

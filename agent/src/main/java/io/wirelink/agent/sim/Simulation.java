@@ -1,7 +1,6 @@
 package io.wirelink.agent.sim;
 
 import io.wirelink.agent.core.CoreSettings;
-import io.wirelink.agent.core.AgentCore;
 import io.wirelink.agent.core.Counters;
 import io.wirelink.apply.DeviceChange;
 import io.wirelink.apply.PeerChange;
@@ -194,6 +193,19 @@ public final class Simulation {
             double cpuMicrosPerNodeSecond,
             double wallSeconds,
             Wake wake) {
+
+        /** The same result with the wake test's outcome. */
+        Result withWake(Wake w) {
+            return new Result(nodes, hubs, seed, durationSeconds, loss, nat, lastJoinSeconds, convergenceSeconds,
+                    directConvergenceSeconds, pairs, punchablePairs, directShare, idleShare, routedShare,
+                    unreachableShare, punchableDirectShare, punchableReadyShare, pairsByNat,
+                    controlBytesPerNodePerSecond, controlBytesPerNodePerSecondMax, controlBytesPerHubPerSecond,
+                    steadyControlBytesPerNodePerSecond, steadyControlBytesPerNodePerSecondMax,
+                    steadyControlBytesPerHubPerSecond, underlayBytesPerNodePerSecond, underlayBytesPerNodePerSecondMax,
+                    underlayBytesPerHubPerSecond, gossipDatagramsPerNodePerSecond, factsPerNodeMean, factsPerNodeMax,
+                    factsPerHub, events, traceHash, drops, breakdown, cpuSeconds, cpuMicrosPerNodeSecond, wallSeconds,
+                    w);
+        }
 
         /** The fields as JSON-ready values, in a fixed order. */
         public Map<String, Object> toMap() {
@@ -514,51 +526,11 @@ public final class Simulation {
         world.runFor(o.duration());
         long cpu = threads.getCurrentThreadCpuTime() - cpu0;
         long wall = System.nanoTime() - wall0;
-        Result r = measure(cpu, wall);
-        Wake w = wake();
-        return new Result(r.nodes(), r.hubs(), r.seed(), r.durationSeconds(), r.loss(), r.nat(),
-                r.lastJoinSeconds(), r.convergenceSeconds(), r.directConvergenceSeconds(), r.pairs(),
-                r.punchablePairs(), r.directShare(), r.idleShare(), r.routedShare(), r.unreachableShare(),
-                r.punchableDirectShare(), r.punchableReadyShare(), r.pairsByNat(), r.controlBytesPerNodePerSecond(),
-                r.controlBytesPerNodePerSecondMax(), r.controlBytesPerHubPerSecond(),
-                r.steadyControlBytesPerNodePerSecond(), r.steadyControlBytesPerNodePerSecondMax(),
-                r.steadyControlBytesPerHubPerSecond(), r.underlayBytesPerNodePerSecond(),
-                r.underlayBytesPerNodePerSecondMax(), r.underlayBytesPerHubPerSecond(),
-                r.gossipDatagramsPerNodePerSecond(), r.factsPerNodeMean(), r.factsPerNodeMax(), r.factsPerHub(),
-                r.events(), r.traceHash(), r.drops(), r.breakdown(), r.cpuSeconds(), r.cpuMicrosPerNodeSecond(),
-                r.wallSeconds(), w);
-    }
-
-    private String debugPeer(int a, int b) {
-        PublicKey kb = leaves.get(b).wireGuard().publicKey();
-        io.wirelink.apply.PeerState ps = leaves.get(a).wireGuard().read().peer(kb);
-        String st = "";
-        for (AgentCore.PeerStatus x : agent(a).core().snapshot().peers()) {
-            if (x.key().equals(kb)) {
-                st = x.path() + " healthy=" + x.healthy() + " why=" + x.why();
-            }
-        }
-        return (ps == null ? "no peer" : "ep=" + ps.endpoint() + " hs=" + ps.lastHandshake() + " tx=" + ps.txBytes()
-                + " rx=" + ps.rxBytes() + " aips=" + ps.allowedIps()) + " " + st + " core: "
-                + agent(a).core().describePeer(kb) + " route=" + leaves.get(a).wireGuard().routeFor(
-                leafOverlay.get(b));
+        return measure(cpu, wall).withWake(wake());
     }
 
     /** See {@link Wake}. Runs after the measurement, so it changes none of the run's figures. */
     private Wake wake() {
-        if (System.getenv("WL_WAKE_DEBUG") != null) {
-            int shown = 0;
-            for (int i = 0; i < o.nodes() && shown < 6; i++) {
-                for (int j = i + 1; j < o.nodes() && shown < 6; j++) {
-                    if ((types.get(i) == NatType.SYMMETRIC || types.get(j) == NatType.SYMMETRIC)
-                            && types.get(i) != NatType.PUBLIC && types.get(j) != NatType.PUBLIC) {
-                        System.err.println("sym pair " + types.get(i) + "->" + types.get(j) + " i: " + debugPeer(i, j)
-                                + " | j: " + debugPeer(j, i));
-                        shown++;
-                    }
-                }
-            }
-        }
         List<int[]> idlePairs = new ArrayList<>();
         for (int a = 0; a < punchable.length; a++) {
             for (int b = a + 1; b < punchable.length; b++) {
@@ -584,12 +556,6 @@ public final class Simulation {
                 echoes.put(j, echo);
             }
             senders.computeIfAbsent(pr[0], i -> leaves.get(i).openDatagramPort(WAKE_SEND_PORT));
-        }
-        if (System.getenv("WL_WAKE_DEBUG") != null && chosen.size() < 5) {
-            for (int[] pr : chosen) {
-                System.err.println("to wake " + types.get(pr[0]) + "->" + types.get(pr[1]) + " i: " + debugPeer(pr[0],
-                        pr[1]) + " | j: " + debugPeer(pr[1], pr[0]));
-            }
         }
         long start = world.nanoTime();
         long[] directAt = new long[chosen.size()];
@@ -617,27 +583,6 @@ public final class Simulation {
         for (long d : directAt) {
             if (d >= 0) {
                 times.add(d);
-            }
-        }
-        if (System.getenv("WL_WAKE_DEBUG") != null) {
-            long g = 0;
-            long pr = 0;
-            long pu = 0;
-            for (int a = 0; a < o.nodes(); a++) {
-                if (agent(a) != null) {
-                    g += agent(a).core().counters().aliveGreetings;
-                    pr += agent(a).core().counters().aliveProbes;
-                    pu += agent(a).core().counters().alivePunches;
-                }
-            }
-            System.err.println("leaf alive: greetings " + g + " probes " + pr + " punches " + pu);
-            for (int k = 0; k < chosen.size(); k++) {
-                if (directAt[k] < 0) {
-                    int i = chosen.get(k)[0];
-                    int j = chosen.get(k)[1];
-                    System.err.println("wake failed " + types.get(i) + "->" + types.get(j) + " i: " + debugPeer(i, j)
-                            + " | j: " + debugPeer(j, i));
-                }
             }
         }
         java.util.Collections.sort(times);
