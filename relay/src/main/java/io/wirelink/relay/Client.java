@@ -16,6 +16,11 @@ final class Client {
     final TokenBucket packets;
     final TokenBucket bytes;
     final TokenBucket handshakes;
+    final TokenBucket disclosures;
+    /** The disclosure keys, derived (one Diffie-Hellman) on the client's first query. */
+    Disclosure.Keys disclosureKeys;
+    /** The greatest TAI64N a disclosure query or the registering handshake carried; later ones only. */
+    byte[] lastQueryTimestamp;
     IpEndpoint endpoint;
     long registeredAt;
     long lastAuthenticated;
@@ -36,6 +41,7 @@ final class Client {
         this.packets = s.clientPacketRate() > 0 ? new TokenBucket(s.clientPacketRate(), s.clientPacketBurst(), now) : null;
         this.bytes = s.clientByteRate() > 0 ? new TokenBucket(s.clientByteRate(), s.clientByteBurst(), now) : null;
         this.handshakes = new TokenBucket(s.clientHandshakeRate(), s.clientHandshakeBurst(), now);
+        this.disclosures = new TokenBucket(s.clientDisclosureRate(), s.clientDisclosureBurst(), now);
     }
 
     boolean registered() {

@@ -55,6 +55,7 @@ public final class Relay {
     private static final long SECOND = 1_000_000_000L;
 
     private final NoiseResponder responder;
+    private final PrivateKey key;
     private final PublicKey publicKey;
     private final Macs.Mac1Checker ownMac1;
     private final CookieJar cookies;
@@ -76,6 +77,8 @@ public final class Relay {
     /** Who asked to reach whom: {@code wants.get(a).contains(b)} after {@code allow(a, b)}. */
     private final Map<PublicKey, Set<PublicKey>> wants = new HashMap<>();
     private final LinkedHashMap<InetAddress, TokenBucket> sources;
+    /** Switch moments of pairs told each other's endpoints (by the two client ids); insertion order is age order. */
+    private final LinkedHashMap<Long, Long> moments = new LinkedHashMap<>();
 
     private int authEpoch;
     private int nextClientId;
@@ -95,6 +98,8 @@ public final class Relay {
     private long ownTransport;
     private long cookieRepliesSent;
     private long probesAnswered;
+    private long disclosed;
+    private long disclosedUnknown;
     private final long[] drops = new long[Drop.values().length];
 
     /**
@@ -109,6 +114,7 @@ public final class Relay {
         this.admit = Objects.requireNonNull(admit, "admit");
         this.random = Objects.requireNonNull(random, "random");
         this.responder = new NoiseResponder(Objects.requireNonNull(key, "key"), 4 * settings.maxClients());
+        this.key = key;
         this.publicKey = key.publicKey();
         this.ownMac1 = new Macs.Mac1Checker(Macs.mac1Key(publicKey));
         this.cookies = new CookieJar(publicKey, random);
@@ -226,6 +232,9 @@ public final class Relay {
             // liveness and RTT for clients choosing a relay: a reply of the request's size, nothing else
             probesAnswered++;
             return List.of(new Send(src, Probe.reply(data, src)));
+        }
+        if (Disclosure.isQuery(data)) {
+            return onDisclosure(now, src, data);
         }
         int type = WireFormat.classify(data, data.length);
         switch (type) {
@@ -416,6 +425,64 @@ public final class Relay {
         }
     }
 
+    // ------------------------------------------------------------------ endpoint disclosure
+
+    /**
+     * A {@link Disclosure} query: from a registered client (a hash lookup before anything else), within its rate,
+     * with a valid mac (the client's key is derived once per client) and a timestamp later than any accepted before
+     * (and than the handshake that registered it). Answered, to the query's source, with the peer's endpoint and the
+     * pair's switch moment when the peer is registered and both allowed each other, else with "unknown".
+     */
+    private List<Send> onDisclosure(long now, IpEndpoint src, byte[] data) {
+        Disclosure.Query q = Disclosure.decodeQuery(data);
+        Client c = clients.get(q.client());
+        if (c == null || !c.registered()) {
+            return drop(Drop.DISCLOSURE_REJECTED);
+        }
+        if (!c.disclosures.tryTake(now, 1)) {
+            return drop(Drop.RATE_LIMITED);
+        }
+        if (c.disclosureKeys == null) {
+            c.disclosureKeys = Disclosure.relayKeys(key, c.key);
+            if (c.disclosureKeys == null) {
+                return drop(Drop.DISCLOSURE_REJECTED);
+            }
+        }
+        if (!Disclosure.verify(c.disclosureKeys, data) || !Tai64n.after(q.timestamp(), c.lastQueryTimestamp)) {
+            return drop(Drop.DISCLOSURE_REJECTED);
+        }
+        c.lastQueryTimestamp = q.timestamp();
+        Client p = clients.get(q.peer());
+        if (p == null || p == c || !p.registered() || !p.alive || !mutuallyAllowed(c.key, p.key)) {
+            disclosedUnknown++;
+            return List.of(new Send(src, Disclosure.answer(c.disclosureKeys, q.nonce(), q.peer(), null, 0, random)));
+        }
+        disclosed++;
+        return List.of(new Send(src, Disclosure.answer(c.disclosureKeys, q.nonce(), q.peer(), p.endpoint,
+                switchMillis(now, c, p), random)));
+    }
+
+    /**
+     * The pair's switch moment, in milliseconds from now: set {@link Disclosure#SWITCH_LEAD_MILLIS} ahead by the
+     * first answer about the pair (from either side), told to both until {@link Disclosure#SWITCH_HOLD_MILLIS} after
+     * it, then set anew.
+     */
+    private int switchMillis(long now, Client a, Client b) {
+        long pair = a.id < b.id ? ((long) a.id << 32) | (b.id & 0xffffffffL) : ((long) b.id << 32) | (a.id & 0xffffffffL);
+        Long at = moments.get(pair);
+        if (at == null || now - at > Disclosure.SWITCH_HOLD_MILLIS * 1_000_000L) {
+            at = now + Disclosure.SWITCH_LEAD_MILLIS * 1_000_000L;
+            moments.remove(pair);
+            if (moments.size() >= settings.maxClients()) {
+                Iterator<Long> it = moments.keySet().iterator();
+                it.next();
+                it.remove();
+            }
+            moments.put(pair, at);
+        }
+        return (int) Math.floorDiv(at - now, 1_000_000L);
+    }
+
     // ------------------------------------------------------------------ the relay's own handshakes
 
     private List<Send> onOwnInitiation(long now, IpEndpoint src, byte[] data) {
@@ -451,6 +518,11 @@ public final class Relay {
             }
             client = new Client(c.peer(), nextClientId++, now, settings);
             clients.put(c.peer(), client);
+        }
+        if (Tai64n.after(c.timestamp(), client.lastQueryTimestamp)) {
+            // disclosure queries must be later than the handshake that registered the client (no replays across
+            // registrations: the client's agent and its WireGuard read the same clock)
+            client.lastQueryTimestamp = c.timestamp();
         }
         int local = newLocalIndex(client);
         NoiseResponder.Responded r = responder.respond(c, local, random);
@@ -565,6 +637,8 @@ public final class Relay {
             lastSweep = now;
             sweepClients(now);
             sweepRoutes(now);
+            long hold = Disclosure.SWITCH_HOLD_MILLIS * 1_000_000L;
+            moments.values().removeIf(at -> now - at > hold);
         }
     }
 
@@ -679,6 +753,11 @@ public final class Relay {
     /** Probes ({@link Probe}) answered. */
     public long probesAnswered() {
         return probesAnswered;
+    }
+
+    /** Disclosure queries answered with a peer's endpoint, and with "unknown". */
+    public long[] disclosures() {
+        return new long[] {disclosed, disclosedUnknown};
     }
 
     /** How many of the relay's own sessions (keypairs with clients) exist: at most three per client. */

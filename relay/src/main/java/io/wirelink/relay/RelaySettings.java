@@ -29,12 +29,15 @@ import java.time.Duration;
  * @param maxSources source addresses whose handshake bucket is remembered (least recently used out)
  * @param underLoadHandshakes initiations to the relay per second above which it answers initiations without a
  *     valid mac2 with a cookie reply instead of a response
+ * @param clientDisclosureRate disclosure queries ({@link Disclosure}) per second one client may have answered
+ * @param clientDisclosureBurst that bucket's depth
  */
 public record RelaySettings(int maxClients, Duration clientIdleTimeout, Duration handshakeTimeout,
         Duration routeIdleTimeout, int maxRoutes, int maxRoutesPerClient, int maxPeersPerClient, int maxAuthorizedKeys,
         double clientPacketRate, double clientPacketBurst, double clientByteRate, double clientByteBurst,
         double clientHandshakeRate, double clientHandshakeBurst, double sourceHandshakeRate,
-        double sourceHandshakeBurst, int maxSources, int underLoadHandshakes) {
+        double sourceHandshakeBurst, int maxSources, int underLoadHandshakes, double clientDisclosureRate,
+        double clientDisclosureBurst) {
 
     public RelaySettings {
         positive(maxClients, "maxClients");
@@ -51,6 +54,7 @@ public record RelaySettings(int maxClients, Duration clientIdleTimeout, Duration
         rate(clientByteRate, clientByteBurst, true, "clientByte");
         rate(clientHandshakeRate, clientHandshakeBurst, false, "clientHandshake");
         rate(sourceHandshakeRate, sourceHandshakeBurst, false, "sourceHandshake");
+        rate(clientDisclosureRate, clientDisclosureBurst, false, "clientDisclosure");
     }
 
     private static void positive(int v, String name) {
@@ -105,6 +109,8 @@ public record RelaySettings(int maxClients, Duration clientIdleTimeout, Duration
         b.sourceHandshakeBurst = sourceHandshakeBurst;
         b.maxSources = maxSources;
         b.underLoadHandshakes = underLoadHandshakes;
+        b.clientDisclosureRate = clientDisclosureRate;
+        b.clientDisclosureBurst = clientDisclosureBurst;
         return b;
     }
 
@@ -128,6 +134,8 @@ public record RelaySettings(int maxClients, Duration clientIdleTimeout, Duration
         private double sourceHandshakeBurst = 5;
         private int maxSources = 8192;
         private int underLoadHandshakes = 500;
+        private double clientDisclosureRate = 50; // an agent asks about each relayed peer twice a second
+        private double clientDisclosureBurst = 100;
 
         private Builder() {}
 
@@ -207,12 +215,18 @@ public record RelaySettings(int maxClients, Duration clientIdleTimeout, Duration
             return this;
         }
 
+        public Builder clientDisclosureRate(double rate, double burst) {
+            clientDisclosureRate = rate;
+            clientDisclosureBurst = burst;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first bad setting */
         public RelaySettings build() {
             return new RelaySettings(maxClients, clientIdleTimeout, handshakeTimeout, routeIdleTimeout, maxRoutes,
                     maxRoutesPerClient, maxPeersPerClient, maxAuthorizedKeys, clientPacketRate, clientPacketBurst,
                     clientByteRate, clientByteBurst, clientHandshakeRate, clientHandshakeBurst, sourceHandshakeRate,
-                    sourceHandshakeBurst, maxSources, underLoadHandshakes);
+                    sourceHandshakeBurst, maxSources, underLoadHandshakes, clientDisclosureRate, clientDisclosureBurst);
         }
     }
 }

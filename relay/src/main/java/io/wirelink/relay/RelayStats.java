@@ -47,7 +47,9 @@ public record RelayStats(long datagrams, long bytes, long[] forwarded, long forw
         /** An initiation to the relay under load without a valid mac2 (answered with a cookie reply). */
         UNDER_LOAD,
         /** A transport message to the relay's own session that did not authenticate, was replayed or too old. */
-        SESSION_REJECTED
+        SESSION_REJECTED,
+        /** A disclosure query from a key that is no registered client, with a bad mac, or replayed. */
+        DISCLOSURE_REJECTED
     }
 
     public RelayStats {

@@ -51,6 +51,10 @@ class RelayFuzzTest {
         byte[] resp = WireFormat.header(2, 92);
         Macs.writeMac1(a.key(), resp);
         seeds.add(resp);
+        seeds.add(DisclosureTest.query(f, a, b.key()));
+        seeds.add(f.relay.onDatagram(f.now, DisclosureTest.PROBER, DisclosureTest.query(f, b, a.key())).get(0)
+                .datagram());
+        Disclosure.Keys keysA = Disclosure.clientKeys(a.wg.key, f.relay.publicKey());
 
         Random r = new Random(seed());
         IpEndpoint[] sources = {a.endpoint, b.endpoint, IpEndpoint.parse("203.0.113.9:9"),
@@ -71,6 +75,7 @@ class RelayFuzzTest {
             } catch (RuntimeException e) {
                 fail("decode threw " + e + " on " + HexFormat.of().formatHex(in), e);
             }
+            disclosureDecoders(in, keysA, b.key());
             try {
                 f.relay.onDatagram(f.now, sources[r.nextInt(sources.length)], in);
             } catch (RuntimeException e) {
@@ -83,6 +88,30 @@ class RelayFuzzTest {
         byte[] d = link.initiator().seal(new byte[10]);
         assertEquals(1, a.send(d).size());
         System.out.printf("relay fuzz: %d inputs, %d decoded (seed %d), %s%n", n, decoded, seed(), f.relay.stats());
+    }
+
+    /** The disclosure codecs: decode and re-encode the same bytes, or throw MalformedInputException; open never throws. */
+    static void disclosureDecoders(byte[] in, Disclosure.Keys keys, io.wirelink.facts.PublicKey peer) {
+        try {
+            assertArrayEquals(in, Disclosure.decodeQuery(in).encode());
+        } catch (MalformedInputException e) {
+            assertTrue(!Disclosure.isQuery(in));
+        } catch (RuntimeException e) {
+            fail("decodeQuery threw " + e + " on " + HexFormat.of().formatHex(in), e);
+        }
+        try {
+            assertArrayEquals(in, Disclosure.decodeAnswer(in, in.length).encode());
+        } catch (MalformedInputException e) {
+            // not an answer
+        } catch (RuntimeException e) {
+            fail("decodeAnswer threw " + e + " on " + HexFormat.of().formatHex(in), e);
+        }
+        try {
+            Disclosure.open(keys, peer, in, in.length);
+            Disclosure.answerNonce(in, in.length);
+        } catch (RuntimeException e) {
+            fail("open threw " + e + " on " + HexFormat.of().formatHex(in), e);
+        }
     }
 
     static byte[] mutate(byte[] in, Random r, List<byte[]> seeds) {
