@@ -254,7 +254,7 @@ public final class AgentCore {
      * a timer for it after each pass, so a probe goes on time rather than at the next device poll.
      */
     public Instant nextWake(Instant now) {
-        Instant next = null;
+        Instant next = relays.nextWake(now);
         for (Probe p : probes.values()) {
             if (p.next().isAfter(now) && (next == null || p.next().isBefore(next))) {
                 next = p.next();
@@ -493,6 +493,35 @@ public final class AgentCore {
         return added;
     }
 
+    /**
+     * A relay's disclosure about {@code peer} (relay/Disclosure, PROTOCOL.md §6.4): the relay at {@code relayEndpoint}
+     * sees the peer's WireGuard port at {@code endpoint} (its NAT mapping; null when the peer is not registered there)
+     * and sets {@code moment} for both ends to try direct. The endpoint becomes an ObservedEndpoint authored by the
+     * peer with provenance {@code relay}, for {@link RelayPlanner#DISCLOSURE_TTL}: a hint like a DHT record's (the
+     * trust policy still decides; a wrong one costs a failed handshake); the planner times the direct try.
+     *
+     * @return true when a pass should run now
+     */
+    public boolean relayDisclosed(PublicKey relay, IpEndpoint relayEndpoint, PublicKey peer, IpEndpoint endpoint,
+            Instant moment, Instant now) {
+        boolean news = relays.disclosed(relay, peer, endpoint, moment, now);
+        if (endpoint != null) {
+            Fact f = Fact.observed(peer, endpoint, now.plus(RelayPlanner.DISCLOSURE_TTL));
+            FactEvent own = store.assertion(f.key(), peer);
+            boolean fresh = own != null && !own.expiredAt(now) && own.fact().expires().isAfter(now.plus(
+                    RelayPlanner.DISCLOSURE_TTL.dividedBy(2)));
+            if (!fresh && TrustPolicy.accepts(f, peer, trustContext(now))
+                    && store.append(f, new Provenance(peer, Channel.RELAY, relayEndpoint, now))
+                            instanceof AppendResult.Appended a && a.replaced().isEmpty()) {
+                news = true;
+            }
+        }
+        if (news) {
+            dirty = true;
+        }
+        return news;
+    }
+
     // ------------------------------------------------------------------ the pass
 
     /** One pass at {@code now}: derive, fold, trust, reconcile, gossip. */
@@ -522,6 +551,7 @@ public final class AgentCore {
             knowledge.forget(k, ownAlive(now).key());
             probeNow(k, now);
         }
+        punchNow.addAll(lastPunch); // a direct try at a relay's switch moment: send now, whatever the path's state
         for (String r : plan.reasons()) {
             lastReason.put(PublicKey.parse(r.substring(0, r.indexOf(':'))), r.substring(r.indexOf(':') + 2));
         }
@@ -560,10 +590,14 @@ public final class AgentCore {
         return new Actions(plan.change(), out, plan.reasons());
     }
 
+    /** Peers the last relay plan wants sent to at once. */
+    private Set<PublicKey> lastPunch = Set.of();
+
     /** The relay client's overlay on the reconciler's plan: relay peers, relayed peers' endpoints. */
     private Reconciler.Plan relayPlan(Reconciler.Plan plan, Instant now, Map<PublicKey, PeerIntent> intents,
             Map<FactKey, Fact> believed) {
         RelayPlanner.Plan rp = relays.plan(now, rawDevice, intents, believed.values(), plan.change());
+        lastPunch = rp.punch();
         List<String> reasons = new ArrayList<>(plan.reasons());
         reasons.addAll(rp.reasons());
         Set<PublicKey> switched = new HashSet<>(plan.endpointSwitched());

@@ -71,6 +71,17 @@ public final class RelayPlanner {
     static final int MAX_RELAYS = 8;
     /** How long a session may be old and still worth a remove/re-add when switching relays (REJECT_AFTER_TIME). */
     static final Duration SESSION = Duration.ofSeconds(180);
+    /** Disclosure queries per round, at most (a round is a probe round). */
+    static final int MAX_QUERIES = 32;
+    /** How late a relay's switch moment may be joined (the other end's direct try lasts {@link #TRIAL}). */
+    static final Duration LATE_JOIN = Duration.ofMillis(1000);
+    /**
+     * How long a direct try that is due waits for a switch moment from the relay in use before it goes alone (the
+     * relay sets one every 2 to 3 s while both ends ask).
+     */
+    static final Duration MOMENT_WAIT = Duration.ofSeconds(3);
+    /** How long a disclosure is remembered (its endpoint is not a direct candidate of our own; see {@link #plan}). */
+    public static final Duration DISCLOSURE_TTL = Duration.ofSeconds(30);
 
     /**
      * A relay someone offers, or one from the config.
@@ -104,8 +115,17 @@ public final class RelayPlanner {
     /** What one peer's path is, since when, and why it is not direct. */
     public record PathInfo(String path, Instant since, String notDirect, PublicKey relay) {}
 
-    /** What {@link #plan} decided. */
-    public record Plan(DeviceChange change, List<String> reasons, Set<PublicKey> switched) {}
+    /**
+     * What {@link #plan} decided: the change, why, peers whose endpoint moved, and peers to send to at once (a direct
+     * try began at the relay's switch moment: both ends send now, so each NAT sees outbound traffic).
+     */
+    public record Plan(DeviceChange change, List<String> reasons, Set<PublicKey> switched, Set<PublicKey> punch) {}
+
+    /** A disclosure query to send: to {@code relay} at {@code endpoint}, about {@code peer} (relay/Disclosure). */
+    public record DisclosureQuery(PublicKey relay, IpEndpoint endpoint, PublicKey peer) {}
+
+    /** What a relay last disclosed about a peer: its mapping (null: unknown there), when, and the switch moment. */
+    private record Disclosed(IpEndpoint endpoint, Instant at, Instant moment) {}
 
     /** Probe state of one relay endpoint. */
     private static final class Probed {
@@ -149,6 +169,8 @@ public final class RelayPlanner {
     private final Map<PublicKey, IpEndpoint> attached = new TreeMap<>();
     private final Map<PublicKey, PeerPlan> peers = new TreeMap<>();
     private final Map<PublicKey, PathInfo> paths = new TreeMap<>();
+    /** Disclosures by peer, then relay. */
+    private final Map<PublicKey, Map<PublicKey, Disclosed>> disclosures = new HashMap<>();
     private final Set<PublicKey> lastAlive = new HashSet<>();
     private PublicKey ownRelay;
     private List<IpEndpoint> ownEndpoints = List.of();
@@ -214,6 +236,91 @@ public final class RelayPlanner {
         p.rttMillis = Double.isNaN(p.rttMillis) ? ms : 0.75 * p.rttMillis + 0.25 * ms;
         p.lastReply = now;
         p.observed = observed;
+    }
+
+    /**
+     * A relay's answer to our disclosure query about {@code peer}: where the relay sees the peer's WireGuard port
+     * ({@code endpoint}, its NAT mapping; null when the peer is not registered there or the pair is not allowed) and the
+     * pair's switch moment. A relay that disclosed a peer within {@link #DEAD_AFTER} counts as one the peer is attached
+     * to, like an attachment fact; the moment times the next direct try.
+     *
+     * @return true when this is news a pass should act on now (a new mapping, or a new moment)
+     */
+    public boolean disclosed(PublicKey relay, PublicKey peer, IpEndpoint endpoint, Instant moment, Instant now) {
+        if (!attached.containsKey(relay) || !peers.containsKey(peer)) {
+            return false;
+        }
+        Map<PublicKey, Disclosed> m = disclosures.computeIfAbsent(peer, k -> new HashMap<>());
+        Disclosed old = m.put(relay, new Disclosed(endpoint, now, endpoint == null ? null : moment));
+        if (endpoint == null) {
+            return old != null && old.endpoint() != null;
+        }
+        return old == null || !endpoint.equals(old.endpoint()) || old.moment() == null
+                || Duration.between(old.moment(), moment).abs().compareTo(Duration.ofMillis(250)) > 0
+                || old.at().plus(DEAD_AFTER).isBefore(now);
+    }
+
+    /** The fresh disclosure of {@code peer} by {@code relay} that has an endpoint, or null. */
+    private Disclosed fresh(PublicKey peer, PublicKey relay, Instant now) {
+        Map<PublicKey, Disclosed> m = disclosures.get(peer);
+        Disclosed d = m == null || relay == null ? null : m.get(relay);
+        return d != null && d.endpoint() != null && !d.at().plus(DEAD_AFTER).isBefore(now) ? d : null;
+    }
+
+    /** Every endpoint relays disclosed for {@code peer} lately: the relays' view, not a candidate of our own. */
+    private Set<IpEndpoint> disclosedEndpoints(PublicKey peer) {
+        Set<IpEndpoint> out = new HashSet<>();
+        for (Disclosed d : disclosures.getOrDefault(peer, Map.of()).values()) {
+            if (d.endpoint() != null) {
+                out.add(d.endpoint());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The disclosure queries of this round: for each peer we relay, the relay in use; for each member peer that is
+     * not direct and not relayed yet, every relay we are attached to (its answer says whether the peer is there).
+     * At most {@value #MAX_QUERIES}.
+     */
+    public List<DisclosureQuery> disclosureQueries() {
+        List<DisclosureQuery> out = new ArrayList<>();
+        if (!use) {
+            return out;
+        }
+        for (Map.Entry<PublicKey, PeerPlan> e : peers.entrySet()) {
+            PeerPlan pp = e.getValue();
+            if (pp.mode != Mode.DIRECT && pp.relay != null && attached.containsKey(pp.relay)) {
+                out.add(new DisclosureQuery(pp.relay, attached.get(pp.relay), e.getKey()));
+            } else if (pp.mode == Mode.DIRECT && pp.unhealthySince != null) {
+                for (Map.Entry<PublicKey, IpEndpoint> a : attached.entrySet()) {
+                    out.add(new DisclosureQuery(a.getKey(), a.getValue(), e.getKey()));
+                }
+            }
+        }
+        return out.size() > MAX_QUERIES ? new ArrayList<>(out.subList(0, MAX_QUERIES)) : out;
+    }
+
+    /**
+     * When a pass must run for a relay's switch moment (the direct try starts then), or null: the runtime sets a
+     * timer, so both ends start within milliseconds of each other rather than at their next periodic pass.
+     */
+    public Instant nextWake(Instant now) {
+        Instant next = null;
+        for (Map.Entry<PublicKey, PeerPlan> e : peers.entrySet()) {
+            PeerPlan pp = e.getValue();
+            Disclosed d = pp.mode == Mode.RELAYED ? fresh(e.getKey(), pp.relay, now) : null;
+            if (d == null || d.moment() == null || d.moment().isBefore(pp.nextTrial.minus(LATE_JOIN))
+                    || now.isAfter(d.moment().plus(LATE_JOIN))) {
+                continue;
+            }
+            // a moment that passed while the peer was not yet relayed here is joined late, at once
+            Instant at = d.moment().isAfter(now) ? d.moment() : now.plusMillis(1);
+            if (next == null || at.isBefore(next)) {
+                next = at;
+            }
+        }
+        return next;
     }
 
     /** The endpoints to probe now: every endpoint of every relay offered (at most {@value #MAX_RELAYS} relays). */
@@ -423,6 +530,18 @@ public final class RelayPlanner {
         List<String> reasons = new ArrayList<>();
         Set<PublicKey> switched = new HashSet<>();
         Map<PublicKey, Set<PublicKey>> theirs = attachments(believed);
+        // a relay that just disclosed a peer has it registered (and the pair allowed): as good as its attachment
+        disclosures.keySet().retainAll(intents.keySet());
+        for (Map.Entry<PublicKey, Map<PublicKey, Disclosed>> e : disclosures.entrySet()) {
+            e.getValue().values().removeIf(d -> d.at().plus(DISCLOSURE_TTL).isBefore(now));
+            for (Map.Entry<PublicKey, Disclosed> d : e.getValue().entrySet()) {
+                if (fresh(e.getKey(), d.getKey(), now) != null) {
+                    theirs.computeIfAbsent(e.getKey(), k -> new HashSet<>()).add(d.getKey());
+                }
+            }
+        }
+        disclosures.values().removeIf(Map::isEmpty);
+        Set<PublicKey> punch = new HashSet<>();
         Set<PublicKey> ours = usable(raw, now);
         Set<PublicKey> relayEndpointsKeys = relayKeys();
         Set<IpEndpoint> relayEndpoints = new HashSet<>();
@@ -457,7 +576,13 @@ public final class RelayPlanner {
                 if (!pp.unhealthySince.plus(ATTACH_AFTER).isAfter(now)) {
                     needed = true;
                 }
-                boolean givenUp = stalled || viaRelay || pp.lastRelayed != null
+                // nothing of our own to try: no endpoint on the device, no candidate but what relays disclosed
+                boolean nothingToTry = (ps.endpoint() == null || relayEndpoints.contains(ps.endpoint()))
+                        && noCandidate(v, relayEndpoints, disclosedEndpoints(k));
+                if (nothingToTry) {
+                    needed = true; // register at once: there is nothing else to wait for
+                }
+                boolean givenUp = stalled || viaRelay || pp.lastRelayed != null || nothingToTry
                         || !pp.unhealthySince.plus(GIVE_UP_DIRECT).isAfter(now);
                 if (!givenUp) {
                     continue;
@@ -466,6 +591,8 @@ public final class RelayPlanner {
                     pp.why = "direct path stopped answering";
                 } else if (viaRelay) {
                     pp.why = "the peer reached us through a relay";
+                } else if (nothingToTry) {
+                    pp.why = "no endpoint of its own known";
                 } else if (pp.why.isEmpty() || !pp.why.startsWith("no direct")) {
                     pp.why = "no direct handshake for " + Duration.between(pp.unhealthySince, now).toSeconds()
                             + " s with " + v.endpoints().size() + " endpoint candidates (punch timed out)";
@@ -481,7 +608,9 @@ public final class RelayPlanner {
                 pp.relayedSince = now;
                 pp.lastRelayed = now;
                 pp.backoff = FIRST_RETRY;
-                pp.nextTrial = now.plus(FIRST_RETRY);
+                // with the relay disclosing the peer's mapping, try direct at its next switch moment; else later
+                pp.nextTrial = fresh(k, r, now) != null ? now : now.plus(FIRST_RETRY);
+                pp.passAsked = false;
                 endpointFor.put(k, pp.relayEndpoint);
                 if (ps.lastHandshake().isAfter(now.minus(SESSION))) {
                     reAdd.add(k);
@@ -541,9 +670,23 @@ public final class RelayPlanner {
                     reAdd.add(k);
                 }
             }
-            if (pp.mode == Mode.RELAYED && !pp.nextTrial.isAfter(now) && !reAdd.contains(k)) {
-                IpEndpoint direct = directCandidate(v, relayEndpoints, pp.trials);
+            if (pp.mode == Mode.RELAYED && !reAdd.contains(k)) {
+                // coordinated: at the relay's switch moment for the pair (the other end got the same one), with the
+                // mapping the relay sees; alone, at our own time, when the relay sets no moment
+                Disclosed d = fresh(k, pp.relay, now);
+                IpEndpoint direct = null;
+                boolean coordinated = false;
+                if (d != null && d.moment() != null && !d.moment().isAfter(now)
+                        && !d.moment().isBefore(pp.nextTrial.minus(LATE_JOIN))
+                        && !now.isAfter(d.moment().plus(LATE_JOIN))) {
+                    direct = d.endpoint();
+                    coordinated = true;
+                } else if (!pp.nextTrial.isAfter(now) && (d == null || d.moment() == null
+                        || !now.isBefore(pp.nextTrial.plus(MOMENT_WAIT)))) {
+                    direct = d != null ? d.endpoint() : directCandidate(v, relayEndpoints, pp.trials);
+                }
                 if (direct != null) {
+                    punch.add(k);
                     pp.mode = Mode.TRIAL;
                     pp.passAsked = false;
                     pp.trials++;
@@ -553,10 +696,12 @@ public final class RelayPlanner {
                     endpointFor.put(k, direct);
                     switched.add(k);
                     reasons.add(k + ": relayed via " + pp.relay + ", trying direct at " + direct + " (try "
-                            + pp.trials + ")");
+                            + pp.trials + (coordinated ? ", at the relay's switch moment" : "") + ")");
                     continue;
                 }
-                pp.nextTrial = now.plus(pp.backoff);
+                if (!pp.nextTrial.isAfter(now) && d == null) {
+                    pp.nextTrial = now.plus(pp.backoff); // no candidate at all: look again later
+                }
             }
             endpointFor.put(k, pp.relayEndpoint);
         }
@@ -565,7 +710,7 @@ public final class RelayPlanner {
             neededUntil = now.plus(LINGER);
         }
         List<PeerChange> relayChanges = attach(now, raw, neededUntil != null && neededUntil.isAfter(now), reasons);
-        return new Plan(merge(base, raw, endpointFor, reAdd, relayChanges, switched), reasons, switched);
+        return new Plan(merge(base, raw, endpointFor, reAdd, relayChanges, switched), reasons, switched, punch);
     }
 
     private static void trackRx(PeerPlan pp, PeerState ps, Instant now) {
@@ -584,6 +729,16 @@ public final class RelayPlanner {
             c.retainAll(theirs);
         }
         return c;
+    }
+
+    /** True when the peer has no endpoint candidate but relays' and what relays disclosed. */
+    private static boolean noCandidate(PeerIntent v, Set<IpEndpoint> relayEndpoints, Set<IpEndpoint> disclosed) {
+        for (PeerIntent.Candidate c : v.endpoints()) {
+            if (!relayEndpoints.contains(c.endpoint()) && !disclosed.contains(c.endpoint())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The peer's direct candidates, observed ones first, round robin over the tries. */

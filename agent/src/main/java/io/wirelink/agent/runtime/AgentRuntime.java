@@ -361,13 +361,39 @@ public final class AgentRuntime implements AutoCloseable {
                     if (!closed) {
                         core.relays().probeReply(a.target(), a.rtt(), a.observed(), clock.now());
                     }
-                }));
+                }), key, a -> context.runOnContext(v -> disclosed(a)));
             } catch (IOException e) {
                 return Future.failedFuture(new IOException("cannot open the relay probe socket: " + e.getMessage(), e));
             }
         }
         return Future.succeededFuture();
     }
+
+    /**
+     * A relay's answer to a disclosure query: the peer's NAT mapping as the relay sees it, and the pair's switch
+     * moment, which the relay gave as milliseconds from when it answered (half the round trip ago).
+     */
+    private void disclosed(RelayProber.DisclosureAnswer a) {
+        if (closed) {
+            return;
+        }
+        java.time.Instant now = clock.now();
+        java.time.Instant moment = now.plusMillis(a.disclosed().switchMillis()).minus(a.rtt().dividedBy(2));
+        RelayPlanner.DisclosureQuery q = a.query();
+        IpEndpoint ep = a.disclosed().endpoint();
+        if (ep != null && !ep.equals(lastDisclosed.put(q.relay().toBase64() + q.peer().toBase64(), ep))) {
+            log.info("relay {} sees {} at {} (switch in {} ms)", q.relay(), q.peer(), ep, a.disclosed()
+                    .switchMillis());
+        }
+        if (lastDisclosed.size() > 1024) {
+            lastDisclosed.clear();
+        }
+        if (core.relayDisclosed(q.relay(), q.endpoint(), q.peer(), ep, moment, now)) {
+            schedulePass();
+        }
+    }
+
+    private final java.util.Map<String, IpEndpoint> lastDisclosed = new java.util.HashMap<>();
 
     /** Every 500 ms: probe the relays on offer; a relay that came alive or died makes a pass now. */
     private void relayTick() {
@@ -379,6 +405,7 @@ public final class AgentRuntime implements AutoCloseable {
         var targets = planner.probeTargets();
         targets.forEach(t -> planner.probeSent(t, now));
         prober.probe(targets, (t, at) -> { });
+        prober.disclose(planner.disclosureQueries(), java.time.Instant.now()); // WireGuard's clock, not an injected one
         if (planner.needsPass(now)) {
             schedulePass();
         }

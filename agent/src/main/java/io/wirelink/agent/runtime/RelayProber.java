@@ -2,6 +2,9 @@ package io.wirelink.agent.runtime;
 
 import io.wirelink.agent.core.RelayPlanner;
 import io.wirelink.facts.IpEndpoint;
+import io.wirelink.facts.PrivateKey;
+import io.wirelink.facts.PublicKey;
+import io.wirelink.relay.Disclosure;
 import io.wirelink.relay.Probe;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,6 +15,8 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -22,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends relay probes ({@link Probe}) from an ephemeral UDP port and hands each reply, with its round trip, to a
- * callback (the runtime hops it onto the core's context). A reader thread blocks in receive; sends happen on the
- * caller's thread. Outstanding probes are bounded.
+ * Sends relay probes ({@link Probe}) and disclosure queries ({@link Disclosure}) from an ephemeral UDP port and hands
+ * each reply, with its round trip, to a callback (the runtime hops it onto the core's context). A reader thread
+ * blocks in receive; sends happen on the caller's thread. Outstanding probes and queries are bounded. The disclosure
+ * keys (one Diffie-Hellman of the interface key with each relay key) are cached per relay.
  */
 final class RelayProber implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayProber.class);
@@ -33,13 +39,32 @@ final class RelayProber implements AutoCloseable {
     /** A reply: which target, the round trip, and where the relay saw us. */
     record Answer(RelayPlanner.ProbeTarget target, Duration rtt, IpEndpoint observed) {}
 
+    /** A disclosure answer: the query, the round trip, and what the relay said. */
+    record DisclosureAnswer(RelayPlanner.DisclosureQuery query, Duration rtt, Disclosure.Disclosed disclosed) {}
+
+    private record PendingQuery(RelayPlanner.DisclosureQuery query, long at, Disclosure.Keys keys) {}
+
     private final DatagramChannel channel;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Object[]> pending = new LinkedHashMap<>();
+    private final Map<String, PendingQuery> queries = new LinkedHashMap<>();
+    private final PrivateKey self;
+    private final Map<PublicKey, Disclosure.Keys> keys = new HashMap<>();
+    private final java.util.function.Consumer<DisclosureAnswer> disclosures;
     private final Thread reader;
     private volatile boolean closed;
 
     RelayProber(java.util.function.Consumer<Answer> answers) throws IOException {
+        this(answers, null, a -> { });
+    }
+
+    /**
+     * @param self the interface's private key, for disclosure queries (null: none are sent)
+     */
+    RelayProber(java.util.function.Consumer<Answer> answers, PrivateKey self,
+            java.util.function.Consumer<DisclosureAnswer> disclosures) throws IOException {
+        this.self = self;
+        this.disclosures = disclosures;
         DatagramChannel ch;
         try {
             ch = DatagramChannel.open(StandardProtocolFamily.INET6);
@@ -77,6 +102,60 @@ final class RelayProber implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends one disclosure query each; the query's timestamp is {@code wallClock}, which must be the clock the
+     * interface's WireGuard stamps its handshakes with (the relay refuses queries older than the registration).
+     */
+    void disclose(List<RelayPlanner.DisclosureQuery> qs, Instant wallClock) {
+        if (self == null) {
+            return;
+        }
+        for (RelayPlanner.DisclosureQuery q : qs) {
+            Disclosure.Keys k = keys.computeIfAbsent(q.relay(), r -> Disclosure.clientKeys(self, r));
+            if (k == null) {
+                continue; // a low-order relay key
+            }
+            byte[] nonce = new byte[Disclosure.NONCE_LENGTH];
+            random.nextBytes(nonce);
+            long at = System.nanoTime();
+            synchronized (pending) {
+                queries.put(Arrays.toString(nonce), new PendingQuery(q, at, k));
+                Iterator<String> it = queries.keySet().iterator();
+                while (queries.size() > MAX_PENDING && it.hasNext()) {
+                    it.next();
+                    it.remove();
+                }
+            }
+            try {
+                channel.send(ByteBuffer.wrap(Disclosure.query(k, nonce, wallClock, self.publicKey(), q.peer())),
+                        q.endpoint().toSocketAddress());
+            } catch (IOException e) {
+                log.debug("disclosure query to {}: {}", q.endpoint(), e.toString());
+            }
+        }
+        if (keys.size() > 64) {
+            keys.clear();
+        }
+    }
+
+    private void disclosure(byte[] d, long at) {
+        byte[] nonce = Disclosure.answerNonce(d, d.length);
+        if (nonce == null) {
+            return;
+        }
+        PendingQuery p;
+        synchronized (pending) {
+            p = queries.remove(Arrays.toString(nonce));
+        }
+        if (p == null) {
+            return;
+        }
+        Disclosure.Disclosed r = Disclosure.open(p.keys(), p.query().peer(), d, d.length);
+        if (r != null) {
+            disclosures.accept(new DisclosureAnswer(p.query(), Duration.ofNanos(at - p.at()), r));
+        }
+    }
+
     private void read(java.util.function.Consumer<Answer> answers) {
         ByteBuffer buf = ByteBuffer.allocate(512);
         while (!closed) {
@@ -89,6 +168,7 @@ final class RelayProber implements AutoCloseable {
                 buf.get(d);
                 Probe.Reply r = Probe.parseReply(d, d.length);
                 if (r == null) {
+                    disclosure(d, at);
                     continue;
                 }
                 Object[] p;

@@ -46,6 +46,8 @@ class RelayPlannerTest {
     final Map<PublicKey, PeerState> device = new HashMap<>();
     final List<Fact> believed = new ArrayList<>();
     boolean healthy;
+    /** The peer's endpoint candidates (what the core believes). */
+    List<PeerIntent.Candidate> cands = List.of(new PeerIntent.Candidate(direct, true));
     long rx;
     long tx;
 
@@ -81,8 +83,7 @@ class RelayPlannerTest {
         PeerState p = device.get(peer);
         device.put(peer, new PeerState(peer, false, p.endpoint(), p.allowedIps(), healthy ? now.minusSeconds(1)
                 : p.lastHandshake(), rx, tx, 0));
-        PeerIntent v = new PeerIntent(peer, true, false, false, List.of(), List.of(new PeerIntent.Candidate(direct,
-                true)), healthy, null);
+        PeerIntent v = new PeerIntent(peer, true, false, false, List.of(), cands, healthy, null);
         RelayPlanner.Plan plan = planner.plan(now, dev(), Map.of(peer, v), believed, DeviceChange.peers(List.of()));
         for (PeerChange c : plan.change().peers()) {
             if (c.remove()) {
@@ -143,6 +144,85 @@ class RelayPlannerTest {
         pass(both);
         assertEquals(endpointOf(chosen()), device.get(peer).endpoint());
         assertTrue(planner.pathInfo(peer).path().startsWith("via relay"));
+    }
+
+    @Test
+    void aPeerWithNoEndpointIsRelayedWhenARelayDisclosesItAndTriesDirectAtTheRelaysMoment() {
+        believed.removeIf(f -> f.subject().equals(peer)); // no gossip path: the peer's attachments are unknown
+        cands = List.of();
+        device.put(peer, new PeerState(peer, false, null, List.of(ll), Instant.EPOCH, 0, 0, 0));
+        Set<PublicKey> both = Set.of(r1, r2);
+        pass(both); // learns the offers
+        RelayPlanner.Plan p = pass(both);
+        assertTrue(device.containsKey(r1) && device.containsKey(r2), "registered at once, nothing else to try: "
+                + p.reasons());
+        assertNull(device.get(peer).endpoint());
+        assertEquals(Set.of(new RelayPlanner.DisclosureQuery(r1, e1, peer), new RelayPlanner.DisclosureQuery(r2, e2,
+                peer)), Set.copyOf(planner.disclosureQueries()), "both relays are asked where the peer is");
+        IpEndpoint mapped = IpEndpoint.parse("203.0.113.77:41000");
+        assertFalse(planner.disclosed(r1, peer, null, null, now), "r1 does not have it");
+        assertTrue(planner.disclosed(r2, peer, mapped, now.plusMillis(700), now));
+        cands = List.of(new PeerIntent.Candidate(mapped, true)); // the core made it an ObservedEndpoint
+        advance(Duration.ofMillis(50));
+        p = pass(both);
+        assertEquals(e2, device.get(peer).endpoint(), "relayed through the relay that has the peer: " + p.reasons());
+        assertTrue(planner.pathInfo(peer).notDirect().contains("no endpoint"), planner.pathInfo(peer).toString());
+        assertEquals(List.of(new RelayPlanner.DisclosureQuery(r2, e2, peer)), planner.disclosureQueries());
+        assertEquals(now.plusMillis(650), planner.nextWake(now), "a pass at the switch moment");
+        advance(Duration.ofMillis(400));
+        planner.disclosed(r2, peer, mapped, now.plusMillis(250), now); // the next answer: the same moment
+        assertFalse(pass(both).punch().contains(peer), "not before the moment");
+        assertEquals(e2, device.get(peer).endpoint());
+        advance(Duration.ofMillis(250));
+        p = pass(both);
+        assertEquals(mapped, device.get(peer).endpoint(), "direct at the moment, to the mapping: " + p.reasons());
+        assertTrue(p.punch().contains(peer), "and send at once");
+        assertTrue(p.reasons().toString().contains("switch moment"), p.reasons().toString());
+        healthy = true; // the peer did the same: the NATs let both through
+        rx = 500;
+        advance(RelayPlanner.TRIAL);
+        planner.disclosed(r2, peer, mapped, now.minusMillis(2000), now); // still asking during the try
+        p = pass(both);
+        assertEquals(mapped, device.get(peer).endpoint());
+        assertEquals("direct", planner.pathInfo(peer).path(), p.reasons().toString());
+        assertEquals(List.of(), planner.disclosureQueries(), "direct: no more questions");
+    }
+
+    @Test
+    void aFailedCoordinatedTryWaitsForTheBackOffAndALaterMoment() {
+        believed.removeIf(f -> f.subject().equals(peer));
+        cands = List.of();
+        device.put(peer, new PeerState(peer, false, null, List.of(ll), Instant.EPOCH, 0, 0, 0));
+        Set<PublicKey> both = Set.of(r1, r2);
+        pass(both);
+        pass(both);
+        IpEndpoint mapped = IpEndpoint.parse("203.0.113.77:41000");
+        planner.disclosed(r1, peer, mapped, now.plusMillis(700), now);
+        cands = List.of(new PeerIntent.Candidate(mapped, true));
+        pass(both);
+        assertEquals(e1, device.get(peer).endpoint());
+        advance(Duration.ofMillis(700));
+        planner.disclosed(r1, peer, mapped, now, now);
+        pass(both);
+        assertEquals(mapped, device.get(peer).endpoint());
+        planner.disclosed(r1, peer, mapped, now, now);
+        advance(RelayPlanner.TRIAL); // nothing came back (symmetric NATs)
+        planner.disclosed(r1, peer, mapped, now.plusMillis(700), now);
+        pass(both);
+        assertEquals(e1, device.get(peer).endpoint(), "back to the relay");
+        // the relay's next moments come before the back-off (2 s after the try) ends: not used
+        advance(Duration.ofMillis(700));
+        planner.disclosed(r1, peer, mapped, now, now);
+        assertTrue(pass(both).punch().isEmpty());
+        assertEquals(e1, device.get(peer).endpoint());
+        advance(Duration.ofMillis(2500));
+        planner.disclosed(r1, peer, mapped, now.plusMillis(700), now);
+        pass(both);
+        assertEquals(e1, device.get(peer).endpoint(), "waits for the moment");
+        advance(Duration.ofMillis(700));
+        planner.disclosed(r1, peer, mapped, now, now);
+        assertTrue(pass(both).punch().contains(peer), "the next try, at a moment after the back-off");
+        assertEquals(mapped, device.get(peer).endpoint());
     }
 
     @Test
