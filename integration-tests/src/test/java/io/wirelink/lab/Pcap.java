@@ -27,8 +27,12 @@ final class Pcap {
     static final int ETHERTYPE_IPV6 = 0x86dd;
     static final int PROTO_UDP = 17;
 
-    /** One record: its index in the file, link type, whether the cooked header says it was sent by this host. */
-    record Frame(int index, int linkType, boolean outgoing, byte[] bytes, int networkOffset, int etherType) {
+    /**
+     * One record: its index in the file, link type, whether the cooked header says it was sent by this host, and when
+     * it was captured (nanoseconds since 1970, at the capture's resolution).
+     */
+    record Frame(int index, int linkType, boolean outgoing, byte[] bytes, int networkOffset, int etherType,
+            long epochNanos) {
         /** Whether {@code needle} occurs anywhere in the captured bytes (headers included). */
         boolean contains(byte[] needle) {
             return indexOf(bytes, needle, 0) >= 0;
@@ -64,6 +68,7 @@ final class Pcap {
             throw new IllegalArgumentException("pcap version " + major + " is not 2");
         }
         int linkType = b.getInt(20) & 0x0fffffff; // the top bits may carry an FCS length
+        long fraction = magic == MAGIC_NANOS ? 1 : 1000;
         List<Frame> out = new ArrayList<>();
         int at = 24;
         while (at < data.length) {
@@ -80,32 +85,33 @@ final class Pcap {
                         + " bytes (snap length too small)");
             }
             byte[] frame = Arrays.copyOfRange(data, at + 16, at + 16 + incl);
-            out.add(frame(out.size(), linkType, frame));
+            long ts = (b.getInt(at) & 0xffffffffL) * 1_000_000_000L + (b.getInt(at + 4) & 0xffffffffL) * fraction;
+            out.add(frame(out.size(), linkType, frame, ts));
             at += 16 + incl;
         }
         return out;
     }
 
-    private static Frame frame(int index, int linkType, byte[] f) {
+    private static Frame frame(int index, int linkType, byte[] f, long ts) {
         ByteBuffer b = ByteBuffer.wrap(f); // cooked headers are big-endian
         switch (linkType) {
             case LINKTYPE_LINUX_SLL: {
                 // packet type (2) | ARPHRD (2) | address length (2) | address (8) | protocol (2)
                 need(index, f, 16);
                 int packetType = b.getShort(0) & 0xffff;
-                return new Frame(index, linkType, packetType == 4, f, 16, b.getShort(14) & 0xffff);
+                return new Frame(index, linkType, packetType == 4, f, 16, b.getShort(14) & 0xffff, ts);
             }
             case LINKTYPE_LINUX_SLL2: {
                 // protocol (2) | reserved (2) | interface index (4) | ARPHRD (2) | packet type (1) | address length
                 // (1) | address (8)
                 need(index, f, 20);
                 int packetType = f[10] & 0xff;
-                return new Frame(index, linkType, packetType == 4, f, 20, b.getShort(0) & 0xffff);
+                return new Frame(index, linkType, packetType == 4, f, 20, b.getShort(0) & 0xffff, ts);
             }
             case LINKTYPE_RAW: {
                 need(index, f, 1);
                 int version = (f[0] & 0xff) >>> 4;
-                return new Frame(index, linkType, false, f, 0, version == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
+                return new Frame(index, linkType, false, f, 0, version == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4, ts);
             }
             default:
                 throw new IllegalArgumentException("link type " + linkType + " is not read (LINUX_SLL 113, "
