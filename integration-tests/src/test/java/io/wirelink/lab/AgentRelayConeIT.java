@@ -135,8 +135,8 @@ class AgentRelayConeIT {
                 r.registered.getOrDefault(natB.wanAddress(), 0L));
         long firstPing = AgentRelayIT.firstReplyAfter(Files.readString(pinger.logFile()), 0) * 1_000_000L;
         System.out.printf("AgentRelayConeIT: relay capture %s%n", r.counts);
-        System.out.printf("AgentRelayConeIT: registered a +%.3f s, b +%.3f s; first forwarded transport +%.3f s;"
-                + " first ping reply +%.3f s; first direct datagram b->a +%.3f s, a->b +%.3f s (from the later"
+        System.out.printf("AgentRelayConeIT: registered a %+.3f s, b %+.3f s; first forwarded transport %+.3f s;"
+                + " first ping reply %+.3f s; first direct datagram b->a %+.3f s, a->b %+.3f s (from the later"
                 + " registration)%n", sec(r.registered.get(natA.wanAddress()) - registered),
                 sec(r.registered.get(natB.wanAddress()) - registered), sec(r.firstForwardedTransport - registered),
                 sec(firstPing - registered), sec(directA - registered), sec(directB - registered));
@@ -145,8 +145,8 @@ class AgentRelayConeIT {
                         registered));
         for (LabAgent ag : all) {
             for (String line : ag.log().split("\n")) {
-                if (line.contains("relay ") && (line.contains("sees") || line.contains("switch moment")
-                        || line.contains("direct again") || line.contains("via relay"))) {
+                if (line.contains(" sees ") || line.contains("switch moment") || line.contains("direct again")
+                        || line.contains(": via relay")) {
                     System.out.println("AgentRelayConeIT: " + ag.host.name() + ": " + line.strip());
                 }
             }
