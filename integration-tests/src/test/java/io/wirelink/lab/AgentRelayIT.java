@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wirelink.apply.PeerState;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.IpPrefix;
+import io.wirelink.relay.Disclosure;
 import io.wirelink.relay.Probe;
 import io.wirelink.relay.WireFormat;
 import java.net.InetAddress;
@@ -273,7 +274,8 @@ class AgentRelayIT {
      * What a payload on a relay port is: "initiation", "response", "cookie", "transport" (WireGuard, whose first
      * byte is the type and the next three zero, with the type's length: 148, 92, 64, or at least 32 and a multiple
      * of 16 for transport, as WireGuard pads), "probe" (a {@link Probe} request, only towards the relay) or "probe
-     * reply" (only from it); null for anything else.
+     * reply" (only from it), "disclosure query" (a {@link Disclosure} query, only towards the relay) or "disclosure
+     * answer" (only from it); null for anything else.
      */
     static String relayPortMessage(byte[] p, boolean toRelay) {
         if (p.length >= 4 && p[1] == 0 && p[2] == 0 && p[3] == 0) {
@@ -288,6 +290,15 @@ class AgentRelayIT {
                     return p.length >= WireFormat.TRANSPORT_MIN_LENGTH && p.length % 16 == 0 ? "transport" : null;
                 default:
                     return null;
+            }
+        }
+        if (p.length >= 4 && p[1] == 1 && p[2] == 0 && p[3] == 0) {
+            // endpoint disclosure: a query (to the relay) and its sealed answer (from it), never larger
+            if (toRelay && p[0] == (byte) 0xF4 && p.length == Disclosure.QUERY_LENGTH) {
+                return "disclosure query";
+            }
+            if (!toRelay && p[0] == (byte) 0xF5 && p.length == Disclosure.ANSWER_LENGTH) {
+                return "disclosure answer";
             }
         }
         if (p.length != Probe.LENGTH || p[1] != 1 || p[2] != 0 || p[3] != 0) {
