@@ -64,6 +64,12 @@ public final class RelayPlanner {
     public static final Duration LINGER = Duration.ofMinutes(2);
     public static final Duration REGISTERED_WITHIN = Duration.ofSeconds(180);
     public static final Duration TRIAL = Duration.ofSeconds(3);
+    /**
+     * A direct try at a relay's switch moment is shorter: both ends sent at that moment, so through NATs that let it
+     * pass something arrives within a round trip, and through ones that do not the pair (both ends sending direct)
+     * is cut off until the try ends.
+     */
+    public static final Duration COORDINATED_TRIAL = Duration.ofMillis(1500);
     public static final Duration FIRST_RETRY = Duration.ofSeconds(2);
     public static final Duration MAX_RETRY = Duration.ofSeconds(60);
     public static final Duration DIRECT_STALL = Duration.ofSeconds(4);
@@ -73,8 +79,8 @@ public final class RelayPlanner {
     static final Duration SESSION = Duration.ofSeconds(180);
     /** Disclosure queries per round, at most (a round is a probe round). */
     static final int MAX_QUERIES = 32;
-    /** How late a relay's switch moment may be joined (the other end's direct try lasts {@link #TRIAL}). */
-    static final Duration LATE_JOIN = Duration.ofMillis(1000);
+    /** How late a relay's switch moment may be joined (the other end's try lasts {@link #COORDINATED_TRIAL}). */
+    static final Duration LATE_JOIN = Duration.ofMillis(500);
     /**
      * How long a direct try that is due waits for a switch moment from the relay in use before it goes alone (the
      * relay sets one every 2 to 3 s while both ends ask).
@@ -309,6 +315,9 @@ public final class RelayPlanner {
         Instant next = null;
         for (Map.Entry<PublicKey, PeerPlan> e : peers.entrySet()) {
             PeerPlan pp = e.getValue();
+            if (pp.mode == Mode.TRIAL && pp.trialEnd.isAfter(now) && (next == null || pp.trialEnd.isBefore(next))) {
+                next = pp.trialEnd; // judge the try when it ends
+            }
             Disclosed d = pp.mode == Mode.RELAYED ? fresh(e.getKey(), pp.relay, now) : null;
             if (d == null || d.moment() == null || d.moment().isBefore(pp.nextTrial.minus(LATE_JOIN))
                     || now.isAfter(d.moment().plus(LATE_JOIN))) {
@@ -691,7 +700,7 @@ public final class RelayPlanner {
                     pp.passAsked = false;
                     pp.trials++;
                     pp.trialEndpoint = direct;
-                    pp.trialEnd = now.plus(TRIAL);
+                    pp.trialEnd = now.plus(coordinated ? COORDINATED_TRIAL : TRIAL);
                     pp.rxAtTrial = ps.rxBytes();
                     endpointFor.put(k, direct);
                     switched.add(k);

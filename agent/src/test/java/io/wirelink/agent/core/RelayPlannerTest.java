@@ -180,7 +180,8 @@ class RelayPlannerTest {
         assertTrue(p.reasons().toString().contains("switch moment"), p.reasons().toString());
         healthy = true; // the peer did the same: the NATs let both through
         rx = 500;
-        advance(RelayPlanner.TRIAL);
+        assertEquals(now.plus(RelayPlanner.COORDINATED_TRIAL), planner.nextWake(now), "a pass when the try ends");
+        advance(RelayPlanner.COORDINATED_TRIAL);
         planner.disclosed(r2, peer, mapped, now.minusMillis(2000), now); // still asking during the try
         p = pass(both);
         assertEquals(mapped, device.get(peer).endpoint());
@@ -206,7 +207,7 @@ class RelayPlannerTest {
         pass(both);
         assertEquals(mapped, device.get(peer).endpoint());
         planner.disclosed(r1, peer, mapped, now, now);
-        advance(RelayPlanner.TRIAL); // nothing came back (symmetric NATs)
+        advance(RelayPlanner.COORDINATED_TRIAL); // nothing came back (symmetric NATs)
         planner.disclosed(r1, peer, mapped, now.plusMillis(700), now);
         pass(both);
         assertEquals(e1, device.get(peer).endpoint(), "back to the relay");
