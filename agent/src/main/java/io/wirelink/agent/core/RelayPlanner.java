@@ -156,6 +156,8 @@ public final class RelayPlanner {
         IpEndpoint trialEndpoint;
         long rxAtTrial;
         int trials;
+        /** Whether a direct try was made since the peer was last relayed. */
+        boolean tried;
         Instant lastRelayed;
         long lastRx = -1;
         long txAtRx;
@@ -260,6 +262,13 @@ public final class RelayPlanner {
         Disclosed old = m.put(relay, new Disclosed(endpoint, now, endpoint == null ? null : moment));
         if (endpoint == null) {
             return old != null && old.endpoint() != null;
+        }
+        PeerPlan pp = peers.get(peer);
+        if (pp.mode == Mode.RELAYED && !pp.tried && relay.equals(pp.relay) && pp.nextTrial.isAfter(now)) {
+            // relayed before the relay disclosed the peer (the peer reached us through it first): the first try is
+            // at this relay's moment, the one the other end uses, so that both keep the same schedule after it
+            pp.nextTrial = now;
+            pp.passAsked = false;
         }
         return old == null || !endpoint.equals(old.endpoint()) || old.moment() == null
                 || Duration.between(old.moment(), moment).abs().compareTo(Duration.ofMillis(250)) > 0
@@ -612,6 +621,7 @@ public final class RelayPlanner {
                     continue;
                 }
                 pp.mode = Mode.RELAYED;
+                pp.tried = false;
                 pp.relay = r;
                 pp.relayEndpoint = attached.get(r);
                 pp.relayedSince = now;
@@ -696,6 +706,7 @@ public final class RelayPlanner {
                 }
                 if (direct != null) {
                     punch.add(k);
+                    pp.tried = true;
                     pp.mode = Mode.TRIAL;
                     pp.passAsked = false;
                     pp.trials++;

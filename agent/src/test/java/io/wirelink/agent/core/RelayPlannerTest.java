@@ -227,6 +227,24 @@ class RelayPlannerTest {
     }
 
     @Test
+    void aPeerAdoptedThroughARelayTriesDirectAtTheMomentTheRelayDisclosesNext() {
+        relayed(); // relayed before the relay disclosed anything: the first try would be FIRST_RETRY later
+        PublicKey r = chosen();
+        IpEndpoint relayEp = endpointOf(r);
+        advance(Duration.ofMillis(100));
+        assertTrue(planner.disclosed(r, peer, direct, now.plusMillis(300), now));
+        assertEquals(now.plusMillis(300), planner.nextWake(now));
+        advance(Duration.ofMillis(300));
+        RelayPlanner.Plan p = pass(Set.of(r1, r2));
+        assertEquals(direct, device.get(peer).endpoint(), "the first try at the relay's moment: " + p.reasons());
+        assertTrue(p.punch().contains(peer));
+        advance(RelayPlanner.COORDINATED_TRIAL);
+        planner.disclosed(r, peer, direct, now.minusMillis(1500), now);
+        pass(Set.of(r1, r2));
+        assertEquals(relayEp, device.get(peer).endpoint());
+    }
+
+    @Test
     void bothEndsPickTheSameRelay() {
         assertEquals(RelayPlanner.choose(self, peer, List.of(r1, r2)), RelayPlanner.choose(peer, self,
                 List.of(r2, r1)));
