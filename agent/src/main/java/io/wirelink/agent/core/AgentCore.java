@@ -1069,9 +1069,10 @@ public final class AgentCore {
             SendPlanner.AliveRule rule = SendPlanner.AliveRule.WINDOW;
             if (quiet) {
                 rule = quietAliveRule(p, now);
-            } else if (pingOnly && !heardFrom(k) && !pathHealthy(p, now)) {
+            } else if (pingOnly && !heardFrom(k) && !pathHealthy(p, now) && p.endpoint() != null) {
                 // never heard from, on a path that does not work (e.g. both behind symmetric NATs): probe with
-                // back-off rather than every alivePeriod for ever
+                // back-off rather than every alivePeriod for ever. Without an endpoint nothing can be sent, so no
+                // probe is spent: the first one goes when the peer gets an endpoint (a relay's, say)
                 rule = probeRule(k, now);
             }
             List<Fact> eligibleHere = v2 ? eligibleV2

@@ -691,11 +691,12 @@ public final class RelayPlanner {
             }
             if (pp.mode == Mode.RELAYED && !reAdd.contains(k)) {
                 // coordinated: at the relay's switch moment for the pair (the other end got the same one), with the
-                // mapping the relay sees; alone, at our own time, when the relay sets no moment
+                // mapping the relay sees, once the path through the relay works (relayed first: the try then moves
+                // a session, no handshakes cross); alone, at our own time, when the relay sets no moment
                 Disclosed d = fresh(k, pp.relay, now);
                 IpEndpoint direct = null;
                 boolean coordinated = false;
-                if (d != null && d.moment() != null && !d.moment().isAfter(now)
+                if (d != null && d.moment() != null && v.healthy() && !d.moment().isAfter(now)
                         && !d.moment().isBefore(pp.nextTrial.minus(LATE_JOIN))
                         && !now.isAfter(d.moment().plus(LATE_JOIN))) {
                     direct = d.endpoint();

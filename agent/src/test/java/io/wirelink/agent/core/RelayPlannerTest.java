@@ -169,6 +169,7 @@ class RelayPlannerTest {
         assertTrue(planner.pathInfo(peer).notDirect().contains("no endpoint"), planner.pathInfo(peer).toString());
         assertEquals(List.of(new RelayPlanner.DisclosureQuery(r2, e2, peer)), planner.disclosureQueries());
         assertEquals(now.plusMillis(650), planner.nextWake(now), "a pass at the switch moment");
+        healthy = true; // the handshake through the relay
         advance(Duration.ofMillis(400));
         planner.disclosed(r2, peer, mapped, now.plusMillis(250), now); // the next answer: the same moment
         assertFalse(pass(both).punch().contains(peer), "not before the moment");
@@ -178,8 +179,7 @@ class RelayPlannerTest {
         assertEquals(mapped, device.get(peer).endpoint(), "direct at the moment, to the mapping: " + p.reasons());
         assertTrue(p.punch().contains(peer), "and send at once");
         assertTrue(p.reasons().toString().contains("switch moment"), p.reasons().toString());
-        healthy = true; // the peer did the same: the NATs let both through
-        rx = 500;
+        rx = 500; // the peer did the same: the NATs let both through
         assertEquals(now.plus(RelayPlanner.COORDINATED_TRIAL), planner.nextWake(now), "a pass when the try ends");
         advance(RelayPlanner.COORDINATED_TRIAL);
         planner.disclosed(r2, peer, mapped, now.minusMillis(2000), now); // still asking during the try
@@ -202,6 +202,7 @@ class RelayPlannerTest {
         cands = List.of(new PeerIntent.Candidate(mapped, true));
         pass(both);
         assertEquals(e1, device.get(peer).endpoint());
+        healthy = true; // the handshake through the relay
         advance(Duration.ofMillis(700));
         planner.disclosed(r1, peer, mapped, now, now);
         pass(both);
