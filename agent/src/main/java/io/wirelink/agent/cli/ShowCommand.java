@@ -60,9 +60,9 @@ public final class ShowCommand implements Callable<Integer> {
             printPortMapping(out, s.get("portMapping"));
             if (s.has("relay")) {
                 JsonNode rl = s.get("relay");
-                out.printf("  relay: %s on port %d, %d clients, forwarded (init/resp/cookie/data) %s%n",
-                        rl.get("publicKey").asText(), rl.get("port").asInt(), rl.path("clients").asInt(),
-                        rl.path("forwardedByType").toString());
+                out.printf("  relay: %s on port %d, %d clients, forwarded (init/resp/cookie/data) %s, endpoints"
+                        + " disclosed %d%n", rl.get("publicKey").asText(), rl.get("port").asInt(),
+                        rl.path("clients").asInt(), rl.path("forwardedByType").toString(), rl.path("disclosed").asLong());
             }
             for (JsonNode ro : s.path("relays")) {
                 String source = ro.has("operator") ? "offered by " + ro.get("operator").asText()

@@ -252,6 +252,8 @@ final class ControlServer implements AutoCloseable {
                     fw.add(st.stats().forwarded(t));
                 }
                 n.put("probesAnswered", st.probes());
+                n.put("disclosed", st.disclosures()[0]); // disclosure queries answered with the peer's mapping
+                n.put("disclosedUnknown", st.disclosures()[1]);
                 ObjectNode drops = n.putObject("dropped");
                 st.stats().dropped().forEach((k, v) -> drops.put(k.name(), v));
             }

@@ -142,7 +142,8 @@ final class RelayService implements AutoCloseable {
 
     /** Asks the relay thread for its counters; {@link #status} has them once it answered. */
     void refreshStatus() {
-        udp.call(r -> new Status(r.stats(), r.clients().size(), r.probesAnswered())).thenAccept(s -> lastStatus = s);
+        udp.call(r -> new Status(r.stats(), r.clients().size(), r.probesAnswered(), r.disclosures()))
+                .thenAccept(s -> lastStatus = s);
     }
 
     /** The counters as of the last {@link #refreshStatus}, or null. */
@@ -150,7 +151,8 @@ final class RelayService implements AutoCloseable {
         return lastStatus;
     }
 
-    record Status(RelayStats stats, int clients, long probes) {}
+    /** The relay's counters; {@code disclosures}: queries answered with a mapping, and with "unknown". */
+    record Status(RelayStats stats, int clients, long probes, long[] disclosures) {}
 
     /** Where the relay listens, for the offer: our WireGuard candidates with the relay port. */
     java.util.List<IpEndpoint> offerEndpoints(java.util.List<IpEndpoint> wireGuardCandidates) {
