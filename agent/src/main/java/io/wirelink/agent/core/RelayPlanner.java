@@ -158,6 +158,8 @@ public final class RelayPlanner {
         int trials;
         /** Whether a direct try was made since the peer was last relayed. */
         boolean tried;
+        /** The last switch moment a pass looked at when it had come (so no further pass is asked for it). */
+        Instant momentSeen;
         Instant lastRelayed;
         long lastRx = -1;
         long txAtRx;
@@ -270,8 +272,7 @@ public final class RelayPlanner {
             pp.nextTrial = now;
             pp.passAsked = false;
         }
-        return old == null || !endpoint.equals(old.endpoint()) || old.moment() == null
-                || Duration.between(old.moment(), moment).abs().compareTo(Duration.ofMillis(250)) > 0
+        return old == null || !endpoint.equals(old.endpoint()) || !sameMoment(old.moment(), moment)
                 || old.at().plus(DEAD_AFTER).isBefore(now);
     }
 
@@ -329,7 +330,7 @@ public final class RelayPlanner {
             }
             Disclosed d = pp.mode == Mode.RELAYED ? fresh(e.getKey(), pp.relay, now) : null;
             if (d == null || d.moment() == null || d.moment().isBefore(pp.nextTrial.minus(LATE_JOIN))
-                    || now.isAfter(d.moment().plus(LATE_JOIN))) {
+                    || now.isAfter(d.moment().plus(LATE_JOIN)) || sameMoment(d.moment(), pp.momentSeen)) {
                 continue;
             }
             // a moment that passed while the peer was not yet relayed here is joined late, at once
@@ -696,6 +697,9 @@ public final class RelayPlanner {
                 Disclosed d = fresh(k, pp.relay, now);
                 IpEndpoint direct = null;
                 boolean coordinated = false;
+                if (d != null && d.moment() != null && !d.moment().isAfter(now)) {
+                    pp.momentSeen = d.moment();
+                }
                 if (d != null && d.moment() != null && v.healthy() && !d.moment().isAfter(now)
                         && !d.moment().isBefore(pp.nextTrial.minus(LATE_JOIN))
                         && !now.isAfter(d.moment().plus(LATE_JOIN))) {
@@ -750,6 +754,11 @@ public final class RelayPlanner {
             c.retainAll(theirs);
         }
         return c;
+    }
+
+    /** Two answers' moments are the same moment when they differ by less than 250 ms (half the RTTs differ). */
+    private static boolean sameMoment(Instant a, Instant b) {
+        return a != null && b != null && Duration.between(a, b).abs().compareTo(Duration.ofMillis(250)) < 0;
     }
 
     /** True when the peer has no endpoint candidate but relays' and what relays disclosed. */

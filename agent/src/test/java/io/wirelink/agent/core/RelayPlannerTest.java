@@ -169,12 +169,18 @@ class RelayPlannerTest {
         assertTrue(planner.pathInfo(peer).notDirect().contains("no endpoint"), planner.pathInfo(peer).toString());
         assertEquals(List.of(new RelayPlanner.DisclosureQuery(r2, e2, peer)), planner.disclosureQueries());
         assertEquals(now.plusMillis(650), planner.nextWake(now), "a pass at the switch moment");
-        healthy = true; // the handshake through the relay
         advance(Duration.ofMillis(400));
         planner.disclosed(r2, peer, mapped, now.plusMillis(250), now); // the next answer: the same moment
         assertFalse(pass(both).punch().contains(peer), "not before the moment");
         assertEquals(e2, device.get(peer).endpoint());
         advance(Duration.ofMillis(250));
+        assertTrue(pass(both).punch().isEmpty(), "not before the path through the relay works");
+        assertNull(planner.nextWake(now), "and no more passes for this moment");
+        healthy = true; // the handshake through the relay
+        advance(Duration.ofMillis(2000));
+        planner.disclosed(r2, peer, mapped, now.plusMillis(700), now); // the relay's next moment
+        assertEquals(now.plusMillis(700), planner.nextWake(now));
+        advance(Duration.ofMillis(700));
         p = pass(both);
         assertEquals(mapped, device.get(peer).endpoint(), "direct at the moment, to the mapping: " + p.reasons());
         assertTrue(p.punch().contains(peer), "and send at once");
