@@ -77,6 +77,10 @@ public final class RelayPlanner {
     static final int MAX_RELAYS = 8;
     /** How long a session may be old and still worth a remove/re-add when switching relays (REJECT_AFTER_TIME). */
     static final Duration SESSION = Duration.ofSeconds(180);
+    /** How often a coordinated try sets its direct endpoint again after WireGuard roamed back to the relay. */
+    static final int MAX_REASSERTS = 4;
+    /** How often a coordinated try is looked at while it runs (for roaming back to the relay). */
+    static final Duration TRIAL_CHECK = Duration.ofMillis(250);
     /** Disclosure queries per round, at most (a round is a probe round). */
     static final int MAX_QUERIES = 32;
     /** How late a relay's switch moment may be joined (the other end's try lasts {@link #COORDINATED_TRIAL}). */
@@ -160,6 +164,9 @@ public final class RelayPlanner {
         boolean tried;
         /** The last switch moment a pass looked at when it had come (so no further pass is asked for it). */
         Instant momentSeen;
+        /** Whether the current try began at a relay's switch moment, and how often its endpoint was set again. */
+        boolean coordinated;
+        int reasserted;
         Instant lastRelayed;
         long lastRx = -1;
         long txAtRx;
@@ -325,8 +332,13 @@ public final class RelayPlanner {
         Instant next = null;
         for (Map.Entry<PublicKey, PeerPlan> e : peers.entrySet()) {
             PeerPlan pp = e.getValue();
-            if (pp.mode == Mode.TRIAL && pp.trialEnd.isAfter(now) && (next == null || pp.trialEnd.isBefore(next))) {
-                next = pp.trialEnd; // judge the try when it ends
+            if (pp.mode == Mode.TRIAL && pp.trialEnd.isAfter(now)) {
+                // judge the try when it ends; a coordinated one is looked at while it runs, too
+                Instant at = pp.coordinated && now.plus(TRIAL_CHECK).isBefore(pp.trialEnd) ? now.plus(TRIAL_CHECK)
+                        : pp.trialEnd;
+                if (next == null || at.isBefore(next)) {
+                    next = at;
+                }
             }
             Disclosed d = pp.mode == Mode.RELAYED ? fresh(e.getKey(), pp.relay, now) : null;
             if (d == null || d.moment() == null || d.moment().isBefore(pp.nextTrial.minus(LATE_JOIN))
@@ -648,6 +660,17 @@ public final class RelayPlanner {
             }
             if (pp.mode == Mode.TRIAL) {
                 if (pp.trialEnd.isAfter(now)) {
+                    if (pp.coordinated && ps.endpoint() != null && relayEndpoints.contains(ps.endpoint())
+                            && pp.reasserted < MAX_REASSERTS) {
+                        // a packet still in flight through the relay made WireGuard roam back to it: both ends
+                        // send direct now, so set the direct endpoint again (and send) rather than lose the try
+                        pp.reasserted++;
+                        endpointFor.put(k, pp.trialEndpoint);
+                        punch.add(k);
+                        reasons.add(k + ": roamed back to relay " + pp.relay + " during the direct try; direct at "
+                                + pp.trialEndpoint + " again");
+                        continue;
+                    }
                     endpointFor.put(k, ps.endpoint()); // the trial runs; the reconciler must not move the endpoint
                     continue;
                 }
@@ -717,6 +740,8 @@ public final class RelayPlanner {
                     pp.trials++;
                     pp.trialEndpoint = direct;
                     pp.trialEnd = now.plus(coordinated ? COORDINATED_TRIAL : TRIAL);
+                    pp.coordinated = coordinated;
+                    pp.reasserted = 0;
                     pp.rxAtTrial = ps.rxBytes();
                     endpointFor.put(k, direct);
                     switched.add(k);
