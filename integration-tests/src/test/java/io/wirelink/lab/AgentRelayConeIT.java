@@ -146,7 +146,7 @@ class AgentRelayConeIT {
         for (LabAgent ag : all) {
             for (String line : ag.log().split("\n")) {
                 if (line.contains(" sees ") || line.contains("switch moment") || line.contains("direct again")
-                        || line.contains(": via relay")) {
+                        || line.contains(": via relay") || line.contains("roamed back")) {
                     System.out.println("AgentRelayConeIT: " + ag.host.name() + ": " + line.strip());
                 }
             }
