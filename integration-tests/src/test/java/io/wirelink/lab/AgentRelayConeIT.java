@@ -140,6 +140,8 @@ class AgentRelayConeIT {
                 + " registration)%n", sec(r.registered.get(natA.wanAddress()) - registered),
                 sec(r.registered.get(natB.wanAddress()) - registered), sec(r.firstForwardedTransport - registered),
                 sec(firstPing - registered), sec(directA - registered), sec(directB - registered));
+        System.out.printf("AgentRelayConeIT: handshake messages on the relay port:%s%n", r.handshakeTimeline(registered,
+                natA.wanAddress()));
         System.out.printf("AgentRelayConeIT: direct both ways %.3f s after the later registration (goal: 2 s);"
                 + " direct handshake: %s%n", sec(direct - registered), r.firstDirectHandshake(capA, capB,
                         registered));
@@ -179,6 +181,18 @@ class AgentRelayConeIT {
         /** Per NAT address: the first transport datagram to the relay after the relay's handshake response. */
         final Map<InetAddress, Long> registered = new HashMap<>();
         long firstForwardedTransport = Long.MAX_VALUE;
+        /** Every WireGuard handshake message on the relay port: time, direction, type, NAT address. */
+        final List<Object[]> handshakes = new ArrayList<>();
+
+        /** The handshake messages relative to {@code from}, one line, with "a"/"b" for the two NATs. */
+        String handshakeTimeline(long from, InetAddress natA) {
+            StringBuilder b = new StringBuilder();
+            for (Object[] h : handshakes) {
+                b.append(String.format(" %+.3f %s %s %s;", sec((Long) h[0] - from), h[2], (Boolean) h[1] ? "from"
+                        : "to", natA.equals(h[3]) ? "a" : "b"));
+            }
+            return b.toString();
+        }
 
         /** The first WireGuard handshake message (initiation or response) seen directly, or "none". */
         String firstDirectHandshake(Path capA, Path capB, long from) throws Exception {
@@ -215,6 +229,9 @@ class AgentRelayConeIT {
                     : p.length == Disclosure.ANSWER_LENGTH && (p[0] & 0xff) == 0xF5 ? "disclosure answer"
                     : (p[0] & 0xff) == 0xF2 ? "probe" : (p[0] & 0xff) == 0xF3 ? "probe reply" : "other";
             r.counts.merge((in ? "in " : "out ") + kind, 1, Integer::sum);
+            if (type == WireFormat.TYPE_INITIATION || type == WireFormat.TYPE_RESPONSE) {
+                r.handshakes.add(new Object[] {f.epochNanos(), in, kind, in ? u.src() : u.dst()});
+            }
             if (!in && type == WireFormat.TYPE_RESPONSE && nats.contains(u.dst())) {
                 responded.put(u.dst(), true);
             }

@@ -644,7 +644,9 @@ public final class RelayPlanner {
                 pp.nextTrial = fresh(k, r, now) != null ? now : now.plus(FIRST_RETRY);
                 pp.passAsked = false;
                 endpointFor.put(k, pp.relayEndpoint);
-                if (ps.lastHandshake().isAfter(now.minus(SESSION))) {
+                if (ps.lastHandshake().isAfter(now.minus(SESSION)) && !pp.relayEndpoint.equals(ps.endpoint())) {
+                    // a session made elsewhere: start afresh through the relay. One that already runs through it
+                    // (the peer reached us through it) is kept: removing it would break the handshake in flight
                     reAdd.add(k);
                 }
                 reasons.add(k + ": via relay " + r + " at " + pp.relayEndpoint + " (" + pp.why + ")");

@@ -259,6 +259,25 @@ class RelayPlannerTest {
     }
 
     @Test
+    void aPeerThatReachedUsThroughTheRelayKeepsItsSession() {
+        believed.removeIf(f -> f.subject().equals(peer));
+        cands = List.of();
+        device.put(peer, new PeerState(peer, false, null, List.of(ll), Instant.EPOCH, 0, 0, 0));
+        Set<PublicKey> both = Set.of(r1, r2);
+        pass(both);
+        pass(both);
+        // the peer's initiation came through r2: WireGuard answered there, and the session runs through it
+        healthy = true;
+        device.put(peer, new PeerState(peer, false, e2, List.of(ll), now, 0, 0, 0));
+        planner.disclosed(r2, peer, IpEndpoint.parse("203.0.113.77:41000"), now.plusMillis(700), now);
+        RelayPlanner.Plan p = pass(both);
+        assertTrue(planner.pathInfo(peer).path().startsWith("via relay"), p.reasons().toString());
+        assertFalse(p.change().peers().stream().anyMatch(c -> c.publicKey().equals(peer) && c.remove()),
+                "not removed and re-added: " + p.change());
+        assertEquals(e2, device.get(peer).endpoint());
+    }
+
+    @Test
     void bothEndsPickTheSameRelay() {
         assertEquals(RelayPlanner.choose(self, peer, List.of(r1, r2)), RelayPlanner.choose(peer, self,
                 List.of(r2, r1)));
