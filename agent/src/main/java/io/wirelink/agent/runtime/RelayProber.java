@@ -54,12 +54,10 @@ final class RelayProber implements AutoCloseable {
     private final Thread reader;
     private volatile boolean closed;
 
-    RelayProber(java.util.function.Consumer<Answer> answers) throws IOException {
-        this(answers, null, a -> { });
-    }
-
     /**
+     * @param answers where probe replies go
      * @param self the interface's private key, for disclosure queries (null: none are sent)
+     * @param disclosures where disclosure answers go
      */
     RelayProber(java.util.function.Consumer<Answer> answers, PrivateKey self,
             java.util.function.Consumer<DisclosureAnswer> disclosures) throws IOException {
