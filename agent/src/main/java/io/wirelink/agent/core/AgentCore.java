@@ -142,6 +142,9 @@ public final class AgentCore {
      * long: initiations sent at once cross, and WireGuard then retries only after 5 s.
      */
     static final Duration DESYNC = Duration.ofMillis(500);
+    /** The shortest time between two passes, per device peer: 50 ms at 100 peers, 500 ms at 1,000. */
+    static final Duration PASS_GAP_PER_PEER = Duration.ofNanos(500_000);
+    static final Duration MAX_PASS_GAP = Duration.ofSeconds(1);
     private AgentConfig config;
     private DeviceState device;
     /** The device as read, relay peers included ({@link #device} is without them). */
@@ -238,7 +241,7 @@ public final class AgentCore {
      * instead of at the next anti-entropy tick. The runtime asks this at each device poll (every second).
      */
     public boolean due(Instant now) {
-        if (dirty || delivery.anyOverdue(now, ACK_TIMEOUT)) {
+        if (needsPass(now) || delivery.acksOwed()) {
             return true;
         }
         for (Probe p : probes.values()) {
@@ -247,6 +250,109 @@ public final class AgentCore {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a full {@link #pass} is needed now: {@link #dirty()}, a datagram waited {@link #ACK_TIMEOUT} for its
+     * Ack, or a probe falls due on a path that also asks for a punch. Owed Acks and other due probes need only
+     * {@link #quick}.
+     */
+    public boolean needsPass(Instant now) {
+        if (dirty || delivery.anyOverdue(now, ACK_TIMEOUT)) {
+            return true;
+        }
+        for (PublicKey k : failed.keySet()) {
+            Probe p = probes.get(k);
+            if (p == null || !now.isBefore(p.next())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Something to do before the next tick: {@link #dirty()}, or an Ack owed (a {@link #step} sends it). */
+    public boolean wantsStep() {
+        return dirty || delivery.acksOwed();
+    }
+
+    /**
+     * What the runtime runs when a debounce or wake timer fires: a full {@link #pass} when {@link #needsPass}, else
+     * {@link #quick}. The anti-entropy tick always runs a full pass.
+     */
+    public Actions step(Instant now) {
+        return needsPass(now) && !now.isBefore(passAllowedAt()) ? pass(now) : quick(now);
+    }
+
+    /**
+     * When the next full pass may run: {@link #PASS_GAP_PER_PEER} per device peer after the last one (at most
+     * {@link #MAX_PASS_GAP}). A pass costs O(facts + peers), and in a large mesh during a join every datagram brings
+     * news; without the gap a 1,000-node mesh's nodes each folded their views eight times a second. Owed Acks and due
+     * probes do not wait for it ({@link #quick}).
+     */
+    public Instant passAllowedAt() {
+        if (lastPassAt == null || device == null) {
+            return Instant.MIN;
+        }
+        Duration gap = PASS_GAP_PER_PEER.multipliedBy(device.peers().size());
+        return lastPassAt.plus(gap.compareTo(MAX_PASS_GAP) > 0 ? MAX_PASS_GAP : gap);
+    }
+
+    /**
+     * How long the runtime waits before the next {@link #step} once {@link #wantsStep()}: {@code debounce}, or
+     * until {@link #passAllowedAt()} when a pass is wanted and the gap has not passed yet.
+     */
+    public Duration stepDelay(Instant now, Duration debounce) {
+        if (dirty) {
+            Instant at = passAllowedAt();
+            if (at.isAfter(now.plus(debounce))) {
+                return Duration.between(now, at);
+            }
+        }
+        return debounce;
+    }
+
+    /**
+     * The cheap half of a pass, when nothing changed: owed Acks, and the Alive of each probe that fell due, sealed
+     * for their peers exactly as {@link #pass} would (same rules, same hello and Ack requests), without deriving,
+     * folding or reconciling anything. O(peers owed or due), where a pass is O(facts + peers); it exists because an
+     * Ack or a probe every few hundred milliseconds made a 1,000-node mesh spend its time folding views that had
+     * not changed.
+     */
+    public Actions quick(Instant now) {
+        counters.quickPasses++;
+        List<Outgoing> out = new ArrayList<>();
+        int port = gossipPort();
+        if (device == null || port == 0) {
+            return new Actions(DeviceChange.peers(List.of()), out, List.of());
+        }
+        Set<PublicKey> targets = new TreeSet<>(delivery.owedPeers());
+        for (Map.Entry<PublicKey, Probe> e : probes.entrySet()) {
+            if (!now.isBefore(e.getValue().next())) {
+                targets.add(e.getKey());
+            }
+        }
+        TrustContext ctx = trustContext(now);
+        boolean selfRouter = selfIsRouter();
+        for (PublicKey k : targets) {
+            PeerState p = device.peer(k);
+            if (p == null || p.endpoint() == null) {
+                delivery.drainAcks(k); // as a pass: nothing can be sent (level NOTHING)
+                continue;
+            }
+            List<Fact> facts = new ArrayList<>();
+            Probe pr = probes.get(k);
+            boolean probeDue = pr != null && !now.isBefore(pr.next());
+            PeerPlan pp = peerPlan(p, ctx, selfRouter, now);
+            if (pp.rule() == SendPlanner.AliveRule.NOW) {
+                Fact alive = ownAlive(now);
+                facts.add(alive);
+                knowledge.learned(k, alive.key(), alive.expires());
+            } else if (probeDue) {
+                probes.remove(k); // the path no longer needs probing (healthy, or not a quiet peer any more)
+            }
+            seal(k, facts, pp, pp.rule() == SendPlanner.AliveRule.NOW && pp.acks(), port, out, now);
+        }
+        return new Actions(DeviceChange.peers(List.of()), out, List.of());
     }
 
     /**
@@ -371,10 +477,19 @@ public final class AgentCore {
         }
         if ((g.group().flags() & SignedGroupValue.FLAG_ACK_REQUEST) != 0) {
             speaksAcks.add(signer); // only a node that reads Acks asks for them
-            delivery.receivedAckRequest(signer, g.group().id());
-            dirty = true; // the next pass (debounced) carries the Ack
+            delivery.receivedAckRequest(signer, g.group().id()); // the next step (debounced) carries the Ack
         }
         boolean news = false;
+        // the sender's boot ID first: a new one wipes what the sender is believed to know, which must not take the
+        // facts this very datagram carried with it (Alive comes last), or they are all echoed back to the sender
+        for (Fact f : g.facts()) {
+            if (f.attribute() == Attribute.ALIVE && f.subject().equals(signer)
+                    && f.value() instanceof FactValue.BootId b && knowledge.bootId(signer, b.id())) {
+                news = true; // the peer (re)started: it knows nothing of ours any more
+                greeted.remove(signer);
+                delivery.forgetPeer(signer);
+            }
+        }
         for (Fact f : g.facts()) {
             if (f.attribute() == Attribute.PUNCH_REQUEST) {
                 punchRequest(signer, f, now);
@@ -392,13 +507,7 @@ public final class AgentCore {
                     speaksAcks.add(signer);
                 }
             }
-            if (f.attribute() == Attribute.ALIVE && f.subject().equals(signer)
-                    && f.value() instanceof FactValue.BootId b && knowledge.bootId(signer, b.id())) {
-                news = true; // the peer (re)started: it knows nothing of ours any more
-                greeted.remove(signer);
-                delivery.forgetPeer(signer);
-            }
-            knowledge.learned(signer, f.key(), f.expires());
+            knowledge.heard(signer, f.key(), f.expires());
             if (!TrustPolicy.accepts(f, signer, ctx)) {
                 counters.factsRejected++;
                 continue;
@@ -506,6 +615,7 @@ public final class AgentCore {
         boolean selfRouter = selfIsRouter();
         trackIdle(now);
         deriveLocalFacts(now, selfRouter);
+        dirty = false; // what was just derived is folded and sent by this pass
         store.expire(now);
         FactView view = store.view(now);
         TrustContext ctx = trustContext(now);
@@ -678,8 +788,9 @@ public final class AgentCore {
         Map<FactView.Entry, Fact> before = ctx == believedCtx ? believedBy : Map.of();
         Map<FactView.Entry, Fact> now = new IdentityHashMap<>(view.size() * 2);
         Map<FactKey, Fact> out = new LinkedHashMap<>(view.size() * 2);
+        boolean reuse = !before.isEmpty();
         for (FactView.Entry e : view.entries()) {
-            Fact best = before.get(e);
+            Fact best = reuse ? before.get(e) : null;
             if (best == null) {
                 best = believed(e, ctx);
             }
@@ -1015,53 +1126,38 @@ public final class AgentCore {
         }
         Map<PublicKey, Set<PublicKey>> relay = new TreeMap<>(punchRelay);
         punchRelay.clear();
+        List<Fact> eligibleV1 = null; // built for the first v1 peer
         for (PeerState p : device.peers()) {
             PublicKey k = p.publicKey();
             if (k.equals(selfKey)) {
                 continue;
             }
-            PeerConfig pc = config.peer(k);
-            TrustLevel configured = pc == null ? null : pc.trust();
-            boolean trustedForFacts = configured != null && configured.atLeast(TrustLevel.AllowedIPs);
-            boolean peerRouter = ctx.routers().contains(k);
-            boolean exchanger = pc != null && pc.factExchanger();
-            SendPlanner.Level level = SendPlanner.level(p.endpoint() != null, trustedForFacts, peerRouter, exchanger,
-                    selfRouter, config.chatty(), pathHealthy(p, now));
-            boolean v2 = speaksV2.contains(k);
-            boolean acks = v2 && speaksAcks.contains(k);
-            boolean pingOnly = SendPlanner.level(true, trustedForFacts, peerRouter, exchanger, selfRouter,
-                    config.chatty(), true) == SendPlanner.Level.PING;
-            boolean quiet = acks && pingOnly;
-            SendPlanner.AliveRule rule = SendPlanner.AliveRule.WINDOW;
-            if (quiet) {
-                rule = quietAliveRule(p, now);
-            } else if (pingOnly && !heardFrom(k) && !pathHealthy(p, now)) {
-                // never heard from, on a path that does not work (e.g. both behind symmetric NATs): probe with
-                // back-off rather than every alivePeriod for ever
-                rule = probeRule(k, now);
+            PeerPlan pp = peerPlan(p, ctx, selfRouter, now);
+            SendPlanner.Level level = pp.level();
+            boolean v2 = pp.v2();
+            boolean acks = pp.acks();
+            SendPlanner.AliveRule rule = pp.rule();
+            List<Fact> eligibleHere;
+            if (v2) {
+                eligibleHere = eligibleV2;
+            } else {
+                if (eligibleV1 == null) {
+                    eligibleV1 = new ArrayList<>(eligible.size());
+                    for (Fact f : eligible) {
+                        if (f.attribute().isV1()) {
+                            eligibleV1.add(f);
+                        }
+                    }
+                }
+                eligibleHere = eligibleV1;
             }
-            List<Fact> eligibleHere = v2 ? eligibleV2
-                    : eligible.stream().filter(f -> f.attribute().isV1()).toList();
             List<Fact> facts = SendPlanner.plan(k, level, eligibleHere, alive, rule, knowledge, settings.gossip(),
                     now);
-            if (!acks && !facts.isEmpty()) {
-                // announce that we speak v2 with acks, inside v1 (Go nodes keep the unknown sub-attribute) until
-                // the peer is known to speak v2, and in v2 until it is known to read Acks
-                Fact hello = Fact.member(selfKey, MemberMetadata.EMPTY.withVersion(ANNOUNCED_VERSION),
-                        now.plus(settings.gossip().factTtl()));
-                // as often as Alive: a hello lost at first contact (the peer did not know us yet) is repeated soon
-                if (knowledge.needs(k, hello.key(), hello.expires(), settings.gossip().factTtl().minus(
-                        settings.gossip().alivePeriod()), now)) {
-                    facts = new ArrayList<>(facts);
-                    facts.add(0, hello);
-                    knowledge.learned(k, hello.key(), hello.expires());
-                }
-            }
             boolean wantAck = acks && !facts.isEmpty()
                     && (rule == SendPlanner.AliveRule.NOW || facts.stream().anyMatch(
                             f -> f.attribute() != Attribute.ALIVE));
             List<Fact> signals = new ArrayList<>();
-            if (v2 && peerRouter && acks) {
+            if (v2 && pp.peerRouter() && acks) {
                 signals.addAll(askRouters);
             }
             for (PublicKey requester : relay.getOrDefault(k, Set.of())) {
@@ -1072,38 +1168,93 @@ public final class AgentCore {
                 facts.addAll(0, signals);
                 wantAck = acks;
             }
-            if (v2) {
-                List<Long> owed = delivery.drainAcks(k);
-                if (!owed.isEmpty() && level != SendPlanner.Level.NOTHING) {
-                    facts = new ArrayList<>(facts);
-                    for (int i = 0; i < owed.size(); i += FactValue.Acks.MAX) {
-                        facts.add(0, new Fact(Attribute.ACK, selfKey, new FactValue.Acks(
-                                owed.subList(i, Math.min(owed.size(), i + FactValue.Acks.MAX))), now));
-                    }
-                }
-            }
-            if (facts.isEmpty()) {
-                continue;
-            }
-            int flags = wantAck ? SignedGroupValue.FLAG_ACK_REQUEST : 0;
-            for (SignedGroups.Sealed d : groups.sealTracked(v2 ? 2 : 1, k, facts, now, nonces, flags)) {
-                if (wantAck) {
-                    List<FactKey> keys = new ArrayList<>();
-                    for (Fact f : d.facts()) {
-                        if (f.attribute() != Attribute.ACK) {
-                            keys.add(f.key());
-                        }
-                    }
-                    if (!keys.isEmpty()) {
-                        delivery.sent(k, d.id(), keys, now);
-                    }
-                }
-                out.add(new Outgoing(k, LinkLocal.address(k), port, d.datagram()));
-                counters.datagramsOut++;
-                counters.bytesOut += d.datagram().length;
-            }
+            seal(k, facts, pp, wantAck, port, out, now);
         }
         return out;
+    }
+
+    /** How a peer is sent to on this pass: the planner's level, our Alive's rule, and what the peer reads. */
+    private record PeerPlan(SendPlanner.Level level, SendPlanner.AliveRule rule, boolean v2, boolean acks,
+            boolean peerRouter) {}
+
+    /** The level and Alive rule for one peer (updating its probe and greeting state, as a pass does). */
+    private PeerPlan peerPlan(PeerState p, TrustContext ctx, boolean selfRouter, Instant now) {
+        PublicKey k = p.publicKey();
+        PeerConfig pc = config.peer(k);
+        TrustLevel configured = pc == null ? null : pc.trust();
+        boolean trustedForFacts = configured != null && configured.atLeast(TrustLevel.AllowedIPs);
+        boolean peerRouter = ctx.routers().contains(k);
+        boolean exchanger = pc != null && pc.factExchanger();
+        SendPlanner.Level level = SendPlanner.level(p.endpoint() != null, trustedForFacts, peerRouter, exchanger,
+                selfRouter, config.chatty(), pathHealthy(p, now));
+        boolean v2 = speaksV2.contains(k);
+        boolean acks = v2 && speaksAcks.contains(k);
+        boolean pingOnly = SendPlanner.level(true, trustedForFacts, peerRouter, exchanger, selfRouter,
+                config.chatty(), true) == SendPlanner.Level.PING;
+        boolean quiet = acks && pingOnly;
+        SendPlanner.AliveRule rule = SendPlanner.AliveRule.WINDOW;
+        if (quiet) {
+            rule = quietAliveRule(p, now);
+        } else if (pingOnly && !heardFrom(k) && !pathHealthy(p, now)) {
+            // never heard from, on a path that does not work (e.g. both behind symmetric NATs): probe with
+            // back-off rather than every alivePeriod for ever
+            rule = probeRule(k, now);
+        }
+        return new PeerPlan(level, rule, v2, acks, peerRouter);
+    }
+
+    /**
+     * Adds the hello (until the peer is known to read Acks) and the Acks we owe the peer to {@code facts}, seals
+     * them for the peer (asking for an Ack when {@code wantAck}) and queues the datagrams.
+     */
+    private void seal(PublicKey k, List<Fact> facts, PeerPlan pp, boolean wantAck, int port, List<Outgoing> out,
+            Instant now) {
+        boolean v2 = pp.v2();
+        boolean acks = pp.acks();
+        SendPlanner.Level level = pp.level();
+        if (!acks && !facts.isEmpty()) {
+            // announce that we speak v2 with acks, inside v1 (Go nodes keep the unknown sub-attribute) until
+            // the peer is known to speak v2, and in v2 until it is known to read Acks
+            Fact hello = Fact.member(selfKey, MemberMetadata.EMPTY.withVersion(ANNOUNCED_VERSION),
+                    now.plus(settings.gossip().factTtl()));
+            // as often as Alive: a hello lost at first contact (the peer did not know us yet) is repeated soon
+            if (knowledge.needs(k, hello.key(), hello.expires(), settings.gossip().factTtl().minus(
+                    settings.gossip().alivePeriod()), now)) {
+                facts = new ArrayList<>(facts);
+                facts.add(0, hello);
+                knowledge.learned(k, hello.key(), hello.expires());
+            }
+        }
+        if (v2) {
+            List<Long> owed = delivery.drainAcks(k);
+            if (!owed.isEmpty() && level != SendPlanner.Level.NOTHING) {
+                facts = new ArrayList<>(facts);
+                for (int i = 0; i < owed.size(); i += FactValue.Acks.MAX) {
+                    facts.add(0, new Fact(Attribute.ACK, selfKey, new FactValue.Acks(
+                            owed.subList(i, Math.min(owed.size(), i + FactValue.Acks.MAX))), now));
+                }
+            }
+        }
+        if (facts.isEmpty()) {
+            return;
+        }
+        int flags = wantAck ? SignedGroupValue.FLAG_ACK_REQUEST : 0;
+        for (SignedGroups.Sealed d : groups.sealTracked(v2 ? 2 : 1, k, facts, now, nonces, flags)) {
+            if (wantAck) {
+                List<FactKey> keys = new ArrayList<>();
+                for (Fact f : d.facts()) {
+                    if (f.attribute() != Attribute.ACK) {
+                        keys.add(f.key());
+                    }
+                }
+                if (!keys.isEmpty()) {
+                    delivery.sent(k, d.id(), keys, now);
+                }
+            }
+            out.add(new Outgoing(k, LinkLocal.address(k), port, d.datagram()));
+            counters.datagramsOut++;
+            counters.bytesOut += d.datagram().length;
+        }
     }
 
     /**

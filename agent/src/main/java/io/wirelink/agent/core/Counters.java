@@ -19,4 +19,6 @@ public final class Counters {
     public long aliveProbes;
     public long alivePunches;
     public long passes;
+    /** Quick steps: Acks and due probes sent without a pass ({@code AgentCore.quick}). */
+    public long quickPasses;
 }

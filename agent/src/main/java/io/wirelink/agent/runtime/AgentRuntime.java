@@ -237,7 +237,7 @@ public final class AgentRuntime implements AutoCloseable {
         if (r != AgentCore.Received.ACCEPTED && r != AgentCore.Received.NOTHING_NEW && log.isDebugEnabled()) {
             log.debug("dropped datagram from {}: {}", src, r);
         }
-        if (core.dirty()) {
+        if (core.wantsStep()) {
             schedulePass();
         }
     }
@@ -420,16 +420,16 @@ public final class AgentRuntime implements AutoCloseable {
         wakeAt = at;
         vertx.setTimer(Math.max(1, Duration.between(now, at).toMillis()), id -> {
             wakeAt = null;
-            pass();
+            step();
         });
     }
 
     private void schedulePass() {
         if (!passScheduled) {
             passScheduled = true;
-            vertx.setTimer(DEBOUNCE.toMillis(), id -> {
+            vertx.setTimer(Math.max(1, core.stepDelay(clock.now(), DEBOUNCE).toMillis()), id -> {
                 passScheduled = false;
-                pass();
+                step();
             });
         }
     }
@@ -441,6 +441,18 @@ public final class AgentRuntime implements AutoCloseable {
      * sent to it next. The simulator found this (io.wirelink.agent.sim.SimAgent does the same).
      */
     private void pass() {
+        run(true);
+    }
+
+    /**
+     * A debounce or wake timer: a pass, or {@link AgentCore#quick} when only Acks and due probes are waiting
+     * ({@link AgentCore#step}).
+     */
+    private void step() {
+        run(false);
+    }
+
+    private void run(boolean full) {
         if (closed) {
             return;
         }
@@ -448,17 +460,25 @@ public final class AgentRuntime implements AutoCloseable {
             if (r.succeeded()) {
                 core.device(r.result());
             }
-            passOnDevice();
+            passOnDevice(full);
         });
     }
 
-    private void passOnDevice() {
+    private void passOnDevice(boolean full) {
         if (closed) {
             return;
         }
-        relayBeforePass();
-        AgentCore.Actions a = core.pass(clock.now());
-        relayAfterPass();
+        boolean whole = full || core.needsPass(clock.now());
+        if (whole) {
+            relayBeforePass();
+        }
+        AgentCore.Actions a = whole ? core.pass(clock.now()) : core.quick(clock.now());
+        if (whole) {
+            relayAfterPass();
+        }
+        if (core.wantsStep()) {
+            schedulePass(); // a pass deferred by the gap (AgentCore.passAllowedAt)
+        }
         scheduleWake();
         for (String r : a.reasons()) {
             log.info("{}", r);
