@@ -497,10 +497,15 @@ public final class AgentCore {
             boolean mapped = ep.address().equals(verified.address());
             facts.add(mapped ? Fact.observed(owner, ep, exp) : Fact.endpoint(owner, ep, exp));
         }
+        Set<PublicKey> peers = knownPeers();
         for (RelayAttachment r : relayList) {
-            if (!r.endpoints().isEmpty()) {
-                facts.add(Fact.relay(owner, r, exp));
+            if (r.endpoints().isEmpty() || r.relay().equals(selfKey) || peers.contains(r.relay())) {
+                // a relay key that is a peer's (or ours) would hide that peer from the core as a relay peer: a
+                // record is a hint anyone storing it could have forged
+                counters.factsRejected++;
+                continue;
             }
+            facts.add(Fact.relay(owner, r, exp));
         }
         for (Fact f : facts) {
             if (!TrustPolicy.accepts(f, owner, ctx)) {

@@ -199,6 +199,19 @@ class AgentCoreDhtRelayTest {
     }
 
     @Test
+    void aRecordCannotPassAPeerOffAsARelay() {
+        run(2);
+        long rejected = core.counters().factsRejected;
+        core.dhtResolved(peer, seen, List.of(peerAt), List.of(new RelayAttachment(false, peer, List.of(relayAt)),
+                new RelayAttachment(true, selfKey.publicKey(), List.of(relayAt))), TTL, clock.now());
+        assertEquals(rejected + 2, core.counters().factsRejected);
+        step();
+        assertTrue(core.relays().probeTargets().isEmpty());
+        assertFalse(core.relays().relayKeys().contains(peer), "the peer stays a mesh peer");
+        assertNotNull(device.peer(peer));
+    }
+
+    @Test
     void anAttachmentGossipedInsideTheMeshIsNoReasonToRegister() {
         run(2);
         Instant now = clock.now();
