@@ -24,6 +24,7 @@ import io.wirelink.facts.MalformedInputException;
 import io.wirelink.facts.MemberMetadata;
 import io.wirelink.facts.PrivateKey;
 import io.wirelink.facts.PublicKey;
+import io.wirelink.facts.RelayAttachment;
 import io.wirelink.facts.SignedGroupValue;
 import io.wirelink.facts.SignedGroups;
 import io.wirelink.facts.store.AppendResult;
@@ -152,8 +153,12 @@ public final class AgentCore {
     private List<HostNetwork.Link> links = List.of();
     private List<HostNetwork.InterfaceAddress> addresses = List.of();
     private boolean dirty = true;
+    /** A peer relayed through a relay its DHT record named is looked up again this long before that record expires. */
+    static final Duration DHT_REFRESH = Duration.ofMinutes(4);
     private Snapshot last;
     private Instant lastPassAt;
+    /** The relay facts this pass derived about us (offer, attachments): what the DHT record lists. */
+    private List<RelayAttachment> recordRelays = List.of();
     // the trust context and what it was built from (see trustContext(Instant))
     private TrustContext trust;
     private AgentConfig trustConfig;
@@ -177,8 +182,16 @@ public final class AgentCore {
             boolean healthy, Instant aliveUntil, TrustLevel trust, boolean router, String path, String why) {}
 
     /** The state the last pass acted on. */
+    /**
+     * The state a pass left, for the runtime and {@code show}.
+     *
+     * @param lookups configured peers to look up in the DHT
+     * @param recordRelays the relays our DHT record lists (PROTOCOL.md §7.8): our own relay's offer first, then the
+     *     relays we are registered with (handshake within 180 s, alive), each at the endpoint we use
+     */
     public record Snapshot(Instant at, FactView view, Set<FactKey> believed, List<PeerStatus> peers,
-            boolean selfRouter, Set<PublicKey> lookups, List<IpEndpoint> localCandidates) {}
+            boolean selfRouter, Set<PublicKey> lookups, List<IpEndpoint> localCandidates,
+            List<RelayAttachment> recordRelays) {}
 
     /** What {@link #datagram} did with a datagram. */
     public enum Received {
@@ -574,19 +587,36 @@ public final class AgentCore {
     /**
      * A record the DHT found for {@code owner}, seen by the DHT at {@code verified}. Its WireGuard endpoints become
      * facts with provenance {@code dht}, authored by the owner; one on the IP the DHT saw the owner at is its NAT
-     * mapping and counts as observed. Records are hints: the trust policy still decides, the facts expire with the
-     * record, and a wrong endpoint costs only a failed handshake (the WireGuard handshake authenticates the peer).
+     * mapping and counts as observed. Its relays become RelayAttachment facts the same way (PROTOCOL.md §7.8): an
+     * offer (the owner runs the relay) is then a relay on offer like a gossiped one, and an attachment both tells the
+     * rendezvous rule that the owner is registered there and, because it came from the DHT, makes that relay one
+     * this node may register with ({@link #dhtRelayOffers}). Records are hints: the trust policy still decides, the
+     * facts expire with the record, and a wrong endpoint or relay costs only failed handshakes (the WireGuard
+     * handshake authenticates the peer; a relay cannot read what it forwards).
      *
      * @return how many facts were new
      */
-    public int dhtResolved(PublicKey owner, IpEndpoint verified, List<IpEndpoint> wireGuard, Duration ttl,
-            Instant now) {
+    public int dhtResolved(PublicKey owner, IpEndpoint verified, List<IpEndpoint> wireGuard,
+            List<RelayAttachment> relayList, Duration ttl, Instant now) {
         TrustContext ctx = trustContext(now);
         int added = 0;
         Instant exp = now.plus(ttl);
+        List<Fact> facts = new ArrayList<>();
         for (IpEndpoint ep : wireGuard) {
             boolean mapped = ep.address().equals(verified.address());
-            Fact f = mapped ? Fact.observed(owner, ep, exp) : Fact.endpoint(owner, ep, exp);
+            facts.add(mapped ? Fact.observed(owner, ep, exp) : Fact.endpoint(owner, ep, exp));
+        }
+        Set<PublicKey> peers = knownPeers();
+        for (RelayAttachment r : relayList) {
+            if (r.endpoints().isEmpty() || r.relay().equals(selfKey) || peers.contains(r.relay())) {
+                // a relay key that is a peer's (or ours) would hide that peer from the core as a relay peer: a
+                // record is a hint anyone storing it could have forged
+                counters.factsRejected++;
+                continue;
+            }
+            facts.add(Fact.relay(owner, r, exp));
+        }
+        for (Fact f : facts) {
             if (!TrustPolicy.accepts(f, owner, ctx)) {
                 counters.factsRejected++;
                 continue;
@@ -626,6 +656,7 @@ public final class AgentCore {
         boolean mayDelete = mayDeconfigure && membershipSourceSettled(ctx, intents, now);
         Reconciler.Plan plan = Reconciler.plan(device, new Reconciler.Context(selfKey, intents, mayDeconfigure,
                 mayDelete, localSubnets(), tunnelSubnets(), now), cycler, LinkLocal::hostPrefix);
+        relays.found(dhtRelayOffers(view, believed));
         plan = relayPlan(plan, now, intents, believed);
         for (PublicKey k : plan.endpointSwitched()) {
             // after switching a peer's endpoint, ping it at once so the handshake starts now
@@ -656,18 +687,58 @@ public final class AgentCore {
         handshakeSeen.keySet().retainAll(known);
         failed.keySet().retainAll(known);
         store.flushIfDue();
+        List<PeerStatus> status = status(intents, ctx, selfRouter, now);
+        last = new Snapshot(now, view, believed.keySet(), status, selfRouter, lookups(intents, view, now),
+                LocalEndpoints.candidates(links, addresses, config.iface(), device.listenPort(),
+                        config.reportIfaces(), config.hideIfaces()), recordRelays);
+        return new Actions(plan.change(), out, plan.reasons());
+    }
+
+    /**
+     * The configured peers to look up in the DHT (PROTOCOL.md §7.10): each one without a healthy handshake (its record
+     * may have changed: a new mapping, a relay it registered with; the runtime backs off to one lookup a minute), and
+     * a peer we relay whose DHT-found relay facts expire within {@link #DHT_REFRESH}, so the relay we reach it through
+     * does not vanish with the record.
+     */
+    private Set<PublicKey> lookups(Map<PublicKey, PeerIntent> intents, FactView view, Instant now) {
         Set<PublicKey> lookups = new TreeSet<>();
         for (PeerIntent v : intents.values()) {
-            // a configured peer we have no way to reach: look it up in the DHT
-            PeerState ps = device.peer(v.key());
-            if (v.configured() && !v.healthy() && v.endpoints().isEmpty() && (ps == null || ps.endpoint() == null)) {
+            if (!v.configured()) {
+                continue;
+            }
+            if (!v.healthy()) {
                 lookups.add(v.key());
+                continue;
+            }
+            RelayPlanner.PathInfo pi = relays.pathInfo(v.key());
+            if (pi != null && pi.relay() != null) {
+                for (FactView.Entry e : view.bySubject(v.key())) {
+                    if (e.fact().attribute() == Attribute.RELAY && e.assertedVia(Channel.DHT)
+                            && e.expires().isBefore(now.plus(DHT_REFRESH))) {
+                        lookups.add(v.key());
+                        break;
+                    }
+                }
             }
         }
-        last = new Snapshot(now, view, believed.keySet(), status(intents, ctx, selfRouter, now), selfRouter, lookups,
-                LocalEndpoints.candidates(links, addresses, config.iface(), device.listenPort(),
-                        config.reportIfaces(), config.hideIfaces()));
-        return new Actions(plan.change(), out, plan.reasons());
+        return lookups;
+    }
+
+    /**
+     * Relays a peer's DHT record says the peer is registered with (believed RelayAttachment facts without the
+     * operator bit that came from the DHT): relays this node may register with too, like configured ones (an
+     * attachment gossiped inside the mesh never is one: there an operator's offer is what says a relay serves us).
+     * They go when their facts expire with the record.
+     */
+    static List<RelayPlanner.Offer> dhtRelayOffers(FactView view, Map<FactKey, Fact> believed) {
+        List<RelayPlanner.Offer> out = new ArrayList<>();
+        for (FactView.Entry e : view.byAttribute(Attribute.RELAY)) {
+            if (e.fact().value() instanceof RelayAttachment a && !a.operator() && !a.endpoints().isEmpty()
+                    && e.assertedVia(Channel.DHT) && believed.containsKey(e.key())) {
+                out.add(RelayPlanner.Offer.found(a.relay(), a.endpoints()));
+            }
+        }
+        return out;
     }
 
     /** The relay client's overlay on the reconciler's plan: relay peers, relayed peers' endpoints. */
@@ -1024,7 +1095,11 @@ public final class AgentCore {
                 }
             }
         }
-        local.addAll(relays.localFacts(rawDevice, now, exp)); // our relay's offer, the relays we are attached to
+        List<Fact> relayFacts = relays.localFacts(rawDevice, now, exp); // our relay's offer, the relays we use
+        local.addAll(relayFacts);
+        List<RelayAttachment> rr = new ArrayList<>(relayFacts.size());
+        relayFacts.forEach(f -> rr.add((RelayAttachment) f.value()));
+        recordRelays = List.copyOf(rr);
         appendLocal(local, Channel.LOCAL, now);
         appendLocal(fromConfig, Channel.CONFIG, now);
     }

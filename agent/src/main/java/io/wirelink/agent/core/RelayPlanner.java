@@ -92,9 +92,15 @@ public final class RelayPlanner {
             return new Offer(relay, null, endpoints, true);
         }
 
-        /** "configured relay" or "relay of OPERATOR", for reasons. */
+        /** A relay a peer's DHT record says the peer is registered with (PROTOCOL.md §7.8): no operator known. */
+        public static Offer found(PublicKey relay, List<IpEndpoint> endpoints) {
+            return new Offer(relay, null, endpoints, false);
+        }
+
+        /** "configured relay", "relay found in the DHT" or "relay of OPERATOR", for reasons. */
         String describe() {
-            return operator == null ? "configured relay" : "relay of " + operator + (configured ? " (configured)" : "");
+            return operator == null ? (configured ? "configured relay" : "relay found in the DHT")
+                    : "relay of " + operator + (configured ? " (configured)" : "");
         }
     }
 
@@ -145,6 +151,8 @@ public final class RelayPlanner {
     private final Map<PublicKey, Offer> offers = new TreeMap<>();
     /** Relays from the config ({@code relay.servers}), by key, in config order. */
     private Map<PublicKey, Offer> configured = Map.of();
+    /** Relays from peers' DHT records ({@link #found}), replaced on every pass. */
+    private List<Offer> found = List.of();
     private final Map<ProbeTarget, Probed> probes = new HashMap<>();
     private final Map<PublicKey, IpEndpoint> attached = new TreeMap<>();
     private final Map<PublicKey, PeerPlan> peers = new TreeMap<>();
@@ -197,6 +205,15 @@ public final class RelayPlanner {
                 offers.put(o.relay(), o);
             }
         }
+    }
+
+    /**
+     * Relays that peers' DHT records say the peers are registered with ({@link Offer#found}), replacing earlier ones;
+     * the core passes the ones still believed before each pass. From that pass on they are relays like configured
+     * ones, after the configured and offered ones (a relay already known gains their endpoints).
+     */
+    public void found(Collection<Offer> relays) {
+        found = List.copyOf(relays);
     }
 
     /** A probe to {@code t} was sent at {@code now}. */
@@ -325,6 +342,18 @@ public final class RelayPlanner {
                     }
                     offers.put(a.relay(), new Offer(a.relay(), f.subject(), eps, true));
                 }
+            }
+        }
+        for (Offer o : found) {
+            Offer had = offers.get(o.relay());
+            if (o.relay().equals(self) || o.relay().equals(ownRelay)) {
+                continue;
+            } else if (had == null && offers.size() < MAX_RELAYS) {
+                offers.put(o.relay(), o);
+            } else if (had != null) {
+                List<IpEndpoint> eps = new ArrayList<>(had.endpoints());
+                o.endpoints().stream().filter(e -> !eps.contains(e)).forEach(eps::add);
+                offers.put(o.relay(), new Offer(had.relay(), had.operator(), eps, had.configured()));
             }
         }
         probes.keySet().removeIf(t -> !offers.containsKey(t.relay()) || !offers.get(t.relay()).endpoints()

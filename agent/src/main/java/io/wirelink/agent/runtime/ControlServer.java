@@ -228,6 +228,9 @@ final class ControlServer implements AutoCloseable {
                 n.put("operator", r.operator().toBase64());
             }
             n.put("configured", r.configured());
+            if (r.operator() == null && !r.configured()) {
+                n.put("dht", true); // a peer's DHT record names it (PROTOCOL.md §7.8)
+            }
             n.put("endpoint", r.endpoint().toString());
             if (!Double.isNaN(r.rttMillis())) {
                 n.put("rttMillis", Math.round(r.rttMillis() * 10) / 10.0);
