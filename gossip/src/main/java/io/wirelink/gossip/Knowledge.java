@@ -200,6 +200,53 @@ public final class Knowledge {
         }
     }
 
+    // the last list given to gone(): its facts by key
+    private Map<FactKey, Fact> goneBase = new HashMap<>();
+    private List<Fact> goneList;
+
+    /**
+     * The facts of the list last given to this method that are not in {@code eligible} (by key): what we stopped
+     * sharing since. O(eligible) when the list changed; the first call returns nothing.
+     */
+    public List<Fact> gone(List<Fact> eligible) {
+        if (eligible == goneList) {
+            return List.of();
+        }
+        prepare(eligible);
+        Map<FactKey, Fact> now = new HashMap<>(keys.length * 2);
+        for (int i = 0; i < keys.length; i++) {
+            now.put(keys[i], facts[i]);
+        }
+        List<Fact> out = new java.util.ArrayList<>();
+        if (goneList != null) {
+            for (Map.Entry<FactKey, Fact> e : goneBase.entrySet()) {
+                if (!now.containsKey(e.getKey())) {
+                    out.add(e.getValue());
+                }
+            }
+        }
+        goneBase = now;
+        goneList = eligible;
+        return out;
+    }
+
+    /** Whether {@code key} is in the list last given to {@link #gone}. */
+    public boolean sharing(FactKey key) {
+        return goneBase.containsKey(key);
+    }
+
+    /** The peers believed to hold {@code key} unexpired at {@code now}. O(peers). */
+    public List<PublicKey> holders(FactKey key, Instant now) {
+        List<PublicKey> out = new java.util.ArrayList<>();
+        for (Map.Entry<PublicKey, Peer> e : known.entrySet()) {
+            Instant held = e.getValue().held.get(key);
+            if (held != null && held.isAfter(now)) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
+    }
+
     /** Every peer's entries, for tests. */
     Map<PublicKey, Map<FactKey, Instant>> entries() {
         Map<PublicKey, Map<FactKey, Instant>> out = new HashMap<>();

@@ -97,6 +97,13 @@ public final class AgentCore {
      */
     private final Map<PublicKey, Idle> idle = new HashMap<>();
 
+    /**
+     * Withdrawals not yet acknowledged, per peer: facts the peer holds (we sent them) that we no longer share, sent
+     * with TTL 0 until the peer acknowledges them, and when they last went.
+     */
+    private final Map<PublicKey, Map<FactKey, Fact>> withdrawals = new HashMap<>();
+    private final Map<PublicKey, Instant> withdrawnAt = new HashMap<>();
+
     /** Peers a router asked us to send towards now (a coordinated punch), and when we last did. */
     private final Set<PublicKey> punchNow = new HashSet<>();
     private final Map<PublicKey, Instant> punchedAt = new HashMap<>();
@@ -146,6 +153,10 @@ public final class AgentCore {
     /** The shortest time between two passes, per device peer: 50 ms at 100 peers, 500 ms at 1,000. */
     static final Duration PASS_GAP_PER_PEER = Duration.ofNanos(500_000);
     static final Duration MAX_PASS_GAP = Duration.ofSeconds(1);
+    /** Our facts live {@code factTtl} up to this many peers, twice that up to twice as many, and so on. */
+    static final int TTL_SCALE_PEERS = 100;
+    /** At most this many withdrawals wait per peer. */
+    static final int MAX_WITHDRAWALS = 4096;
     private AgentConfig config;
     private DeviceState device;
     /** The device as read, relay peers included ({@link #device} is without them). */
@@ -514,6 +525,15 @@ public final class AgentCore {
                 }
                 continue; // a transport signal: never stored
             }
+            if (!f.expires().isAfter(now)) {
+                // a withdrawal (TTL 0): the signer no longer asserts it (PROTOCOL.md §6.1)
+                knowledge.forget(signer, f.key());
+                if (store.retract(f, signer)) {
+                    counters.withdrawalsIn++;
+                    news = true;
+                }
+                continue;
+            }
             if (f.value() instanceof MemberMetadata md && f.subject().equals(signer) && md.version() >= 2) {
                 speaksV2.add(signer); // a capability hint about itself: believed without trust, it only sets format
                 if (md.version() >= ANNOUNCED_VERSION) {
@@ -576,6 +596,13 @@ public final class AgentCore {
 
     /** Our datagram to {@code peer} carrying these facts arrived: a quiet path whose Alive arrived is greeted. */
     private void acked(PublicKey peer, List<FactKey> keys) {
+        Map<FactKey, Fact> w = withdrawals.get(peer);
+        if (w != null) {
+            keys.forEach(w::remove);
+            if (w.isEmpty()) {
+                withdrawals.remove(peer);
+            }
+        }
         for (FactKey k : keys) {
             if (k.attribute() == Attribute.ALIVE && k.subject().equals(selfKey)) {
                 greeted.add(peer);
@@ -677,6 +704,8 @@ public final class AgentCore {
         Set<PublicKey> known = ctx.known();
         knowledge.prune(now, known);
         delivery.retain(known);
+        withdrawals.keySet().retainAll(known);
+        withdrawnAt.keySet().retainAll(known);
         greeted.retainAll(known);
         greetSentAt.keySet().retainAll(known);
         punchNow.retainAll(known);
@@ -1035,8 +1064,24 @@ public final class AgentCore {
 
     // ------------------------------------------------------------------ local facts
 
+    /**
+     * The lifetime of the facts we derive: {@code factTtl} (255 s) up to {@value #TTL_SCALE_PEERS} device peers, and
+     * doubled for each doubling of the mesh beyond that (2,040 s at 1,000 peers; at most the wire's 65,535 s). A
+     * fact is re-sent to a peer only as what it holds nears expiry, so the refresh traffic per node stays flat as
+     * the mesh grows instead of growing with it; facts we stop asserting are withdrawn explicitly (TTL 0) rather than
+     * left to expire (PROTOCOL.md §6.1). v1 peers, which do not read withdrawals, get {@code factTtl} as before.
+     */
+    Duration factTtl() {
+        Duration base = settings.gossip().factTtl();
+        int peers = device == null ? 0 : device.peers().size();
+        int scale = Integer.highestOneBit(Math.max(1, peers / TTL_SCALE_PEERS));
+        Duration d = base.multipliedBy(scale);
+        Duration max = Duration.ofSeconds(io.wirelink.facts.FactCodec.MAX_TTL);
+        return d.compareTo(max) > 0 ? max : d;
+    }
+
     private void deriveLocalFacts(Instant now, boolean selfRouter) {
-        Instant exp = now.plus(settings.gossip().factTtl());
+        Instant exp = now.plus(factTtl());
         List<Fact> local = new ArrayList<>();
         // our own endpoint candidates
         for (IpEndpoint ep : LocalEndpoints.candidates(links, addresses, config.iface(), device.listenPort(),
@@ -1126,7 +1171,7 @@ public final class AgentCore {
             }
         }
         // freshness as of now, before any of the appends below (a fact derived twice is appended twice)
-        Duration half = settings.gossip().factTtl().dividedBy(2);
+        Duration half = factTtl().dividedBy(2);
         Instant halfLife = now.plus(half);
         boolean[] fresh = new boolean[facts.size()];
         for (int i = 0; i < fresh.length; i++) {
@@ -1177,6 +1222,25 @@ public final class AgentCore {
                 eligibleV2.add(f);
             }
         }
+        // what we stopped sharing is withdrawn from the peers that hold it (PROTOCOL.md §6.1)
+        for (Fact f : knowledge.gone(eligibleV2)) {
+            if (!f.expires().isAfter(now)) {
+                continue;
+            }
+            FactKey key = f.key();
+            for (PublicKey p : knowledge.holders(key, now)) {
+                if (store.assertion(key, p) != null) {
+                    continue; // the peer itself asserts it to us: it holds it whatever we share
+                }
+                knowledge.forget(p, key);
+                if (speaksAcks.contains(p)) {
+                    Map<FactKey, Fact> w = withdrawals.computeIfAbsent(p, x -> new LinkedHashMap<>());
+                    if (w.size() < MAX_WITHDRAWALS) {
+                        w.put(key, f);
+                    }
+                }
+            }
+        }
         Fact alive = ownAlive(now);
         // an idle path whose traffic resumed without a handshake: ask our routers to have the peer punch towards us
         List<Fact> askRouters = new ArrayList<>();
@@ -1217,10 +1281,12 @@ public final class AgentCore {
                 eligibleHere = eligibleV2;
             } else {
                 if (eligibleV1 == null) {
+                    // v1 peers get no withdrawals, so no lifetime longer than factTtl
+                    Instant v1Expiry = now.plus(settings.gossip().factTtl());
                     eligibleV1 = new ArrayList<>(eligible.size());
                     for (Fact f : eligible) {
                         if (f.attribute().isV1()) {
-                            eligibleV1.add(f);
+                            eligibleV1.add(f.expires().isAfter(v1Expiry) ? f.withExpiry(v1Expiry) : f);
                         }
                     }
                 }
@@ -1242,6 +1308,25 @@ public final class AgentCore {
                 facts = new ArrayList<>(facts);
                 facts.addAll(0, signals);
                 wantAck = acks;
+            }
+            Map<FactKey, Fact> w = withdrawals.get(k);
+            if (w != null) {
+                w.keySet().removeIf(knowledge::sharing); // shared again: planned anew above
+                Instant sent = withdrawnAt.get(k);
+                if (!w.isEmpty() && acks && level != SendPlanner.Level.NOTHING
+                        && (sent == null || !now.isBefore(sent.plus(ACK_TIMEOUT)))) {
+                    facts = new ArrayList<>(facts);
+                    for (Fact f : w.values()) {
+                        facts.add(0, f.withExpiry(now)); // TTL 0
+                        counters.withdrawalsOut++;
+                    }
+                    wantAck = true;
+                    withdrawnAt.put(k, now);
+                }
+                if (w.isEmpty()) {
+                    withdrawals.remove(k);
+                    withdrawnAt.remove(k);
+                }
             }
             seal(k, facts, pp, wantAck, port, out, now);
         }

@@ -163,6 +163,10 @@ final class ControlServer implements AutoCloseable {
         counters.put("aliveGreetings", c.aliveGreetings);
         counters.put("aliveProbes", c.aliveProbes);
         counters.put("alivePunches", c.alivePunches);
+        counters.put("withdrawalsOut", c.withdrawalsOut);
+        counters.put("withdrawalsIn", c.withdrawalsIn);
+        counters.put("passes", c.passes);
+        counters.put("quickSteps", c.quickPasses);
         counters.put("malformed", c.malformed);
         counters.put("unverified", c.unverified);
         counters.put("unknownSigner", c.unknownSigner);

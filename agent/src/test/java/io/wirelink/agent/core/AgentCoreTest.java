@@ -364,4 +364,57 @@ class AgentCoreTest {
         assertEquals(passes + 1, a.core.counters().passes);
         assertFalse(a.core.dirty());
     }
+
+    @Test
+    void factsTheHubStopsAssertingAreWithdrawnFromTheLeavesItSentThemTo() {
+        hubAndTwoLeaves();
+        run(5);
+        assertTrue(a.core.store().events().stream().anyMatch(e -> e.key().subject().equals(b.pub())
+                && e.provenance().author().equals(hub.pub())), "a holds the hub's facts about b");
+        // the operator removes b from the hub
+        hub.device = new DeviceState("wg0", hub.pub(), 51820, 0, hub.device.peers().stream()
+                .filter(p -> !p.publicKey().equals(b.pub())).toList());
+        run(3);
+        assertTrue(hub.core.counters().withdrawalsOut > 0, "the hub withdrew them");
+        assertTrue(a.core.counters().withdrawalsIn > 0, "a retracted them");
+        // what the hub derived from b being its peer (b's own assertions, e.g. its LAN endpoint, the hub still
+        // holds and shares until they expire)
+        Set<io.wirelink.facts.Attribute> derived = Set.of(io.wirelink.facts.Attribute.MEMBER_METADATA,
+                io.wirelink.facts.Attribute.ALLOWED_CIDR_V4, io.wirelink.facts.Attribute.OBSERVED_ENDPOINT);
+        assertEquals(List.of(), a.core.store().events().stream().filter(e -> e.key().subject().equals(b.pub())
+                && e.provenance().author().equals(hub.pub()) && derived.contains(e.key().attribute()))
+                .map(e -> e.key().toString()).toList(),
+                "a holds none of them any more, long before they would have expired");
+        // and once acknowledged, nothing is withdrawn again
+        long out = hub.core.counters().withdrawalsOut;
+        run(5);
+        assertEquals(out, hub.core.counters().withdrawalsOut);
+    }
+
+    @Test
+    void factLifetimeDoublesWithEachDoublingOfTheMeshBeyondAHundredPeers() {
+        List<PeerState> many = new ArrayList<>();
+        Random r = new Random(5);
+        for (int i = 0; i < 250; i++) {
+            byte[] k = new byte[32];
+            r.nextBytes(k);
+            many.add(peer(PrivateKey.of(k).publicKey(), null, "10.98." + (i / 200) + "." + (i % 200) + "/32"));
+        }
+        Node big = node("big", 7, "203.0.113.7:51820", "203.0.113.7/24", "10.98.0.250/16", config(List.of()),
+                many.toArray(new PeerState[0]));
+        Duration base = CoreSettings.DEFAULTS.gossip().factTtl();
+        big.core.device(big.device);
+        assertEquals(base.multipliedBy(2), big.core.factTtl(), "250 peers: 2 x factTtl");
+        big.core.host(List.of(new HostNetwork.Link(2, "eth0", true, 1500, null)), big.addrs);
+        big.core.pass(T0);
+        assertTrue(big.core.store().localEvents(io.wirelink.facts.store.Channel.LOCAL).stream()
+                .allMatch(e -> e.fact().expires().equals(T0.plus(base.multipliedBy(2)))));
+        assertEquals(base, a().core.factTtl(), "a small mesh keeps factTtl");
+    }
+
+    private Node a() {
+        hubAndTwoLeaves();
+        a.core.device(a.device);
+        return a;
+    }
 }
