@@ -27,7 +27,8 @@ import org.bouncycastle.crypto.digests.Blake2sDigest;
  *           FIND_VALUE 05: key (32)              VALUE 06: inReplyTo | observed | cookie | record
  *           STORE 07: record
  * record  = owner (32) | seq (8) | TTL seconds (2) | flags (1) = 00 | n (1, ≤ 8) | n × (kind (1) | address)
- *           | m (1, ≤ 8) | m × relay key (32)
+ *           | m (1, ≤ 4) | m × relay
+ * relay   = flags (1: 01 operator) | relay key (32) | e (1, 1..4) | e × address     (a RelayAttachment value, §3.1)
  * </pre>
  *
  * Decoding is strict so that every accepted packet re-encodes to the same bytes: the decoder throws only
@@ -85,9 +86,15 @@ public final class DhtCodec {
     }
 
     static int recordLength(DhtRecord r) {
-        int len = PublicKey.LENGTH + 8 + 2 + 1 + 1 + 1 + r.relays().size() * PublicKey.LENGTH;
+        int len = PublicKey.LENGTH + 8 + 2 + 1 + 1 + 1;
         for (RecordEndpoint e : r.endpoints()) {
             len += 1 + addressLength(e.endpoint());
+        }
+        for (RecordRelay x : r.relays()) {
+            len += 1 + PublicKey.LENGTH + 1;
+            for (IpEndpoint e : x.endpoints()) {
+                len += addressLength(e);
+            }
         }
         return len;
     }
@@ -171,8 +178,13 @@ public final class DhtCodec {
             writeAddress(s, e.endpoint());
         }
         s.writeByte(r.relays().size());
-        for (PublicKey k : r.relays()) {
-            s.write(k.toBytes());
+        for (RecordRelay x : r.relays()) {
+            s.writeByte(x.operator() ? RecordRelay.FLAG_OPERATOR : 0);
+            s.write(x.relay().toBytes());
+            s.writeByte(x.endpoints().size());
+            for (IpEndpoint e : x.endpoints()) {
+                writeAddress(s, e);
+            }
         }
     }
 
@@ -324,9 +336,23 @@ public final class DhtCodec {
         if (m > DhtRecord.MAX_RELAYS) {
             throw new MalformedInputException(m + " relays exceed " + DhtRecord.MAX_RELAYS);
         }
-        List<PublicKey> relays = new ArrayList<>(m);
+        List<RecordRelay> relays = new ArrayList<>(m);
         for (int i = 0; i < m; i++) {
-            relays.add(PublicKey.of(in.readBytes(PublicKey.LENGTH)));
+            int flags = in.readByte();
+            if ((flags & ~RecordRelay.FLAG_OPERATOR) != 0) {
+                throw new MalformedInputException("reserved relay flags set: " + Integer.toHexString(flags));
+            }
+            PublicKey relay = PublicKey.of(in.readBytes(PublicKey.LENGTH));
+            int e = in.readByte();
+            if (e < 1 || e > RecordRelay.MAX_ENDPOINTS) {
+                throw new MalformedInputException("a record relay with " + e + " endpoints (1.."
+                        + RecordRelay.MAX_ENDPOINTS + ")");
+            }
+            List<IpEndpoint> reps = new ArrayList<>(e);
+            for (int j = 0; j < e; j++) {
+                reps.add(readAddress(in));
+            }
+            relays.add(new RecordRelay((flags & RecordRelay.FLAG_OPERATOR) != 0, relay, reps));
         }
         return new DhtRecord(owner, seq, ttl, eps, relays);
     }

@@ -15,12 +15,17 @@ import java.util.List;
  * @param ttlSeconds seconds the record stays valid, counted from when it was sent
  * @param endpoints up to {@link #MAX_ENDPOINTS} candidates, in the owner's order of preference; a storing node puts
  *     the address it saw the STORE come from first
- * @param relays up to {@link #MAX_RELAYS} relay keys the owner is attached to (empty for now)
+ * @param relays up to {@link #MAX_RELAYS} relays, each with its key and endpoints: the owner's own relay (operator) and
+ *     the relays it is registered with; a hint like the endpoints (PROTOCOL.md §7.8)
  */
 public record DhtRecord(PublicKey owner, long seq, int ttlSeconds, List<RecordEndpoint> endpoints,
-        List<PublicKey> relays) {
+        List<RecordRelay> relays) {
     public static final int MAX_ENDPOINTS = 8;
-    public static final int MAX_RELAYS = 8;
+    /**
+     * Relays per record: the owner's own and up to three it is registered with. With {@link RecordRelay#MAX_ENDPOINTS}
+     * IPv6 endpoints each and 8 IPv6 endpoints the largest VALUE reply is 768 bytes, well inside a packet.
+     */
+    public static final int MAX_RELAYS = 4;
     public static final int MAX_TTL_SECONDS = 65535;
 
     public DhtRecord {

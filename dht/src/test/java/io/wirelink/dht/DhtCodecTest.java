@@ -38,7 +38,8 @@ class DhtCodecTest {
 
     static DhtRecord record(PublicKey owner) {
         return new DhtRecord(owner, 42, 600, List.of(new RecordEndpoint(EndpointKind.DHT, V4),
-                new RecordEndpoint(EndpointKind.WIREGUARD, V6)), List.of(B.publicKey()));
+                new RecordEndpoint(EndpointKind.WIREGUARD, V6)), List.of(new RecordRelay(true, B.publicKey(),
+                        List.of(V4, V6)), new RecordRelay(false, A.publicKey(), List.of(V6))));
     }
 
     static List<Message> samples() {
@@ -140,6 +141,99 @@ class DhtCodecTest {
         assertEquals(0, store[kind]);
         assertThrows(MalformedInputException.class, () -> DhtCodec.decode(set(store, kind, 7)));
         assertThrows(MalformedInputException.class, () -> DhtCodec.decode(set(store, kind - 2, 1)));
+    }
+
+    /** PROTOCOL.md §7.2's record vector: one WireGuard endpoint and one relay the owner operates. */
+    @Test
+    void recordLayoutIsAsDocumented() {
+        DhtRecord r = new DhtRecord(PublicKey.of(filled(0x11)), 1, 600, List.of(new RecordEndpoint(
+                EndpointKind.WIREGUARD, IpEndpoint.parse("203.0.113.5:51820"))), List.of(new RecordRelay(true,
+                        PublicKey.of(filled(0x22)), List.of(IpEndpoint.parse("203.0.113.5:51823"),
+                                IpEndpoint.parse("[2001:db8::5]:51823")))));
+        io.wirelink.facts.ByteSink s = new io.wirelink.facts.ByteSink(256);
+        DhtCodec.writeRecord(s, r);
+        String hex = HexFormat.of().formatHex(s.array(), 0, s.length());
+        assertEquals("11".repeat(32) + "0000000000000001" + "0258" + "00" + "01" + "01" + "04cb007105ca6c"
+                + "01" + "01" + "22".repeat(32) + "02" + "04cb007105ca6f" + "0620010db8" + "00".repeat(11) + "05ca6f",
+                hex);
+        assertEquals(s.length(), DhtCodec.recordLength(r));
+        assertEquals(r, DhtCodec.readRecord(new io.wirelink.facts.ByteSource(s.array(), 0, s.length())));
+    }
+
+    @Test
+    void recordRelaysAreBounded() {
+        PublicKey k = B.publicKey();
+        assertThrows(IllegalArgumentException.class, () -> new RecordRelay(false, k, List.of()),
+                "a relay nobody can reach is useless to a reader");
+        assertThrows(IllegalArgumentException.class, () -> new RecordRelay(false, k, List.of(V4, V6, V4, V6, V4)));
+        assertThrows(IllegalArgumentException.class, () -> new RecordRelay(false, null, List.of(V4)));
+        List<RecordRelay> five = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            five.add(new RecordRelay(false, key(200 + i).publicKey(), List.of(V4)));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new DhtRecord(k, 1, 600, List.of(), five));
+        new DhtRecord(k, 1, 600, List.of(), five.subList(0, DhtRecord.MAX_RELAYS));
+    }
+
+    /** The largest record there can be still fits in a VALUE reply (and in a STORE with a cookie). */
+    @Test
+    void theLargestRecordFitsInAPacket() {
+        List<RecordEndpoint> eps = new ArrayList<>();
+        for (int i = 0; i < DhtRecord.MAX_ENDPOINTS; i++) {
+            eps.add(new RecordEndpoint(EndpointKind.WIREGUARD, new IpEndpoint(V6.address(), 1000 + i)));
+        }
+        List<RecordRelay> relays = new ArrayList<>();
+        for (int i = 0; i < DhtRecord.MAX_RELAYS; i++) {
+            relays.add(new RecordRelay(i == 0, key(300 + i).publicKey(), List.of(V6, V6, V6, V6)));
+        }
+        DhtRecord big = new DhtRecord(A.publicKey(), 1, 600, eps, relays);
+        assertEquals(645, DhtCodec.recordLength(big));
+        Packet value = new Packet(false, A.publicKey(), TS, 5, null, new Message.Value(1, V6, COOKIE, big), 0);
+        Packet store = new Packet(true, A.publicKey(), TS, 5, COOKIE, new Message.Store(big), 0);
+        assertEquals(756, DhtCodec.length(value));
+        assertEquals(729, DhtCodec.length(store));
+        byte[] k = new byte[32];
+        assertEquals(value, DhtCodec.decode(DhtCodec.encode(value, k, B.publicKey())));
+        assertEquals(store, DhtCodec.decode(DhtCodec.encode(store, k, B.publicKey())));
+    }
+
+    @Test
+    void malformedRecordRelaysAreRefused() {
+        byte[] k = new byte[32];
+        DhtRecord r = new DhtRecord(A.publicKey(), 1, 600, List.of(), List.of(new RecordRelay(false, B.publicKey(),
+                List.of(V4))));
+        byte[] good = DhtCodec.encode(new Packet(false, A.publicKey(), TS, 5, null, new Message.Store(r), 0), k,
+                B.publicKey());
+        assertEquals(r, ((Message.Store) DhtCodec.decode(good).message()).record());
+        int m = 52 + 32 + 8 + 2 + 1 + 1; // the relay count (no endpoints before it)
+        assertEquals(1, good[m]);
+        int flags = m + 1;
+        int n = flags + 1 + 32;
+        assertEquals(1, good[n]);
+        List<byte[]> bad = new ArrayList<>();
+        bad.add(set(good, m, 5)); // more relays than the maximum
+        bad.add(set(good, m, 2)); // more relays than bytes
+        bad.add(set(good, flags, 2)); // reserved relay flag
+        bad.add(set(good, flags, 0x81));
+        bad.add(set(good, n, 0)); // no endpoint
+        bad.add(set(good, n, 5)); // too many endpoints
+        bad.add(set(good, n, 2)); // more endpoints than bytes
+        bad.add(set(good, n + 1, 5)); // address family
+        bad.add(set(set(good, n + 6, 0), n + 7, 0)); // port 0
+        for (byte[] b : bad) {
+            assertThrows(MalformedInputException.class, () -> DhtCodec.decode(b), HexFormat.of().formatHex(b));
+        }
+        // trailing bytes after the record are padding and must be zero
+        byte[] padded = DhtCodec.encode(new Packet(false, A.publicKey(), TS, 5, null, new Message.Store(r), 4), k,
+                B.publicKey());
+        assertEquals(4, DhtCodec.decode(padded).padding());
+        assertThrows(MalformedInputException.class, () -> DhtCodec.decode(set(padded, padded.length - 17, 1)));
+    }
+
+    static byte[] filled(int b) {
+        byte[] x = new byte[32];
+        Arrays.fill(x, (byte) b);
+        return x;
     }
 
     @Test

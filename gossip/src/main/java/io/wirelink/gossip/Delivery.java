@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,6 +124,11 @@ public final class Delivery {
     public List<Long> drainAcks(PublicKey peer) {
         List<Long> l = toAck.remove(peer);
         return l == null ? List.of() : l;
+    }
+
+    /** The peers owed an Ack (a copy). */
+    public Set<PublicKey> owedPeers() {
+        return new HashSet<>(toAck.keySet());
     }
 
     /** True when some peer is owed an Ack. */

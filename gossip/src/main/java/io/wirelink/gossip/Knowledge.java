@@ -40,6 +40,8 @@ public final class Knowledge {
         /** At most the earliest expiry held of a fact planned but not sent that a later window can make due. */
         Instant due;
         Duration window;
+        /** Until the peer's first boot ID: the keys it sent us itself (see {@link Knowledge#bootId}). */
+        java.util.Set<FactKey> heard;
 
         void put(FactKey key, Instant expires) {
             held.put(key, expires);
@@ -68,6 +70,23 @@ public final class Knowledge {
     public Knowledge(int peerCap, int perPeerCap) {
         this.peerCap = peerCap;
         this.perPeerCap = perPeerCap;
+    }
+
+    /**
+     * The peer sent us {@code key}, valid until {@code expires}: it holds it (as {@link #learned}), and keeps
+     * holding it when its first boot ID arrives later.
+     */
+    public void heard(PublicKey peer, FactKey key, Instant expires) {
+        learned(peer, key, expires);
+        Peer p = known.get(peer);
+        if (p != null && !bootIds.containsKey(peer)) {
+            if (p.heard == null) {
+                p.heard = new java.util.HashSet<>();
+            }
+            if (p.heard.size() < perPeerCap) {
+                p.heard.add(key);
+            }
+        }
     }
 
     /** The peer holds {@code key} until at least {@code expires}. */
@@ -104,12 +123,28 @@ public final class Knowledge {
 
     /**
      * Records a peer's boot ID; returns true when it changed (or is the first seen), in which case everything the
-     * peer was believed to know is forgotten.
+     * peer was believed to know is forgotten, except, for the first one seen, what the peer itself sent us
+     * ({@link #heard}): its facts come before its Alive, possibly in earlier datagrams of the same batch, and
+     * forgetting them made every leaf echo a hub's whole first batch back to the hub.
      */
     public boolean bootId(PublicKey peer, UUID id) {
         UUID old = bootIds.put(peer, id);
         if (!id.equals(old)) {
-            known.remove(peer);
+            Peer p = known.get(peer);
+            if (old != null || p == null || p.heard == null) {
+                known.remove(peer);
+            } else {
+                // first seen: what we sent before may have gone to a previous life of the peer, but what it sent
+                // us it holds
+                p.held.keySet().retainAll(p.heard);
+                p.intact = false;
+                if (p.held.isEmpty()) {
+                    known.remove(peer);
+                }
+            }
+            if (p != null) {
+                p.heard = null;
+            }
             return true;
         }
         return false;
@@ -163,6 +198,53 @@ public final class Knowledge {
                 it.remove();
             }
         }
+    }
+
+    // the last list given to gone(): its facts by key
+    private Map<FactKey, Fact> goneBase = new HashMap<>();
+    private List<Fact> goneList;
+
+    /**
+     * The facts of the list last given to this method that are not in {@code eligible} (by key): what we stopped
+     * sharing since. O(eligible) when the list changed; the first call returns nothing.
+     */
+    public List<Fact> gone(List<Fact> eligible) {
+        if (eligible == goneList) {
+            return List.of();
+        }
+        prepare(eligible);
+        Map<FactKey, Fact> now = new HashMap<>(keys.length * 2);
+        for (int i = 0; i < keys.length; i++) {
+            now.put(keys[i], facts[i]);
+        }
+        List<Fact> out = new java.util.ArrayList<>();
+        if (goneList != null) {
+            for (Map.Entry<FactKey, Fact> e : goneBase.entrySet()) {
+                if (!now.containsKey(e.getKey())) {
+                    out.add(e.getValue());
+                }
+            }
+        }
+        goneBase = now;
+        goneList = eligible;
+        return out;
+    }
+
+    /** Whether {@code key} is in the list last given to {@link #gone}. */
+    public boolean sharing(FactKey key) {
+        return goneBase.containsKey(key);
+    }
+
+    /** The peers believed to hold {@code key} unexpired at {@code now}. O(peers). */
+    public List<PublicKey> holders(FactKey key, Instant now) {
+        List<PublicKey> out = new java.util.ArrayList<>();
+        for (Map.Entry<PublicKey, Peer> e : known.entrySet()) {
+            Instant held = e.getValue().held.get(key);
+            if (held != null && held.isAfter(now)) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
     }
 
     /** Every peer's entries, for tests. */

@@ -63,6 +63,20 @@ class GossipTest {
     }
 
     @Test
+    void theFirstBootIdSeenForgetsOnlyWhatWeSent() {
+        // a hub's first batch: facts in one datagram, its Alive (with the boot ID) in the next
+        Knowledge k = new Knowledge(100, 1000);
+        Fact ep = Fact.endpoint(OTHER, IpEndpoint.parse("198.51.100.3:51820"), T0.plusSeconds(255));
+        Fact alive = Fact.alive(SELF, new UUID(1, 1), T0.plusSeconds(35));
+        Fact mine = Fact.endpoint(SELF, IpEndpoint.parse("198.51.100.4:51820"), T0.plusSeconds(255));
+        k.heard(PEER, ep.key(), ep.expires());
+        k.learned(PEER, mine.key(), mine.expires()); // we sent it before the peer's first boot ID: maybe lost
+        assertTrue(k.bootId(PEER, new UUID(7, 7)), "first seen is news");
+        assertEquals(List.of(mine, alive), SendPlanner.plan(PEER, SendPlanner.Level.FACTS, List.of(ep, mine), alive,
+                SendPlanner.AliveRule.PIGGYBACK, k, S, T0), "what the peer sent is not echoed; what we sent goes again");
+    }
+
+    @Test
     void factsAboutThePeerGoBackOnlyAsMetadataAndPingLevelSendsOnlyAlive() {
         Knowledge k = new Knowledge(100, 1000);
         Fact own = Fact.endpoint(PEER, IpEndpoint.parse("198.51.100.2:51820"), T0.plusSeconds(255));

@@ -66,7 +66,8 @@ public final class ShowCommand implements Callable<Integer> {
             }
             for (JsonNode ro : s.path("relays")) {
                 String source = ro.has("operator") ? "offered by " + ro.get("operator").asText()
-                        + (ro.path("configured").asBoolean() ? " (configured)" : "") : "configured";
+                        + (ro.path("configured").asBoolean() ? " (configured)" : "")
+                        : ro.path("dht").asBoolean() ? "found in the DHT" : "configured";
                 out.printf("  relay %s: %s at %s, %s%s%s%n", source,
                         ro.get("publicKey").asText(), ro.get("endpoint").asText(),
                         ro.get("alive").asBoolean() ? "alive" : "not answering",

@@ -45,7 +45,9 @@ import picocli.CommandLine.Option;
                     + "the same over the second half of the run only.",
             "  underlay bytes            [underlayBytesPerNodePerSecond] (Max, PerHub) IPv4 bytes on the node's "
                     + "link, both ways, headers included: WireGuard handshakes, keepalives and encapsulated gossip "
-                    + "(there is no other traffic). [gossipDatagramsPerNodePerSecond] gossip datagrams in plus out.",
+                    + "(there is no other traffic). [gossipDatagramsPerNodePerSecond] gossip datagrams in plus out. "
+                    + "[passesPerNodePerSecond] full passes (derive, fold, reconcile, plan) per agent per simulated "
+                    + "second; [quickStepsPerNodePerSecond] quick steps (only owed Acks and due probes).",
             "  facts held                [factsPerNodeMean] fact-store events (one per fact and asserting author) "
                     + "at the end, mean over nodes; [factsPerNodeMax] the highest agent, hubs included; "
                     + "[factsPerHub] mean over hubs.",

@@ -24,6 +24,7 @@ import io.wirelink.facts.MalformedInputException;
 import io.wirelink.facts.MemberMetadata;
 import io.wirelink.facts.PrivateKey;
 import io.wirelink.facts.PublicKey;
+import io.wirelink.facts.RelayAttachment;
 import io.wirelink.facts.SignedGroupValue;
 import io.wirelink.facts.SignedGroups;
 import io.wirelink.facts.store.AppendResult;
@@ -96,6 +97,13 @@ public final class AgentCore {
      */
     private final Map<PublicKey, Idle> idle = new HashMap<>();
 
+    /**
+     * Withdrawals not yet acknowledged, per peer: facts the peer holds (we sent them) that we no longer share, sent
+     * with TTL 0 until the peer acknowledges them, and when they last went.
+     */
+    private final Map<PublicKey, Map<FactKey, Fact>> withdrawals = new HashMap<>();
+    private final Map<PublicKey, Instant> withdrawnAt = new HashMap<>();
+
     /** Peers a router asked us to send towards now (a coordinated punch), and when we last did. */
     private final Set<PublicKey> punchNow = new HashSet<>();
     private final Map<PublicKey, Instant> punchedAt = new HashMap<>();
@@ -142,6 +150,13 @@ public final class AgentCore {
      * long: initiations sent at once cross, and WireGuard then retries only after 5 s.
      */
     static final Duration DESYNC = Duration.ofMillis(500);
+    /** The shortest time between two passes, per device peer: 50 ms at 100 peers, 500 ms at 1,000. */
+    static final Duration PASS_GAP_PER_PEER = Duration.ofNanos(500_000);
+    static final Duration MAX_PASS_GAP = Duration.ofSeconds(1);
+    /** Our facts live {@code factTtl} up to this many peers, twice that up to twice as many, and so on. */
+    static final int TTL_SCALE_PEERS = 100;
+    /** At most this many withdrawals wait per peer. */
+    static final int MAX_WITHDRAWALS = 4096;
     private AgentConfig config;
     private DeviceState device;
     /** The device as read, relay peers included ({@link #device} is without them). */
@@ -149,8 +164,12 @@ public final class AgentCore {
     private List<HostNetwork.Link> links = List.of();
     private List<HostNetwork.InterfaceAddress> addresses = List.of();
     private boolean dirty = true;
+    /** A peer relayed through a relay its DHT record named is looked up again this long before that record expires. */
+    static final Duration DHT_REFRESH = Duration.ofMinutes(4);
     private Snapshot last;
     private Instant lastPassAt;
+    /** The relay facts this pass derived about us (offer, attachments): what the DHT record lists. */
+    private List<RelayAttachment> recordRelays = List.of();
     // the trust context and what it was built from (see trustContext(Instant))
     private TrustContext trust;
     private AgentConfig trustConfig;
@@ -174,8 +193,16 @@ public final class AgentCore {
             boolean healthy, Instant aliveUntil, TrustLevel trust, boolean router, String path, String why) {}
 
     /** The state the last pass acted on. */
+    /**
+     * The state a pass left, for the runtime and {@code show}.
+     *
+     * @param lookups configured peers to look up in the DHT
+     * @param recordRelays the relays our DHT record lists (PROTOCOL.md §7.8): our own relay's offer first, then the
+     *     relays we are registered with (handshake within 180 s, alive), each at the endpoint we use
+     */
     public record Snapshot(Instant at, FactView view, Set<FactKey> believed, List<PeerStatus> peers,
-            boolean selfRouter, Set<PublicKey> lookups, List<IpEndpoint> localCandidates) {}
+            boolean selfRouter, Set<PublicKey> lookups, List<IpEndpoint> localCandidates,
+            List<RelayAttachment> recordRelays) {}
 
     /** What {@link #datagram} did with a datagram. */
     public enum Received {
@@ -238,7 +265,7 @@ public final class AgentCore {
      * instead of at the next anti-entropy tick. The runtime asks this at each device poll (every second).
      */
     public boolean due(Instant now) {
-        if (dirty || delivery.anyOverdue(now, ACK_TIMEOUT)) {
+        if (needsPass(now) || delivery.acksOwed()) {
             return true;
         }
         for (Probe p : probes.values()) {
@@ -247,6 +274,109 @@ public final class AgentCore {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a full {@link #pass} is needed now: {@link #dirty()}, a datagram waited {@link #ACK_TIMEOUT} for its
+     * Ack, a probe falls due on a path that also asks for a punch, or the relay planner wants one
+     * ({@link RelayPlanner#due}). Owed Acks and other due probes need only {@link #quick}.
+     */
+    public boolean needsPass(Instant now) {
+        if (dirty || delivery.anyOverdue(now, ACK_TIMEOUT) || relays.due(now)) {
+            return true; // relays.due: a relay's liveness changed, a switch moment came, a direct try is to be judged
+        }
+        for (PublicKey k : failed.keySet()) {
+            Probe p = probes.get(k);
+            if (p == null || !now.isBefore(p.next())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Something to do before the next tick: {@link #dirty()}, or an Ack owed (a {@link #step} sends it). */
+    public boolean wantsStep() {
+        return dirty || delivery.acksOwed();
+    }
+
+    /**
+     * What the runtime runs when a debounce or wake timer fires: a full {@link #pass} when {@link #needsPass}, else
+     * {@link #quick}. The anti-entropy tick always runs a full pass.
+     */
+    public Actions step(Instant now) {
+        return needsPass(now) && !now.isBefore(passAllowedAt()) ? pass(now) : quick(now);
+    }
+
+    /**
+     * When the next full pass may run: {@link #PASS_GAP_PER_PEER} per device peer after the last one (at most
+     * {@link #MAX_PASS_GAP}). A pass costs O(facts + peers), and in a large mesh during a join every datagram brings
+     * news; without the gap a 1,000-node mesh's nodes each folded their views eight times a second. Owed Acks and due
+     * probes do not wait for it ({@link #quick}).
+     */
+    public Instant passAllowedAt() {
+        if (lastPassAt == null || device == null) {
+            return Instant.MIN;
+        }
+        Duration gap = PASS_GAP_PER_PEER.multipliedBy(device.peers().size());
+        return lastPassAt.plus(gap.compareTo(MAX_PASS_GAP) > 0 ? MAX_PASS_GAP : gap);
+    }
+
+    /**
+     * How long the runtime waits before the next {@link #step} once {@link #wantsStep()}: {@code debounce}, or
+     * until {@link #passAllowedAt()} when a pass is wanted and the gap has not passed yet.
+     */
+    public Duration stepDelay(Instant now, Duration debounce) {
+        if (dirty) {
+            Instant at = passAllowedAt();
+            if (at.isAfter(now.plus(debounce))) {
+                return Duration.between(now, at);
+            }
+        }
+        return debounce;
+    }
+
+    /**
+     * The cheap half of a pass, when nothing changed: owed Acks, and the Alive of each probe that fell due, sealed
+     * for their peers exactly as {@link #pass} would (same rules, same hello and Ack requests), without deriving,
+     * folding or reconciling anything. O(peers owed or due), where a pass is O(facts + peers); it exists because an
+     * Ack or a probe every few hundred milliseconds made a 1,000-node mesh spend its time folding views that had
+     * not changed.
+     */
+    public Actions quick(Instant now) {
+        counters.quickPasses++;
+        List<Outgoing> out = new ArrayList<>();
+        int port = gossipPort();
+        if (device == null || port == 0) {
+            return new Actions(DeviceChange.peers(List.of()), out, List.of());
+        }
+        Set<PublicKey> targets = new TreeSet<>(delivery.owedPeers());
+        for (Map.Entry<PublicKey, Probe> e : probes.entrySet()) {
+            if (!now.isBefore(e.getValue().next())) {
+                targets.add(e.getKey());
+            }
+        }
+        TrustContext ctx = trustContext(now);
+        boolean selfRouter = selfIsRouter();
+        for (PublicKey k : targets) {
+            PeerState p = device.peer(k);
+            if (p == null || p.endpoint() == null) {
+                delivery.drainAcks(k); // as a pass: nothing can be sent (level NOTHING)
+                continue;
+            }
+            List<Fact> facts = new ArrayList<>();
+            Probe pr = probes.get(k);
+            boolean probeDue = pr != null && !now.isBefore(pr.next());
+            PeerPlan pp = peerPlan(p, ctx, selfRouter, now);
+            if (pp.rule() == SendPlanner.AliveRule.NOW) {
+                Fact alive = ownAlive(now);
+                facts.add(alive);
+                knowledge.learned(k, alive.key(), alive.expires());
+            } else if (probeDue) {
+                probes.remove(k); // the path no longer needs probing (healthy, or not a quiet peer any more)
+            }
+            seal(k, facts, pp, pp.rule() == SendPlanner.AliveRule.NOW && pp.acks(), port, out, now);
+        }
+        return new Actions(DeviceChange.peers(List.of()), out, List.of());
     }
 
     /**
@@ -371,10 +501,19 @@ public final class AgentCore {
         }
         if ((g.group().flags() & SignedGroupValue.FLAG_ACK_REQUEST) != 0) {
             speaksAcks.add(signer); // only a node that reads Acks asks for them
-            delivery.receivedAckRequest(signer, g.group().id());
-            dirty = true; // the next pass (debounced) carries the Ack
+            delivery.receivedAckRequest(signer, g.group().id()); // the next step (debounced) carries the Ack
         }
         boolean news = false;
+        // the sender's boot ID first: a new one wipes what the sender is believed to know, which must not take the
+        // facts this very datagram carried with it (Alive comes last), or they are all echoed back to the sender
+        for (Fact f : g.facts()) {
+            if (f.attribute() == Attribute.ALIVE && f.subject().equals(signer)
+                    && f.value() instanceof FactValue.BootId b && knowledge.bootId(signer, b.id())) {
+                news = true; // the peer (re)started: it knows nothing of ours any more
+                greeted.remove(signer);
+                delivery.forgetPeer(signer);
+            }
+        }
         for (Fact f : g.facts()) {
             if (f.attribute() == Attribute.PUNCH_REQUEST) {
                 punchRequest(signer, f, now);
@@ -386,19 +525,22 @@ public final class AgentCore {
                 }
                 continue; // a transport signal: never stored
             }
+            if (!f.expires().isAfter(now)) {
+                // a withdrawal (TTL 0): the signer no longer asserts it (PROTOCOL.md §6.1)
+                knowledge.forget(signer, f.key());
+                if (store.retract(f, signer)) {
+                    counters.withdrawalsIn++;
+                    news = true;
+                }
+                continue;
+            }
             if (f.value() instanceof MemberMetadata md && f.subject().equals(signer) && md.version() >= 2) {
                 speaksV2.add(signer); // a capability hint about itself: believed without trust, it only sets format
                 if (md.version() >= ANNOUNCED_VERSION) {
                     speaksAcks.add(signer);
                 }
             }
-            if (f.attribute() == Attribute.ALIVE && f.subject().equals(signer)
-                    && f.value() instanceof FactValue.BootId b && knowledge.bootId(signer, b.id())) {
-                news = true; // the peer (re)started: it knows nothing of ours any more
-                greeted.remove(signer);
-                delivery.forgetPeer(signer);
-            }
-            knowledge.learned(signer, f.key(), f.expires());
+            knowledge.heard(signer, f.key(), f.expires());
             if (!TrustPolicy.accepts(f, signer, ctx)) {
                 counters.factsRejected++;
                 continue;
@@ -454,6 +596,13 @@ public final class AgentCore {
 
     /** Our datagram to {@code peer} carrying these facts arrived: a quiet path whose Alive arrived is greeted. */
     private void acked(PublicKey peer, List<FactKey> keys) {
+        Map<FactKey, Fact> w = withdrawals.get(peer);
+        if (w != null) {
+            keys.forEach(w::remove);
+            if (w.isEmpty()) {
+                withdrawals.remove(peer);
+            }
+        }
         for (FactKey k : keys) {
             if (k.attribute() == Attribute.ALIVE && k.subject().equals(selfKey)) {
                 greeted.add(peer);
@@ -465,19 +614,36 @@ public final class AgentCore {
     /**
      * A record the DHT found for {@code owner}, seen by the DHT at {@code verified}. Its WireGuard endpoints become
      * facts with provenance {@code dht}, authored by the owner; one on the IP the DHT saw the owner at is its NAT
-     * mapping and counts as observed. Records are hints: the trust policy still decides, the facts expire with the
-     * record, and a wrong endpoint costs only a failed handshake (the WireGuard handshake authenticates the peer).
+     * mapping and counts as observed. Its relays become RelayAttachment facts the same way (PROTOCOL.md §7.8): an
+     * offer (the owner runs the relay) is then a relay on offer like a gossiped one, and an attachment both tells the
+     * rendezvous rule that the owner is registered there and, because it came from the DHT, makes that relay one
+     * this node may register with ({@link #dhtRelayOffers}). Records are hints: the trust policy still decides, the
+     * facts expire with the record, and a wrong endpoint or relay costs only failed handshakes (the WireGuard
+     * handshake authenticates the peer; a relay cannot read what it forwards).
      *
      * @return how many facts were new
      */
-    public int dhtResolved(PublicKey owner, IpEndpoint verified, List<IpEndpoint> wireGuard, Duration ttl,
-            Instant now) {
+    public int dhtResolved(PublicKey owner, IpEndpoint verified, List<IpEndpoint> wireGuard,
+            List<RelayAttachment> relayList, Duration ttl, Instant now) {
         TrustContext ctx = trustContext(now);
         int added = 0;
         Instant exp = now.plus(ttl);
+        List<Fact> facts = new ArrayList<>();
         for (IpEndpoint ep : wireGuard) {
             boolean mapped = ep.address().equals(verified.address());
-            Fact f = mapped ? Fact.observed(owner, ep, exp) : Fact.endpoint(owner, ep, exp);
+            facts.add(mapped ? Fact.observed(owner, ep, exp) : Fact.endpoint(owner, ep, exp));
+        }
+        Set<PublicKey> peers = knownPeers();
+        for (RelayAttachment r : relayList) {
+            if (r.endpoints().isEmpty() || r.relay().equals(selfKey) || peers.contains(r.relay())) {
+                // a relay key that is a peer's (or ours) would hide that peer from the core as a relay peer: a
+                // record is a hint anyone storing it could have forged
+                counters.factsRejected++;
+                continue;
+            }
+            facts.add(Fact.relay(owner, r, exp));
+        }
+        for (Fact f : facts) {
             if (!TrustPolicy.accepts(f, owner, ctx)) {
                 counters.factsRejected++;
                 continue;
@@ -535,6 +701,7 @@ public final class AgentCore {
         boolean selfRouter = selfIsRouter();
         trackIdle(now);
         deriveLocalFacts(now, selfRouter);
+        dirty = false; // what was just derived is folded and sent by this pass
         store.expire(now);
         FactView view = store.view(now);
         TrustContext ctx = trustContext(now);
@@ -545,6 +712,7 @@ public final class AgentCore {
         boolean mayDelete = mayDeconfigure && membershipSourceSettled(ctx, intents, now);
         Reconciler.Plan plan = Reconciler.plan(device, new Reconciler.Context(selfKey, intents, mayDeconfigure,
                 mayDelete, localSubnets(), tunnelSubnets(), now), cycler, LinkLocal::hostPrefix);
+        relays.found(dhtRelayOffers(view, believed));
         plan = relayPlan(plan, now, intents, believed);
         for (PublicKey k : plan.endpointSwitched()) {
             // after switching a peer's endpoint, ping it at once so the handshake starts now
@@ -566,6 +734,8 @@ public final class AgentCore {
         Set<PublicKey> known = ctx.known();
         knowledge.prune(now, known);
         delivery.retain(known);
+        withdrawals.keySet().retainAll(known);
+        withdrawnAt.keySet().retainAll(known);
         greeted.retainAll(known);
         greetSentAt.keySet().retainAll(known);
         punchNow.retainAll(known);
@@ -576,18 +746,58 @@ public final class AgentCore {
         handshakeSeen.keySet().retainAll(known);
         failed.keySet().retainAll(known);
         store.flushIfDue();
+        List<PeerStatus> status = status(intents, ctx, selfRouter, now);
+        last = new Snapshot(now, view, believed.keySet(), status, selfRouter, lookups(intents, view, now),
+                LocalEndpoints.candidates(links, addresses, config.iface(), device.listenPort(),
+                        config.reportIfaces(), config.hideIfaces()), recordRelays);
+        return new Actions(plan.change(), out, plan.reasons());
+    }
+
+    /**
+     * The configured peers to look up in the DHT (PROTOCOL.md §7.10): each one without a healthy handshake (its record
+     * may have changed: a new mapping, a relay it registered with; the runtime backs off to one lookup a minute), and
+     * a peer we relay whose DHT-found relay facts expire within {@link #DHT_REFRESH}, so the relay we reach it through
+     * does not vanish with the record.
+     */
+    private Set<PublicKey> lookups(Map<PublicKey, PeerIntent> intents, FactView view, Instant now) {
         Set<PublicKey> lookups = new TreeSet<>();
         for (PeerIntent v : intents.values()) {
-            // a configured peer we have no way to reach: look it up in the DHT
-            PeerState ps = device.peer(v.key());
-            if (v.configured() && !v.healthy() && v.endpoints().isEmpty() && (ps == null || ps.endpoint() == null)) {
+            if (!v.configured()) {
+                continue;
+            }
+            if (!v.healthy()) {
                 lookups.add(v.key());
+                continue;
+            }
+            RelayPlanner.PathInfo pi = relays.pathInfo(v.key());
+            if (pi != null && pi.relay() != null) {
+                for (FactView.Entry e : view.bySubject(v.key())) {
+                    if (e.fact().attribute() == Attribute.RELAY && e.assertedVia(Channel.DHT)
+                            && e.expires().isBefore(now.plus(DHT_REFRESH))) {
+                        lookups.add(v.key());
+                        break;
+                    }
+                }
             }
         }
-        last = new Snapshot(now, view, believed.keySet(), status(intents, ctx, selfRouter, now), selfRouter, lookups,
-                LocalEndpoints.candidates(links, addresses, config.iface(), device.listenPort(),
-                        config.reportIfaces(), config.hideIfaces()));
-        return new Actions(plan.change(), out, plan.reasons());
+        return lookups;
+    }
+
+    /**
+     * Relays a peer's DHT record says the peer is registered with (believed RelayAttachment facts without the
+     * operator bit that came from the DHT): relays this node may register with too, like configured ones (an
+     * attachment gossiped inside the mesh never is one: there an operator's offer is what says a relay serves us).
+     * They go when their facts expire with the record.
+     */
+    static List<RelayPlanner.Offer> dhtRelayOffers(FactView view, Map<FactKey, Fact> believed) {
+        List<RelayPlanner.Offer> out = new ArrayList<>();
+        for (FactView.Entry e : view.byAttribute(Attribute.RELAY)) {
+            if (e.fact().value() instanceof RelayAttachment a && !a.operator() && !a.endpoints().isEmpty()
+                    && e.assertedVia(Channel.DHT) && believed.containsKey(e.key())) {
+                out.add(RelayPlanner.Offer.found(a.relay(), a.endpoints()));
+            }
+        }
+        return out;
     }
 
     /** Peers the last relay plan wants sent to at once. */
@@ -712,8 +922,9 @@ public final class AgentCore {
         Map<FactView.Entry, Fact> before = ctx == believedCtx ? believedBy : Map.of();
         Map<FactView.Entry, Fact> now = new IdentityHashMap<>(view.size() * 2);
         Map<FactKey, Fact> out = new LinkedHashMap<>(view.size() * 2);
+        boolean reuse = !before.isEmpty();
         for (FactView.Entry e : view.entries()) {
-            Fact best = before.get(e);
+            Fact best = reuse ? before.get(e) : null;
             if (best == null) {
                 best = believed(e, ctx);
             }
@@ -887,8 +1098,24 @@ public final class AgentCore {
 
     // ------------------------------------------------------------------ local facts
 
+    /**
+     * The lifetime of the facts we derive: {@code factTtl} (255 s) up to {@value #TTL_SCALE_PEERS} device peers, and
+     * doubled for each doubling of the mesh beyond that (2,040 s at 1,000 peers; at most the wire's 65,535 s). A
+     * fact is re-sent to a peer only as what it holds nears expiry, so the refresh traffic per node stays flat as
+     * the mesh grows instead of growing with it; facts we stop asserting are withdrawn explicitly (TTL 0) rather than
+     * left to expire (PROTOCOL.md §6.1). v1 peers, which do not read withdrawals, get {@code factTtl} as before.
+     */
+    Duration factTtl() {
+        Duration base = settings.gossip().factTtl();
+        int peers = device == null ? 0 : device.peers().size();
+        int scale = Integer.highestOneBit(Math.max(1, peers / TTL_SCALE_PEERS));
+        Duration d = base.multipliedBy(scale);
+        Duration max = Duration.ofSeconds(io.wirelink.facts.FactCodec.MAX_TTL);
+        return d.compareTo(max) > 0 ? max : d;
+    }
+
     private void deriveLocalFacts(Instant now, boolean selfRouter) {
-        Instant exp = now.plus(settings.gossip().factTtl());
+        Instant exp = now.plus(factTtl());
         List<Fact> local = new ArrayList<>();
         // our own endpoint candidates
         for (IpEndpoint ep : LocalEndpoints.candidates(links, addresses, config.iface(), device.listenPort(),
@@ -947,7 +1174,11 @@ public final class AgentCore {
                 }
             }
         }
-        local.addAll(relays.localFacts(rawDevice, now, exp)); // our relay's offer, the relays we are attached to
+        List<Fact> relayFacts = relays.localFacts(rawDevice, now, exp); // our relay's offer, the relays we use
+        local.addAll(relayFacts);
+        List<RelayAttachment> rr = new ArrayList<>(relayFacts.size());
+        relayFacts.forEach(f -> rr.add((RelayAttachment) f.value()));
+        recordRelays = List.copyOf(rr);
         appendLocal(local, Channel.LOCAL, now);
         appendLocal(fromConfig, Channel.CONFIG, now);
     }
@@ -974,7 +1205,7 @@ public final class AgentCore {
             }
         }
         // freshness as of now, before any of the appends below (a fact derived twice is appended twice)
-        Duration half = settings.gossip().factTtl().dividedBy(2);
+        Duration half = factTtl().dividedBy(2);
         Instant halfLife = now.plus(half);
         boolean[] fresh = new boolean[facts.size()];
         for (int i = 0; i < fresh.length; i++) {
@@ -1025,6 +1256,25 @@ public final class AgentCore {
                 eligibleV2.add(f);
             }
         }
+        // what we stopped sharing is withdrawn from the peers that hold it (PROTOCOL.md §6.1)
+        for (Fact f : knowledge.gone(eligibleV2)) {
+            if (!f.expires().isAfter(now)) {
+                continue;
+            }
+            FactKey key = f.key();
+            for (PublicKey p : knowledge.holders(key, now)) {
+                if (store.assertion(key, p) != null) {
+                    continue; // the peer itself asserts it to us: it holds it whatever we share
+                }
+                knowledge.forget(p, key);
+                if (speaksAcks.contains(p)) {
+                    Map<FactKey, Fact> w = withdrawals.computeIfAbsent(p, x -> new LinkedHashMap<>());
+                    if (w.size() < MAX_WITHDRAWALS) {
+                        w.put(key, f);
+                    }
+                }
+            }
+        }
         Fact alive = ownAlive(now);
         // an idle path whose traffic resumed without a handshake: ask our routers to have the peer punch towards us
         List<Fact> askRouters = new ArrayList<>();
@@ -1049,54 +1299,40 @@ public final class AgentCore {
         }
         Map<PublicKey, Set<PublicKey>> relay = new TreeMap<>(punchRelay);
         punchRelay.clear();
+        List<Fact> eligibleV1 = null; // built for the first v1 peer
         for (PeerState p : device.peers()) {
             PublicKey k = p.publicKey();
             if (k.equals(selfKey)) {
                 continue;
             }
-            PeerConfig pc = config.peer(k);
-            TrustLevel configured = pc == null ? null : pc.trust();
-            boolean trustedForFacts = configured != null && configured.atLeast(TrustLevel.AllowedIPs);
-            boolean peerRouter = ctx.routers().contains(k);
-            boolean exchanger = pc != null && pc.factExchanger();
-            SendPlanner.Level level = SendPlanner.level(p.endpoint() != null, trustedForFacts, peerRouter, exchanger,
-                    selfRouter, config.chatty(), pathHealthy(p, now));
-            boolean v2 = speaksV2.contains(k);
-            boolean acks = v2 && speaksAcks.contains(k);
-            boolean pingOnly = SendPlanner.level(true, trustedForFacts, peerRouter, exchanger, selfRouter,
-                    config.chatty(), true) == SendPlanner.Level.PING;
-            boolean quiet = acks && pingOnly;
-            SendPlanner.AliveRule rule = SendPlanner.AliveRule.WINDOW;
-            if (quiet) {
-                rule = quietAliveRule(p, now);
-            } else if (pingOnly && !heardFrom(k) && !pathHealthy(p, now) && p.endpoint() != null) {
-                // never heard from, on a path that does not work (e.g. both behind symmetric NATs): probe with
-                // back-off rather than every alivePeriod for ever. Without an endpoint nothing can be sent, so no
-                // probe is spent: the first one goes when the peer gets an endpoint (a relay's, say)
-                rule = probeRule(k, now);
+            PeerPlan pp = peerPlan(p, ctx, selfRouter, now);
+            SendPlanner.Level level = pp.level();
+            boolean v2 = pp.v2();
+            boolean acks = pp.acks();
+            SendPlanner.AliveRule rule = pp.rule();
+            List<Fact> eligibleHere;
+            if (v2) {
+                eligibleHere = eligibleV2;
+            } else {
+                if (eligibleV1 == null) {
+                    // v1 peers get no withdrawals, so no lifetime longer than factTtl
+                    Instant v1Expiry = now.plus(settings.gossip().factTtl());
+                    eligibleV1 = new ArrayList<>(eligible.size());
+                    for (Fact f : eligible) {
+                        if (f.attribute().isV1()) {
+                            eligibleV1.add(f.expires().isAfter(v1Expiry) ? f.withExpiry(v1Expiry) : f);
+                        }
+                    }
+                }
+                eligibleHere = eligibleV1;
             }
-            List<Fact> eligibleHere = v2 ? eligibleV2
-                    : eligible.stream().filter(f -> f.attribute().isV1()).toList();
             List<Fact> facts = SendPlanner.plan(k, level, eligibleHere, alive, rule, knowledge, settings.gossip(),
                     now);
-            if (!acks && !facts.isEmpty()) {
-                // announce that we speak v2 with acks, inside v1 (Go nodes keep the unknown sub-attribute) until
-                // the peer is known to speak v2, and in v2 until it is known to read Acks
-                Fact hello = Fact.member(selfKey, MemberMetadata.EMPTY.withVersion(ANNOUNCED_VERSION),
-                        now.plus(settings.gossip().factTtl()));
-                // as often as Alive: a hello lost at first contact (the peer did not know us yet) is repeated soon
-                if (knowledge.needs(k, hello.key(), hello.expires(), settings.gossip().factTtl().minus(
-                        settings.gossip().alivePeriod()), now)) {
-                    facts = new ArrayList<>(facts);
-                    facts.add(0, hello);
-                    knowledge.learned(k, hello.key(), hello.expires());
-                }
-            }
             boolean wantAck = acks && !facts.isEmpty()
                     && (rule == SendPlanner.AliveRule.NOW || facts.stream().anyMatch(
                             f -> f.attribute() != Attribute.ALIVE));
             List<Fact> signals = new ArrayList<>();
-            if (v2 && peerRouter && acks) {
+            if (v2 && pp.peerRouter() && acks) {
                 signals.addAll(askRouters);
             }
             for (PublicKey requester : relay.getOrDefault(k, Set.of())) {
@@ -1107,38 +1343,113 @@ public final class AgentCore {
                 facts.addAll(0, signals);
                 wantAck = acks;
             }
-            if (v2) {
-                List<Long> owed = delivery.drainAcks(k);
-                if (!owed.isEmpty() && level != SendPlanner.Level.NOTHING) {
+            Map<FactKey, Fact> w = withdrawals.get(k);
+            if (w != null) {
+                w.keySet().removeIf(knowledge::sharing); // shared again: planned anew above
+                Instant sent = withdrawnAt.get(k);
+                if (!w.isEmpty() && acks && level != SendPlanner.Level.NOTHING
+                        && (sent == null || !now.isBefore(sent.plus(ACK_TIMEOUT)))) {
                     facts = new ArrayList<>(facts);
-                    for (int i = 0; i < owed.size(); i += FactValue.Acks.MAX) {
-                        facts.add(0, new Fact(Attribute.ACK, selfKey, new FactValue.Acks(
-                                owed.subList(i, Math.min(owed.size(), i + FactValue.Acks.MAX))), now));
+                    for (Fact f : w.values()) {
+                        facts.add(0, f.withExpiry(now)); // TTL 0
+                        counters.withdrawalsOut++;
                     }
+                    wantAck = true;
+                    withdrawnAt.put(k, now);
+                }
+                if (w.isEmpty()) {
+                    withdrawals.remove(k);
+                    withdrawnAt.remove(k);
                 }
             }
-            if (facts.isEmpty()) {
-                continue;
-            }
-            int flags = wantAck ? SignedGroupValue.FLAG_ACK_REQUEST : 0;
-            for (SignedGroups.Sealed d : groups.sealTracked(v2 ? 2 : 1, k, facts, now, nonces, flags)) {
-                if (wantAck) {
-                    List<FactKey> keys = new ArrayList<>();
-                    for (Fact f : d.facts()) {
-                        if (f.attribute() != Attribute.ACK) {
-                            keys.add(f.key());
-                        }
-                    }
-                    if (!keys.isEmpty()) {
-                        delivery.sent(k, d.id(), keys, now);
-                    }
-                }
-                out.add(new Outgoing(k, LinkLocal.address(k), port, d.datagram()));
-                counters.datagramsOut++;
-                counters.bytesOut += d.datagram().length;
-            }
+            seal(k, facts, pp, wantAck, port, out, now);
         }
         return out;
+    }
+
+    /** How a peer is sent to on this pass: the planner's level, our Alive's rule, and what the peer reads. */
+    private record PeerPlan(SendPlanner.Level level, SendPlanner.AliveRule rule, boolean v2, boolean acks,
+            boolean peerRouter) {}
+
+    /** The level and Alive rule for one peer (updating its probe and greeting state, as a pass does). */
+    private PeerPlan peerPlan(PeerState p, TrustContext ctx, boolean selfRouter, Instant now) {
+        PublicKey k = p.publicKey();
+        PeerConfig pc = config.peer(k);
+        TrustLevel configured = pc == null ? null : pc.trust();
+        boolean trustedForFacts = configured != null && configured.atLeast(TrustLevel.AllowedIPs);
+        boolean peerRouter = ctx.routers().contains(k);
+        boolean exchanger = pc != null && pc.factExchanger();
+        SendPlanner.Level level = SendPlanner.level(p.endpoint() != null, trustedForFacts, peerRouter, exchanger,
+                selfRouter, config.chatty(), pathHealthy(p, now));
+        boolean v2 = speaksV2.contains(k);
+        boolean acks = v2 && speaksAcks.contains(k);
+        boolean pingOnly = SendPlanner.level(true, trustedForFacts, peerRouter, exchanger, selfRouter,
+                config.chatty(), true) == SendPlanner.Level.PING;
+        boolean quiet = acks && pingOnly;
+        SendPlanner.AliveRule rule = SendPlanner.AliveRule.WINDOW;
+        if (quiet) {
+            rule = quietAliveRule(p, now);
+        } else if (pingOnly && !heardFrom(k) && !pathHealthy(p, now) && p.endpoint() != null) {
+            // never heard from, on a path that does not work (e.g. both behind symmetric NATs): probe with
+            // back-off rather than every alivePeriod for ever. Without an endpoint nothing can be sent, so no
+            // probe is spent: the first one goes when the peer gets an endpoint (a relay's, say)
+            rule = probeRule(k, now);
+        }
+        return new PeerPlan(level, rule, v2, acks, peerRouter);
+    }
+
+    /**
+     * Adds the hello (until the peer is known to read Acks) and the Acks we owe the peer to {@code facts}, seals
+     * them for the peer (asking for an Ack when {@code wantAck}) and queues the datagrams.
+     */
+    private void seal(PublicKey k, List<Fact> facts, PeerPlan pp, boolean wantAck, int port, List<Outgoing> out,
+            Instant now) {
+        boolean v2 = pp.v2();
+        boolean acks = pp.acks();
+        SendPlanner.Level level = pp.level();
+        if (!acks && !facts.isEmpty()) {
+            // announce that we speak v2 with acks, inside v1 (Go nodes keep the unknown sub-attribute) until
+            // the peer is known to speak v2, and in v2 until it is known to read Acks
+            Fact hello = Fact.member(selfKey, MemberMetadata.EMPTY.withVersion(ANNOUNCED_VERSION),
+                    now.plus(settings.gossip().factTtl()));
+            // as often as Alive: a hello lost at first contact (the peer did not know us yet) is repeated soon
+            if (knowledge.needs(k, hello.key(), hello.expires(), settings.gossip().factTtl().minus(
+                    settings.gossip().alivePeriod()), now)) {
+                facts = new ArrayList<>(facts);
+                facts.add(0, hello);
+                knowledge.learned(k, hello.key(), hello.expires());
+            }
+        }
+        if (v2) {
+            List<Long> owed = delivery.drainAcks(k);
+            if (!owed.isEmpty() && level != SendPlanner.Level.NOTHING) {
+                facts = new ArrayList<>(facts);
+                for (int i = 0; i < owed.size(); i += FactValue.Acks.MAX) {
+                    facts.add(0, new Fact(Attribute.ACK, selfKey, new FactValue.Acks(
+                            owed.subList(i, Math.min(owed.size(), i + FactValue.Acks.MAX))), now));
+                }
+            }
+        }
+        if (facts.isEmpty()) {
+            return;
+        }
+        int flags = wantAck ? SignedGroupValue.FLAG_ACK_REQUEST : 0;
+        for (SignedGroups.Sealed d : groups.sealTracked(v2 ? 2 : 1, k, facts, now, nonces, flags)) {
+            if (wantAck) {
+                List<FactKey> keys = new ArrayList<>();
+                for (Fact f : d.facts()) {
+                    if (f.attribute() != Attribute.ACK) {
+                        keys.add(f.key());
+                    }
+                }
+                if (!keys.isEmpty()) {
+                    delivery.sent(k, d.id(), keys, now);
+                }
+            }
+            out.add(new Outgoing(k, LinkLocal.address(k), port, d.datagram()));
+            counters.datagramsOut++;
+            counters.bytesOut += d.datagram().length;
+        }
     }
 
     /**

@@ -18,5 +18,10 @@ public final class Counters {
     public long aliveGreetings;
     public long aliveProbes;
     public long alivePunches;
+    /** Withdrawals (TTL-0 facts) sent, and received that retracted an assertion. */
+    public long withdrawalsOut;
+    public long withdrawalsIn;
     public long passes;
+    /** Quick steps: Acks and due probes sent without a pass ({@code AgentCore.quick}). */
+    public long quickPasses;
 }

@@ -113,9 +113,15 @@ public final class RelayPlanner {
             return new Offer(relay, null, endpoints, true);
         }
 
-        /** "configured relay" or "relay of OPERATOR", for reasons. */
+        /** A relay a peer's DHT record says the peer is registered with (PROTOCOL.md §7.8): no operator known. */
+        public static Offer found(PublicKey relay, List<IpEndpoint> endpoints) {
+            return new Offer(relay, null, endpoints, false);
+        }
+
+        /** "configured relay", "relay found in the DHT" or "relay of OPERATOR", for reasons. */
         String describe() {
-            return operator == null ? "configured relay" : "relay of " + operator + (configured ? " (configured)" : "");
+            return operator == null ? (configured ? "configured relay" : "relay found in the DHT")
+                    : "relay of " + operator + (configured ? " (configured)" : "");
         }
     }
 
@@ -167,6 +173,8 @@ public final class RelayPlanner {
         /** Whether the current try began at a relay's switch moment, and how often its endpoint was set again. */
         boolean coordinated;
         int reasserted;
+        /** When a coordinated try is looked at next. */
+        Instant nextCheck;
         Instant lastRelayed;
         long lastRx = -1;
         long txAtRx;
@@ -182,6 +190,8 @@ public final class RelayPlanner {
     private final Map<PublicKey, Offer> offers = new TreeMap<>();
     /** Relays from the config ({@code relay.servers}), by key, in config order. */
     private Map<PublicKey, Offer> configured = Map.of();
+    /** Relays from peers' DHT records ({@link #found}), replaced on every pass. */
+    private List<Offer> found = List.of();
     private final Map<ProbeTarget, Probed> probes = new HashMap<>();
     private final Map<PublicKey, IpEndpoint> attached = new TreeMap<>();
     private final Map<PublicKey, PeerPlan> peers = new TreeMap<>();
@@ -192,6 +202,8 @@ public final class RelayPlanner {
     private PublicKey ownRelay;
     private List<IpEndpoint> ownEndpoints = List.of();
     private Instant neededUntil;
+    /** {@link #needsPass} asked for a pass that has not run yet. */
+    private boolean passWanted;
 
     public RelayPlanner(PublicKey self, boolean use, int maxAttach) {
         this.self = self;
@@ -236,6 +248,15 @@ public final class RelayPlanner {
                 offers.put(o.relay(), o);
             }
         }
+    }
+
+    /**
+     * Relays that peers' DHT records say the peers are registered with ({@link Offer#found}), replacing earlier ones;
+     * the core passes the ones still believed before each pass. From that pass on they are relays like configured
+     * ones, after the configured and offered ones (a relay already known gains their endpoints).
+     */
+    public void found(Collection<Offer> relays) {
+        found = List.copyOf(relays);
     }
 
     /** A probe to {@code t} was sent at {@code now}. */
@@ -334,8 +355,8 @@ public final class RelayPlanner {
             PeerPlan pp = e.getValue();
             if (pp.mode == Mode.TRIAL && pp.trialEnd.isAfter(now)) {
                 // judge the try when it ends; a coordinated one is looked at while it runs, too
-                Instant at = pp.coordinated && now.plus(TRIAL_CHECK).isBefore(pp.trialEnd) ? now.plus(TRIAL_CHECK)
-                        : pp.trialEnd;
+                Instant at = pp.coordinated && pp.nextCheck.isAfter(now) && pp.nextCheck.isBefore(pp.trialEnd)
+                        ? pp.nextCheck : pp.trialEnd;
                 if (next == null || at.isBefore(next)) {
                     next = at;
                 }
@@ -352,6 +373,30 @@ public final class RelayPlanner {
             }
         }
         return next;
+    }
+
+    /**
+     * True when a full pass is due for the planner: {@link #needsPass} said so since the last pass, a relay's switch
+     * moment has come, or a coordinated try is to be looked at or judged. The core asks this to choose a full pass
+     * over a quick step when a timer fires.
+     */
+    public boolean due(Instant now) {
+        if (passWanted) {
+            return true;
+        }
+        for (Map.Entry<PublicKey, PeerPlan> e : peers.entrySet()) {
+            PeerPlan pp = e.getValue();
+            if (pp.mode == Mode.TRIAL && (!pp.trialEnd.isAfter(now) || (pp.coordinated && !pp.nextCheck.isAfter(now)))) {
+                return true;
+            }
+            Disclosed d = pp.mode == Mode.RELAYED ? fresh(e.getKey(), pp.relay, now) : null;
+            if (d != null && d.moment() != null && !d.moment().isAfter(now)
+                    && !d.moment().isBefore(pp.nextTrial.minus(LATE_JOIN)) && !now.isAfter(d.moment().plus(LATE_JOIN))
+                    && !sameMoment(d.moment(), pp.momentSeen)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The endpoints to probe now: every endpoint of every relay offered (at most {@value #MAX_RELAYS} relays). */
@@ -382,7 +427,9 @@ public final class RelayPlanner {
                 due = true;
             }
         }
-        return livenessChanged(now) || due;
+        boolean pass = livenessChanged(now) || due;
+        passWanted |= pass;
+        return pass;
     }
 
     /** True when a relay became alive or dead since the last call. */
@@ -463,6 +510,18 @@ public final class RelayPlanner {
                     }
                     offers.put(a.relay(), new Offer(a.relay(), f.subject(), eps, true));
                 }
+            }
+        }
+        for (Offer o : found) {
+            Offer had = offers.get(o.relay());
+            if (o.relay().equals(self) || o.relay().equals(ownRelay)) {
+                continue;
+            } else if (had == null && offers.size() < MAX_RELAYS) {
+                offers.put(o.relay(), o);
+            } else if (had != null) {
+                List<IpEndpoint> eps = new ArrayList<>(had.endpoints());
+                o.endpoints().stream().filter(e -> !eps.contains(e)).forEach(eps::add);
+                offers.put(o.relay(), new Offer(had.relay(), had.operator(), eps, had.configured()));
             }
         }
         probes.keySet().removeIf(t -> !offers.containsKey(t.relay()) || !offers.get(t.relay()).endpoints()
@@ -558,6 +617,7 @@ public final class RelayPlanner {
     Plan plan(Instant now, DeviceState raw, Map<PublicKey, PeerIntent> intents, Collection<Fact> believed,
             DeviceChange base) {
         offers(believed);
+        passWanted = false;
         List<String> reasons = new ArrayList<>();
         Set<PublicKey> switched = new HashSet<>();
         Map<PublicKey, Set<PublicKey>> theirs = attachments(believed);
@@ -662,6 +722,7 @@ public final class RelayPlanner {
             }
             if (pp.mode == Mode.TRIAL) {
                 if (pp.trialEnd.isAfter(now)) {
+                    pp.nextCheck = now.plus(TRIAL_CHECK);
                     if (pp.coordinated && ps.endpoint() != null && relayEndpoints.contains(ps.endpoint())
                             && pp.reasserted < MAX_REASSERTS) {
                         // a packet still in flight through the relay made WireGuard roam back to it: both ends
@@ -744,6 +805,7 @@ public final class RelayPlanner {
                     pp.trialEnd = now.plus(coordinated ? COORDINATED_TRIAL : TRIAL);
                     pp.coordinated = coordinated;
                     pp.reasserted = 0;
+                    pp.nextCheck = now.plus(TRIAL_CHECK);
                     pp.rxAtTrial = ps.rxBytes();
                     endpointFor.put(k, direct);
                     switched.add(k);

@@ -237,7 +237,7 @@ public final class AgentRuntime implements AutoCloseable {
         if (r != AgentCore.Received.ACCEPTED && r != AgentCore.Received.NOTHING_NEW && log.isDebugEnabled()) {
             log.debug("dropped datagram from {}: {}", src, r);
         }
-        if (core.dirty()) {
+        if (core.wantsStep()) {
             schedulePass();
         }
     }
@@ -312,6 +312,7 @@ public final class AgentRuntime implements AutoCloseable {
     }
 
     private long lastAnnounce;
+    private List<io.wirelink.facts.RelayAttachment> lastAnnouncedRelays = List.of();
 
     /** Every 2 s: look up unreachable configured peers; re-announce our candidates every minute. */
     private void dhtTick() {
@@ -321,10 +322,11 @@ public final class AgentRuntime implements AutoCloseable {
         AgentCore.Snapshot snap = core.snapshot();
         if (!snap.lookups().isEmpty()) {
             dht.lookup(snap.lookups(), found -> context.runOnContext(v -> {
-                if (core.dhtResolved(found.owner(), found.seen(), found.wireGuard(), found.ttl(),
+                if (core.dhtResolved(found.owner(), found.seen(), found.wireGuard(), found.relays(), found.ttl(),
                         clock.now()) > 0) {
-                    log.info("DHT: {} may be at {} (seen at {}{})", found.owner(), found.wireGuard(), found.seen(),
-                            found.proven() ? ", proven by ping" : "; the WireGuard handshake will prove it");
+                    log.info("DHT: {} may be at {} (seen at {}{}){}", found.owner(), found.wireGuard(), found.seen(),
+                            found.proven() ? ", proven by ping" : "; the WireGuard handshake will prove it",
+                            found.relays().isEmpty() ? "" : "; relays " + found.relays());
                     schedulePass();
                 }
             }));
@@ -332,13 +334,17 @@ public final class AgentRuntime implements AutoCloseable {
         long now = System.nanoTime();
         if (lastAnnounce == 0 || now - lastAnnounce > Duration.ofSeconds(60).toNanos()
                 || now - lastAnnounce > Duration.ofSeconds(5).toNanos() && lastAnnounce - startNanos
-                        < Duration.ofSeconds(30).toNanos()) {
-            // often at first (the NAT mapping the DHT observes settles as we join), then every minute
+                        < Duration.ofSeconds(30).toNanos()
+                || !snap.recordRelays().equals(lastAnnouncedRelays) && now - lastAnnounce > Duration.ofSeconds(5)
+                        .toNanos()) {
+            // often at first (the NAT mapping the DHT observes settles as we join), then every minute; at once when
+            // the relays we offer or use change, so a peer that looks us up finds the relay we just registered with
             lastAnnounce = now;
+            lastAnnouncedRelays = snap.recordRelays();
             DeviceState d = core.lastDevice();
             List<IpEndpoint> candidates = new java.util.ArrayList<>(core.mappedEndpoints()); // a mapping first
             snap.localCandidates().stream().filter(e -> !candidates.contains(e)).forEach(candidates::add);
-            dht.announce(candidates, d == null ? 0 : d.listenPort());
+            dht.announce(candidates, d == null ? 0 : d.listenPort(), snap.recordRelays());
         }
     }
 
@@ -447,16 +453,16 @@ public final class AgentRuntime implements AutoCloseable {
         wakeAt = at;
         vertx.setTimer(Math.max(1, Duration.between(now, at).toMillis()), id -> {
             wakeAt = null;
-            pass();
+            step();
         });
     }
 
     private void schedulePass() {
         if (!passScheduled) {
             passScheduled = true;
-            vertx.setTimer(DEBOUNCE.toMillis(), id -> {
+            vertx.setTimer(Math.max(1, core.stepDelay(clock.now(), DEBOUNCE).toMillis()), id -> {
                 passScheduled = false;
-                pass();
+                step();
             });
         }
     }
@@ -468,6 +474,18 @@ public final class AgentRuntime implements AutoCloseable {
      * sent to it next. The simulator found this (io.wirelink.agent.sim.SimAgent does the same).
      */
     private void pass() {
+        run(true);
+    }
+
+    /**
+     * A debounce or wake timer: a pass, or {@link AgentCore#quick} when only Acks and due probes are waiting
+     * ({@link AgentCore#step}).
+     */
+    private void step() {
+        run(false);
+    }
+
+    private void run(boolean full) {
         if (closed) {
             return;
         }
@@ -475,17 +493,25 @@ public final class AgentRuntime implements AutoCloseable {
             if (r.succeeded()) {
                 core.device(r.result());
             }
-            passOnDevice();
+            passOnDevice(full);
         });
     }
 
-    private void passOnDevice() {
+    private void passOnDevice(boolean full) {
         if (closed) {
             return;
         }
-        relayBeforePass();
-        AgentCore.Actions a = core.pass(clock.now());
-        relayAfterPass();
+        boolean whole = full || core.needsPass(clock.now());
+        if (whole) {
+            relayBeforePass();
+        }
+        AgentCore.Actions a = whole ? core.pass(clock.now()) : core.quick(clock.now());
+        if (whole) {
+            relayAfterPass();
+        }
+        if (core.wantsStep()) {
+            schedulePass(); // a pass deferred by the gap (AgentCore.passAllowedAt)
+        }
         scheduleWake();
         for (String r : a.reasons()) {
             log.info("{}", r);

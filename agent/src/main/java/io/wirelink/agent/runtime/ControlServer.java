@@ -163,6 +163,10 @@ final class ControlServer implements AutoCloseable {
         counters.put("aliveGreetings", c.aliveGreetings);
         counters.put("aliveProbes", c.aliveProbes);
         counters.put("alivePunches", c.alivePunches);
+        counters.put("withdrawalsOut", c.withdrawalsOut);
+        counters.put("withdrawalsIn", c.withdrawalsIn);
+        counters.put("passes", c.passes);
+        counters.put("quickSteps", c.quickPasses);
         counters.put("malformed", c.malformed);
         counters.put("unverified", c.unverified);
         counters.put("unknownSigner", c.unknownSigner);
@@ -228,6 +232,9 @@ final class ControlServer implements AutoCloseable {
                 n.put("operator", r.operator().toBase64());
             }
             n.put("configured", r.configured());
+            if (r.operator() == null && !r.configured()) {
+                n.put("dht", true); // a peer's DHT record names it (PROTOCOL.md §7.8)
+            }
             n.put("endpoint", r.endpoint().toString());
             if (!Double.isNaN(r.rttMillis())) {
                 n.put("rttMillis", Math.round(r.rttMillis() * 10) / 10.0);

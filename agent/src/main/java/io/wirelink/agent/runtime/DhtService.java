@@ -7,11 +7,13 @@ import io.wirelink.dht.DhtIdentity;
 import io.wirelink.dht.DhtRecord;
 import io.wirelink.dht.EndpointKind;
 import io.wirelink.dht.RecordEndpoint;
+import io.wirelink.dht.RecordRelay;
 import io.wirelink.dht.udp.UdpDhtRunner;
 import io.wirelink.facts.Clock;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.PrivateKey;
 import io.wirelink.facts.PublicKey;
+import io.wirelink.facts.RelayAttachment;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -37,10 +39,11 @@ final class DhtService implements AutoCloseable {
     static final Duration LOOKUP_MAX = Duration.ofSeconds(60);
 
     /**
-     * A peer's record: its WireGuard endpoints, where the DHT saw it ({@code seen}), and whether the owner proved
-     * itself there by answering a ping.
+     * A peer's record: its WireGuard endpoints, where the DHT saw it ({@code seen}), whether the owner proved itself
+     * there by answering a ping, and the relays it lists (its own relay's offer, the relays it is registered with).
      */
-    record Found(PublicKey owner, IpEndpoint seen, List<IpEndpoint> wireGuard, boolean proven, Duration ttl) {}
+    record Found(PublicKey owner, IpEndpoint seen, List<IpEndpoint> wireGuard, List<RelayAttachment> relays,
+            boolean proven, Duration ttl) {}
 
     private final UdpDhtRunner runner;
     private final Thread thread;
@@ -48,6 +51,7 @@ final class DhtService implements AutoCloseable {
     /** Per peer still wanted: when it may be looked up next, and the current back-off. */
     private final Map<PublicKey, long[]> backoff = new HashMap<>();
     private List<IpEndpoint> lastAnnounced = List.of();
+    private List<RecordRelay> lastRelays = List.of();
 
     DhtService(Dht cfg, PrivateKey key, int dhtPort, Clock clock) throws IOException {
         DhtConfig dc = DhtConfig.builder(cfg.network(), cfg.workbit()).readOnly(!cfg.isPublic()).build();
@@ -77,9 +81,11 @@ final class DhtService implements AutoCloseable {
     /**
      * Announces our WireGuard candidates: the local ones, plus our NAT mapping for the WireGuard port derived from
      * what the DHT saw — when the NAT kept our DHT port unchanged it most likely keeps the WireGuard port too, so
-     * {@code observed IP : WireGuard port} is where peers outside can reach us (PROTOCOL.md §7).
+     * {@code observed IP : WireGuard port} is where peers outside can reach us (PROTOCOL.md §7) — and the relays the
+     * core says we offer or use ({@link #recordRelays}).
      */
-    void announce(List<IpEndpoint> local, int wireGuardPort) {
+    void announce(List<IpEndpoint> local, int wireGuardPort, List<RelayAttachment> relays) {
+        List<RecordRelay> rr = recordRelays(relays);
         runner.submit((node, now, out) -> {
             List<IpEndpoint> eps = new ArrayList<>();
             IpEndpoint seen = node.observedEndpoint();
@@ -91,14 +97,15 @@ final class DhtService implements AutoCloseable {
                     eps.add(e);
                 }
             }
-            if (eps.equals(lastAnnounced) && node.activeLookups() > 0) {
+            if (eps.equals(lastAnnounced) && rr.equals(lastRelays) && node.activeLookups() > 0) {
                 return;
             }
             lastAnnounced = eps;
+            lastRelays = rr;
             List<RecordEndpoint> rec = new ArrayList<>();
             eps.forEach(e -> rec.add(new RecordEndpoint(EndpointKind.WIREGUARD, e)));
-            node.announce(new DhtRecord(node.publicKey(), now, (int) RECORD_TTL.toSeconds(), rec, List.of()), now,
-                    out, n -> log.debug("DHT record stored on {} node(s)", n));
+            node.announce(new DhtRecord(node.publicKey(), now, (int) RECORD_TTL.toSeconds(), rec, rr), now,
+                    out, n -> log.debug("DHT record stored on {} node(s) ({} relays)", n, rr.size()));
         });
     }
 
@@ -136,11 +143,35 @@ final class DhtService implements AutoCloseable {
                     if (seen == null || wg.isEmpty()) {
                         return;
                     }
-                    found.accept(new Found(k, seen, wg, r.verified() != null, Duration.ofSeconds(Math.max(1,
-                            r.record().ttlSeconds()))));
+                    found.accept(new Found(k, seen, wg, attachments(r.record().relays()), r.verified() != null,
+                            Duration.ofSeconds(Math.max(1, r.record().ttlSeconds()))));
                 });
             });
         }
+    }
+
+    /**
+     * The relays for our record: the core's list in its order (our own relay's offer first), those with an endpoint,
+     * at most {@link DhtRecord#MAX_RELAYS} with {@link RecordRelay#MAX_ENDPOINTS} endpoints each.
+     */
+    static List<RecordRelay> recordRelays(List<RelayAttachment> relays) {
+        List<RecordRelay> out = new ArrayList<>();
+        for (RelayAttachment a : relays) {
+            if (!a.endpoints().isEmpty() && out.size() < DhtRecord.MAX_RELAYS) {
+                out.add(new RecordRelay(a.operator(), a.relay(), a.endpoints().subList(0, Math.min(
+                        RecordRelay.MAX_ENDPOINTS, a.endpoints().size()))));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** A record's relays as RelayAttachment values about its owner (the same bytes, PROTOCOL.md §7.2). */
+    static List<RelayAttachment> attachments(List<RecordRelay> relays) {
+        List<RelayAttachment> out = new ArrayList<>(relays.size());
+        for (RecordRelay r : relays) {
+            out.add(new RelayAttachment(r.operator(), r.relay(), r.endpoints()));
+        }
+        return out;
     }
 
     @Override

@@ -37,8 +37,9 @@ import java.util.function.Consumer;
  *       port (the core's {@link AgentCore#gossipPort()}), then one pass;
  *   <li>timers: device read every {@link AgentRuntime#DEVICE_POLL}, host read every {@link AgentRuntime#HOST_POLL},
  *       a pass every anti-entropy interval ({@code settings.gossip().antiEntropy()}), all counted from start;
- *   <li>a received datagram, device read or host read that leaves the core dirty schedules one pass
- *       {@link AgentRuntime#DEBOUNCE} later (one at a time);
+ *   <li>a received datagram, device read or host read that leaves the core dirty (or owing an Ack) schedules one
+ *       step {@link AgentRuntime#DEBOUNCE} later (one at a time): a full pass, or {@link AgentCore#quick} when only
+ *       Acks and due probes are waiting ({@link AgentCore#step}); a probe's wake timer does the same;
  *   <li>a pass first reads the device (so it never acts on a poll up to a second old), then applies the device
  *       change, then sends the datagrams; a failed apply sends nothing (the runtime does both in one blocking task);
  *       a non-empty change is followed at once by a device read.
@@ -178,7 +179,7 @@ public final class SimAgent {
             return;
         }
         core.datagram(src, data, scheduler.now());
-        if (core.dirty()) {
+        if (core.wantsStep()) {
             schedulePass();
         }
     }
@@ -229,21 +230,31 @@ public final class SimAgent {
         wakeAt = at;
         scheduler.schedule(java.time.Duration.between(now, at), () -> {
             wakeAt = null;
-            pass();
+            step();
         });
     }
 
     private void schedulePass() {
         if (!passScheduled) {
             passScheduled = true;
-            scheduler.schedule(AgentRuntime.DEBOUNCE, () -> {
+            scheduler.schedule(core.stepDelay(scheduler.now(), AgentRuntime.DEBOUNCE), () -> {
                 passScheduled = false;
-                pass();
+                step();
             });
         }
     }
 
+    /** The anti-entropy tick: always a full pass. */
     private void pass() {
+        run(true);
+    }
+
+    /** A debounce or wake timer: a pass, or the core's quick step when nothing changed (as AgentRuntime). */
+    private void step() {
+        run(false);
+    }
+
+    private void run(boolean full) {
         if (closed) {
             return;
         }
@@ -254,8 +265,11 @@ public final class SimAgent {
         } catch (WireGuardException e) {
             deviceErrors++;
         }
-        AgentCore.Actions a = core.pass(scheduler.now());
+        AgentCore.Actions a = full ? core.pass(scheduler.now()) : core.step(scheduler.now());
         scheduleWake();
+        if (core.wantsStep()) {
+            schedulePass(); // a pass deferred by the gap (AgentCore.passAllowedAt)
+        }
         for (String r : a.reasons()) {
             log.accept(r);
         }

@@ -182,6 +182,8 @@ public final class Simulation {
             double underlayBytesPerNodePerSecondMax,
             double underlayBytesPerHubPerSecond,
             double gossipDatagramsPerNodePerSecond,
+            double passesPerNodePerSecond,
+            double quickStepsPerNodePerSecond,
             double factsPerNodeMean,
             long factsPerNodeMax,
             double factsPerHub,
@@ -202,7 +204,8 @@ public final class Simulation {
                     controlBytesPerNodePerSecond, controlBytesPerNodePerSecondMax, controlBytesPerHubPerSecond,
                     steadyControlBytesPerNodePerSecond, steadyControlBytesPerNodePerSecondMax,
                     steadyControlBytesPerHubPerSecond, underlayBytesPerNodePerSecond, underlayBytesPerNodePerSecondMax,
-                    underlayBytesPerHubPerSecond, gossipDatagramsPerNodePerSecond, factsPerNodeMean, factsPerNodeMax,
+                    underlayBytesPerHubPerSecond, gossipDatagramsPerNodePerSecond, passesPerNodePerSecond,
+                    quickStepsPerNodePerSecond, factsPerNodeMean, factsPerNodeMax,
                     factsPerHub, events, traceHash, drops, breakdown, cpuSeconds, cpuMicrosPerNodeSecond, wallSeconds,
                     w);
         }
@@ -249,6 +252,8 @@ public final class Simulation {
             m.put("underlayBytesPerNodePerSecondMax", round(underlayBytesPerNodePerSecondMax));
             m.put("underlayBytesPerHubPerSecond", round(underlayBytesPerHubPerSecond));
             m.put("gossipDatagramsPerNodePerSecond", round(gossipDatagramsPerNodePerSecond));
+            m.put("passesPerNodePerSecond", round(passesPerNodePerSecond));
+            m.put("quickStepsPerNodePerSecond", round(quickStepsPerNodePerSecond));
             m.put("factsPerNodeMean", round(factsPerNodeMean));
             m.put("factsPerNodeMax", factsPerNodeMax);
             m.put("factsPerHub", round(factsPerHub));
@@ -546,6 +551,9 @@ public final class Simulation {
         int stride = Math.max(1, idlePairs.size() / WAKE_PAIRS);
         for (int k = 0; k < idlePairs.size() && chosen.size() < WAKE_PAIRS; k += stride) {
             chosen.add(idlePairs.get(k));
+        }
+        if (chosen.isEmpty()) {
+            return new Wake(0, 0, null, null); // nothing idle: no need to run the world on
         }
         Map<Integer, io.wirelink.apply.DatagramPort> senders = new HashMap<>();
         for (int[] pr : chosen) {
@@ -845,6 +853,14 @@ public final class Simulation {
         Map<DropReason, Long> d = new EnumMap<>(world.drops());
         d.forEach((k, v) -> drops.put(k.name(), v));
         double simulated = o.duration().toNanos() / 1e9;
+        long[] passes = new long[2];
+        for (int a = 0; a < agents; a++) {
+            SimAgent x = a < o.nodes() ? leafAgents[a] : hubAgents.get(a - o.nodes());
+            if (x != null && x.core() != null) {
+                passes[0] += x.core().counters().passes;
+                passes[1] += x.core().counters().quickPasses;
+            }
+        }
         return new Result(n, o.hubs(), o.seed(), simulated, o.loss(), nat, seconds(lastJoinNanos),
                 convergedNanos == null ? null : seconds(convergedNanos - lastJoinNanos),
                 directNanos == null ? null : seconds(directNanos - lastJoinNanos),
@@ -855,6 +871,7 @@ public final class Simulation {
                 leafSteady / n, maxSteady, hubSteady / o.hubs(),
                 leafUnderlay / n, maxUnderlay, hubUnderlay / o.hubs(),
                 leafDatagrams / n,
+                passes[0] / ((double) agents * simulated), passes[1] / ((double) agents * simulated),
                 leafFacts / n, maxFacts, hubFacts / o.hubs(),
                 world.eventsProcessed(), Long.toHexString(world.traceHash()), drops, breakdown(),
                 cpuNanos / 1e9, cpuNanos / 1e3 / ((double) agents * simulated), wallNanos / 1e9, null);

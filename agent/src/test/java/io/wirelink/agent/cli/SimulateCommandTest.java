@@ -19,7 +19,8 @@ class SimulateCommandTest {
             "controlBytesPerNodePerSecond", "controlBytesPerNodePerSecondMax", "controlBytesPerHubPerSecond",
             "steadyControlBytesPerNodePerSecond", "steadyControlBytesPerNodePerSecondMax",
             "steadyControlBytesPerHubPerSecond", "underlayBytesPerNodePerSecond", "underlayBytesPerNodePerSecondMax",
-            "underlayBytesPerHubPerSecond", "gossipDatagramsPerNodePerSecond", "factsPerNodeMean", "factsPerNodeMax",
+            "underlayBytesPerHubPerSecond", "gossipDatagramsPerNodePerSecond", "passesPerNodePerSecond",
+            "quickStepsPerNodePerSecond", "factsPerNodeMean", "factsPerNodeMax",
             "factsPerHub", "events", "traceHash", "drops", "cpuSeconds", "cpuMicrosPerNodeSecond", "wallSeconds", "wake");
 
     @Test

@@ -313,4 +313,108 @@ class AgentCoreTest {
                 51821), new SignedGroups(a.key, 4).seal(2, hub.pub(), List.of(newMember.withExpiry(now.plusSeconds(
                 99))), now, new Random(6)).get(0), now), "the hub does not delegate to a");
     }
+
+    @Test
+    void anAckRequestThatBringsNothingNewIsAnsweredByAQuickStepNotAPass() {
+        hubAndTwoLeaves();
+        run(5);
+        Instant now = clock.now();
+        // the hub's Alive again (same boot ID): nothing new for a, but the datagram asks for an Ack
+        Fact alive = Fact.alive(hub.pub(), new UUID(1, 1), now.plusSeconds(30));
+        SignedGroups hubGroups = new SignedGroups(hub.key, 16);
+        SignedGroups.Sealed d = hubGroups.sealTracked(2, a.pub(), List.of(alive), now, new Random(9),
+                io.wirelink.facts.SignedGroupValue.FLAG_ACK_REQUEST).get(0);
+        IpEndpoint src = new IpEndpoint(LinkLocal.address(hub.pub()), 51821);
+        assertEquals(AgentCore.Received.NOTHING_NEW, a.core.datagram(src, d.datagram(), now));
+        assertFalse(a.core.dirty(), "nothing to fold");
+        assertTrue(a.core.wantsStep(), "but an Ack is owed");
+        assertFalse(a.core.needsPass(now));
+        long passes = a.core.counters().passes;
+        AgentCore.Actions q = a.core.step(now);
+        assertEquals(passes, a.core.counters().passes, "no pass");
+        assertEquals(1, a.core.counters().quickPasses);
+        assertTrue(q.change().isEmpty());
+        assertEquals(1, q.datagrams().size(), q.datagrams().toString());
+        AgentCore.Outgoing o = q.datagrams().get(0);
+        assertEquals(hub.pub(), o.peer());
+        SignedGroups.Opened back = hubGroups.open(o.payload(), now);
+        assertTrue(back.verified());
+        assertEquals(List.of(new io.wirelink.facts.FactValue.Acks(List.of(d.id()))),
+                back.facts().stream().map(Fact::value).toList(), "only the Ack");
+        assertFalse(a.core.wantsStep(), "nothing owed any more");
+        assertTrue(a.core.step(now).datagrams().isEmpty());
+    }
+
+    @Test
+    void aPassWantedWithinTheGapAfterTheLastWaitsForIt() {
+        hubAndTwoLeaves();
+        run(3);
+        Instant last = clock.now(); // the last pass ran at this instant
+        Instant allowed = a.core.passAllowedAt();
+        assertEquals(last.plus(AgentCore.PASS_GAP_PER_PEER.multipliedBy(a.device.peers().size())), allowed);
+        a.core.host(List.of(), List.of()); // the addresses changed: dirty
+        assertTrue(a.core.dirty());
+        Instant early = last.plusNanos(1);
+        assertEquals(Duration.between(early, allowed), a.core.stepDelay(early, Duration.ZERO));
+        long passes = a.core.counters().passes;
+        a.core.step(early);
+        assertEquals(passes, a.core.counters().passes, "too early: a quick step only");
+        assertTrue(a.core.dirty(), "the pass is still wanted");
+        a.core.step(allowed);
+        assertEquals(passes + 1, a.core.counters().passes);
+        assertFalse(a.core.dirty());
+    }
+
+    @Test
+    void factsTheHubStopsAssertingAreWithdrawnFromTheLeavesItSentThemTo() {
+        hubAndTwoLeaves();
+        run(5);
+        assertTrue(a.core.store().events().stream().anyMatch(e -> e.key().subject().equals(b.pub())
+                && e.provenance().author().equals(hub.pub())), "a holds the hub's facts about b");
+        // the operator removes b from the hub
+        hub.device = new DeviceState("wg0", hub.pub(), 51820, 0, hub.device.peers().stream()
+                .filter(p -> !p.publicKey().equals(b.pub())).toList());
+        run(3);
+        assertTrue(hub.core.counters().withdrawalsOut > 0, "the hub withdrew them");
+        assertTrue(a.core.counters().withdrawalsIn > 0, "a retracted them");
+        // what the hub derived from b being its peer (b's own assertions, e.g. its LAN endpoint, the hub still
+        // holds and shares until they expire)
+        Set<io.wirelink.facts.Attribute> derived = Set.of(io.wirelink.facts.Attribute.MEMBER_METADATA,
+                io.wirelink.facts.Attribute.ALLOWED_CIDR_V4, io.wirelink.facts.Attribute.OBSERVED_ENDPOINT);
+        assertEquals(List.of(), a.core.store().events().stream().filter(e -> e.key().subject().equals(b.pub())
+                && e.provenance().author().equals(hub.pub()) && derived.contains(e.key().attribute()))
+                .map(e -> e.key().toString()).toList(),
+                "a holds none of them any more, long before they would have expired");
+        // and once acknowledged, nothing is withdrawn again
+        long out = hub.core.counters().withdrawalsOut;
+        run(5);
+        assertEquals(out, hub.core.counters().withdrawalsOut);
+    }
+
+    @Test
+    void factLifetimeDoublesWithEachDoublingOfTheMeshBeyondAHundredPeers() {
+        List<PeerState> many = new ArrayList<>();
+        Random r = new Random(5);
+        for (int i = 0; i < 250; i++) {
+            byte[] k = new byte[32];
+            r.nextBytes(k);
+            many.add(peer(PrivateKey.of(k).publicKey(), null, "10.98." + (i / 200) + "." + (i % 200) + "/32"));
+        }
+        Node big = node("big", 7, "203.0.113.7:51820", "203.0.113.7/24", "10.98.0.250/16", config(List.of()),
+                many.toArray(new PeerState[0]));
+        Duration base = CoreSettings.DEFAULTS.gossip().factTtl();
+        big.core.device(big.device);
+        assertEquals(base.multipliedBy(2), big.core.factTtl(), "250 peers: 2 x factTtl");
+        big.core.host(List.of(new HostNetwork.Link(2, "eth0", true, 1500, null)), big.addrs);
+        big.core.pass(T0);
+        assertTrue(big.core.store().localEvents(io.wirelink.facts.store.Channel.LOCAL).stream()
+                .allMatch(e -> e.fact().expires().equals(T0.plus(base.multipliedBy(2)))));
+        assertEquals(base, a().core.factTtl(), "a small mesh keeps factTtl");
+    }
+
+    private Node a() {
+        hubAndTwoLeaves();
+        a.core.device(a.device);
+        return a;
+    }
 }

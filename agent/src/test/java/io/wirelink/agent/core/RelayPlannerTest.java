@@ -169,6 +169,7 @@ class RelayPlannerTest {
         assertTrue(planner.pathInfo(peer).notDirect().contains("no endpoint"), planner.pathInfo(peer).toString());
         assertEquals(List.of(new RelayPlanner.DisclosureQuery(r2, e2, peer)), planner.disclosureQueries());
         assertEquals(now.plusMillis(650), planner.nextWake(now), "a pass at the switch moment");
+        assertFalse(planner.due(now), "no pass due before it");
         advance(Duration.ofMillis(400));
         planner.disclosed(r2, peer, mapped, now.plusMillis(250), now); // the next answer: the same moment
         assertFalse(pass(both).punch().contains(peer), "not before the moment");
@@ -181,11 +182,13 @@ class RelayPlannerTest {
         planner.disclosed(r2, peer, mapped, now.plusMillis(700), now); // the relay's next moment
         assertEquals(now.plusMillis(700), planner.nextWake(now));
         advance(Duration.ofMillis(700));
+        assertTrue(planner.due(now), "a full pass is due at the moment (not a quick step)");
         p = pass(both);
         assertEquals(mapped, device.get(peer).endpoint(), "direct at the moment, to the mapping: " + p.reasons());
         assertTrue(p.punch().contains(peer), "and send at once");
         assertTrue(p.reasons().toString().contains("switch moment"), p.reasons().toString());
         assertEquals(now.plus(RelayPlanner.TRIAL_CHECK), planner.nextWake(now), "looked at while it runs");
+        assertTrue(planner.due(now.plus(RelayPlanner.TRIAL_CHECK)), "and a full pass is due then");
         // a packet in flight through the relay: WireGuard roams back to it; the try sets the mapping again
         PeerState roamed = device.get(peer);
         device.put(peer, new PeerState(peer, false, e2, roamed.allowedIps(), roamed.lastHandshake(), rx, tx, 0));
