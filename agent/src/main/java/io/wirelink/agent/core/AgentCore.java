@@ -514,6 +514,7 @@ public final class AgentCore {
                 delivery.forgetPeer(signer);
             }
         }
+        Provenance provenance = null; // one per datagram
         for (Fact f : g.facts()) {
             if (f.attribute() == Attribute.PUNCH_REQUEST) {
                 punchRequest(signer, f, now);
@@ -540,23 +541,55 @@ public final class AgentCore {
                     speaksAcks.add(signer);
                 }
             }
-            knowledge.heard(signer, f.key(), f.expires());
+            f = canonical(f);
             if (!TrustPolicy.accepts(f, signer, ctx)) {
                 counters.factsRejected++;
+                knowledge.heard(signer, f.key(), f.expires());
                 continue;
             }
-            AppendResult r = store.append(f, new Provenance(signer, Channel.GOSSIP, source, now));
+            if (provenance == null) {
+                provenance = new Provenance(signer, Channel.GOSSIP, canonicalSource(signer, source), now);
+            }
+            AppendResult r = store.append(f, provenance);
             if (r instanceof AppendResult.Appended a) {
                 counters.factsAccepted++;
                 if (a.replaced().isEmpty()) {
                     news = true;
                 }
             }
+            knowledge.heard(signer, store.canonical(f.key()), f.expires()); // the store's key object, not a copy
         }
         if (news) {
             dirty = true;
         }
         return news ? Received.ACCEPTED : Received.NOTHING_NEW;
+    }
+
+    /**
+     * The fact with its subject as the key object we already hold (a device peer's or ours) rather than the copy the
+     * decoder made: a 1,000-member mesh holds thousands of facts per subject across the store, the view and the
+     * knowledge table, and each copy is 72 bytes.
+     */
+    private Fact canonical(Fact f) {
+        PublicKey k = f.subject();
+        PublicKey c = k.equals(selfKey) ? selfKey : null;
+        if (c == null && device != null) {
+            PeerState p = device.peer(k);
+            c = p == null ? null : p.publicKey();
+        }
+        return c == null || c == k ? f : new Fact(f.attribute(), c, f.value(), f.expires());
+    }
+
+    /** The last source address seen from each signer: every stored fact records it, so it is kept once. */
+    private final Map<PublicKey, IpEndpoint> sources = new HashMap<>();
+
+    private IpEndpoint canonicalSource(PublicKey signer, IpEndpoint source) {
+        IpEndpoint last = sources.get(signer);
+        if (source.equals(last)) {
+            return last;
+        }
+        sources.put(signer, source);
+        return source;
     }
 
     /**
@@ -745,6 +778,7 @@ public final class AgentCore {
         idle.keySet().retainAll(known);
         handshakeSeen.keySet().retainAll(known);
         failed.keySet().retainAll(known);
+        sources.keySet().retainAll(known);
         store.flushIfDue();
         List<PeerStatus> status = status(intents, ctx, selfRouter, now);
         last = new Snapshot(now, view, believed.keySet(), status, selfRouter, lookups(intents, view, now),

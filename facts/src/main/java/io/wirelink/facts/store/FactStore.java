@@ -535,6 +535,12 @@ public final class FactStore implements AutoCloseable {
         return bySeq.size();
     }
 
+    /** The key object the store holds for {@code key}'s fact, or {@code key} itself when it holds none. */
+    public FactKey canonical(FactKey key) {
+        Slot s = slots.get(key);
+        return s == null ? key : s.key.key;
+    }
+
     /** How many events {@code author} holds. */
     public int size(PublicKey author) {
         return perAuthor.getOrDefault(author, 0);
