@@ -991,6 +991,8 @@ public final class AgentCore {
         Map<PublicKey, Boolean> basicByFact = new HashMap<>();
         Set<PublicKey> members = new TreeSet<>();
         Map<PublicKey, Instant> aliveUntil = new HashMap<>();
+        Map<PublicKey, String> names = new HashMap<>();
+        this.names = names;
         for (Map.Entry<FactKey, Fact> e : believed.entrySet()) {
             Fact f = e.getValue();
             PublicKey s = f.subject();
@@ -1014,6 +1016,9 @@ public final class AgentCore {
                     members.add(s);
                     if (f.value() instanceof MemberMetadata md && Boolean.TRUE.equals(md.basic())) {
                         basicByFact.put(s, true);
+                    }
+                    if (f.value() instanceof MemberMetadata md && md.name() != null) {
+                        names.putIfAbsent(s, md.name());
                     }
                     break;
                 case ALIVE:
@@ -1646,17 +1651,13 @@ public final class AgentCore {
         return out;
     }
 
+    /** The name a believed MemberMetadata gives {@code k} (collected by this pass's {@link #intents}), or null. */
     private String nameFromFacts(PublicKey k) {
-        if (last == null) {
-            return null;
-        }
-        for (FactView.Entry e : last.view().bySubject(k)) {
-            if (e.fact().value() instanceof MemberMetadata md && md.name() != null) {
-                return md.name();
-            }
-        }
-        return null;
+        return names.get(k);
     }
+
+    /** Names from the believed MemberMetadata of the last pass. */
+    private Map<PublicKey, String> names = Map.of();
 
     /** For tests and logs: a short description of a key's link-local address. */
     static String ll(PublicKey k) {
