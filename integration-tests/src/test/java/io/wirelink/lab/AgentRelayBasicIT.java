@@ -88,6 +88,69 @@ class AgentRelayBasicIT {
                 + "peers:\n  - publicKey: " + wb.publicKey().toBase64() + "\n    name: basic\n    basic: true\n"
                 + "    allowedIps: [198.18.0.3/32]\n");
 
+        exercise(lab, "RelayMain", m, bp, wm, wb, natM, natB, relayEp, relayPub, capRelay, captures, configM,
+                List.of(), () -> "--- relaymain ---\n" + relay.logTail(4000));
+    }
+
+    /**
+     * The same with a member agent's relay: agent {@code r} ({@code public: true}, its relay key from
+     * {@code relay.keyFile}) counts {@code m} and the basic peer as members because its config lists them, the basic
+     * peer with {@code basic: true}; {@code m} knows {@code r} from its config and learns its relay from r's offer.
+     */
+    @Test
+    void aBasicPeerReachesAMemberThroughAMemberAgentsRelay(Lab lab) throws Exception {
+        Lab.tcpdumpUnavailableReason().ifPresent(r -> fail("AgentRelayBasicIT captures the relay's traffic: " + r));
+        Host relayHost = lab.publicHost("rl");
+        Nat natM = lab.nat("natM", NatType.SYMMETRIC);
+        Nat natB = lab.nat("natB", NatType.SYMMETRIC);
+        Host m = lab.hostBehind(natM, "m");
+        Host bp = lab.hostBehind(natB, "bp");
+        WgInterface wr = lab.startWireGuard(relayHost).addAddress("198.18.0.1/24");
+        WgInterface wm = lab.startWireGuard(m).addAddress("198.18.0.2/24");
+        WgInterface wb = lab.startWireGuard(bp).addAddress("198.18.0.3/24");
+
+        PrivateKey relayKey = PrivateKey.generate(new SecureRandom());
+        PublicKey relayPub = relayKey.publicKey();
+        Path keyFile = lab.runDir().resolve("relay.key");
+        Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(keyFile, relayKey.toBase64() + "\n");
+        int relayPort = wr.listenPort() + 3;
+        IpEndpoint relayEp = new IpEndpoint(relayHost.address(), relayPort);
+        Path configR = lab.runDir().resolve("r.yaml");
+        Files.writeString(configR, "public: true\nworkbit: 0\nrelay:\n  keyFile: " + keyFile + "\npeers:\n"
+                + "  - publicKey: " + wm.publicKey().toBase64() + "\n    allowedIps: [198.18.0.2/32]\n"
+                + "  - publicKey: " + wb.publicKey().toBase64() + "\n    basic: true\n"
+                + "    allowedIps: [198.18.0.3/32]\n");
+        LabAgent agentR = new LabAgent(lab, relayHost, wr).config(configR).start();
+        await("agent on r").atMost(Duration.ofSeconds(60)).pollInterval(AgentRelayIT.POLL).until(() -> {
+            if (!agentR.process.isAlive()) {
+                throw new AssertionError("agent died: " + agentR.log());
+            }
+            return agentR.ready();
+        });
+
+        Path capRelay = lab.runDir().resolve("relay.pcap");
+        Path capTunnel = lab.runDir().resolve("tunnel-m.pcap");
+        List<LabProcess> captures = new ArrayList<>();
+        captures.add(lab.startCapture(relayHost, "any", capRelay, "udp port " + relayPort));
+        captures.add(lab.startCapture(m, wm.name(), capTunnel, "icmp"));
+
+        wb.setConf("[Peer]\nPublicKey = " + relayPub.toBase64() + "\nEndpoint = " + relayEp
+                + "\nPersistentKeepalive = 25\n\n[Peer]\nPublicKey = " + wm.publicKey().toBase64() + "\nEndpoint = "
+                + relayEp + "\nAllowedIPs = 198.18.0.2/32\n");
+        Path configM = lab.runDir().resolve("m.yaml");
+        Files.writeString(configM, "peers:\n  - publicKey: " + wr.publicKey().toBase64() + "\n    endpoints: [\""
+                + wr.underlayEndpoint() + "\"]\n    allowedIps: [198.18.0.1/32]\n"
+                + "  - publicKey: " + wb.publicKey().toBase64() + "\n    name: basic\n    basic: true\n"
+                + "    allowedIps: [198.18.0.3/32]\n");
+        exercise(lab, "member relay", m, bp, wm, wb, natM, natB, relayEp, relayPub, capRelay, captures, configM,
+                List.of(agentR), () -> "");
+    }
+
+    static void exercise(Lab lab, String what, Host m, Host bp, WgInterface wm, WgInterface wb, Nat natM, Nat natB,
+            IpEndpoint relayEp, PublicKey relayPub, Path capRelay, List<LabProcess> captures, Path configM,
+            List<LabAgent> others, java.util.function.Supplier<String> relayLog) throws Exception {
+        Path capTunnel = lab.runDir().resolve("tunnel-m.pcap");
         // both ping each other every 200 ms from the start, with timestamps: the first reply is the first ping through
         long startWall = System.currentTimeMillis();
         LabProcess pingM = lab.spawn(m, "ping-bp", Map.of(), "ping", "-n", "-D", "-i", "0.2", "-W", "1",
@@ -95,7 +158,8 @@ class AgentRelayBasicIT {
         LabProcess pingB = lab.spawn(bp, "ping-m", Map.of(), "ping", "-n", "-D", "-i", "0.2", "-W", "1",
                 "198.18.0.2");
         LabAgent agentM = new LabAgent(lab, m, wm).config(configM).start();
-        List<LabAgent> all = List.of(agentM);
+        List<LabAgent> all = new ArrayList<>(others);
+        all.add(agentM);
         await("agent on m").atMost(Duration.ofSeconds(60)).pollInterval(AgentRelayIT.POLL).until(() -> {
             if (!agentM.process.isAlive()) {
                 throw new AssertionError("agent died: " + agentM.log());
@@ -115,7 +179,7 @@ class AgentRelayBasicIT {
             firstB = AgentRelayIT.firstReplyAfter(Files.readString(pingB.logFile()), 0);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             AgentRelayIT.dump(all);
-            System.out.println("--- relaymain ---\n" + relay.logTail(4000));
+            System.out.println(relayLog.get());
             System.out.println("--- bp wg ---\n" + wb.wg("show", wb.name()).stdout());
             System.out.println("--- m wg ---\n" + wm.wg("show", wm.name()).stdout());
             throw e;
@@ -123,8 +187,8 @@ class AgentRelayBasicIT {
             pingM.stop(500);
             pingB.stop(500);
         }
-        System.out.printf("AgentRelayBasicIT: first ping reply m -> basic peer %.2f s, basic peer -> m %.2f s after"
-                + " m's agent was started (%.2f s after it answered /status)%n", (firstM - startWall) / 1e3,
+        System.out.printf("AgentRelayBasicIT (%s): first ping reply m -> basic peer %.2f s, basic peer -> m %.2f s"
+                + " after m's agent was started (%.2f s after it answered /status)%n", what, (firstM - startWall) / 1e3,
                 (firstB - startWall) / 1e3, (Math.max(firstM, firstB) - readyWall) / 1e3);
 
         // the overlay works both ways through the relay, with a plaintext marker in the pings
@@ -141,15 +205,16 @@ class AgentRelayBasicIT {
         assertEquals(relayEp, wm.endpointOf(wb.publicKey()).orElseThrow(), "m sends to the basic peer via the relay");
         assertEquals(relayEp, wb.endpointOf(wm.publicKey()).orElseThrow(), "the basic peer still sends via the relay");
         JsonNode peerB = AgentRelayIT.peer(agentM.status(), wb.publicKey().toBase64());
-        System.out.printf("AgentRelayBasicIT: m's view of the basic peer: path '%s' since %s, not direct because"
-                + " '%s'%n", peerB.get("path").asText(), peerB.path("pathSince").asText(),
+        System.out.printf("AgentRelayBasicIT (%s): m's view of the basic peer: path '%s' since %s, not direct"
+                + " because '%s'%n", what, peerB.get("path").asText(), peerB.path("pathSince").asText(),
                 peerB.path("notDirect").asText());
-        assertEquals("via relay " + relayPub.toBase64(), peerB.get("path").asText(), peerB.toString());
+        assertTrue(peerB.get("path").asText().startsWith("via relay"), peerB.toString());
+        assertTrue(peerB.toString().contains(relayPub.toBase64()), "through the relay: " + peerB);
         String log = agentM.log();
         for (String line : log.split("\n")) {
             if (line.contains(": via relay") || line.contains("trying direct") || line.contains("direct again")
                     || line.contains("roamed back")) {
-                System.out.println("AgentRelayBasicIT: m: " + line.strip());
+                System.out.println("AgentRelayBasicIT (" + what + "): m: " + line.strip());
             }
         }
         // behind a symmetric NAT the basic peer is never reached directly: a try must not be taken for success
@@ -166,9 +231,9 @@ class AgentRelayBasicIT {
                 marked++;
             }
         }
-        System.out.printf("AgentRelayBasicIT: capture on the relay port: %s%n", counts);
-        System.out.printf("AgentRelayBasicIT: capture on m's tunnel: %d ICMP frames, %d with the marker %s%n",
-                plain.size(), marked, AgentRelayIT.MARKER_HEX);
+        System.out.printf("AgentRelayBasicIT (%s): capture on the relay port: %s%n", what, counts);
+        System.out.printf("AgentRelayBasicIT (%s): capture on m's tunnel: %d ICMP frames, %d with the marker %s%n",
+                what, plain.size(), marked, AgentRelayIT.MARKER_HEX);
         assertTrue(marked >= 4 * AgentRelayIT.MARKED_PINGS, "the marked pings carry the marker in plaintext on m's"
                 + " tunnel: " + marked + " of " + plain.size());
         assertTrue(counts.get("forwarded transport") >= 4 * AgentRelayIT.MARKED_PINGS, "forwarded data: " + counts);
