@@ -182,6 +182,11 @@ public final class RelayPlanner {
         String why = "";
         /** A pass was asked for the current trial end or retry (so it is asked once). */
         boolean passAsked;
+        /**
+         * A basic peer (WireGuard only, no agent): it never asks the relay, so it never switches at the relay's
+         * moments; our direct tries with it go alone (a coordinated one would mistake relayed packets for direct).
+         */
+        boolean basic;
     }
 
     private final PublicKey self;
@@ -288,12 +293,16 @@ public final class RelayPlanner {
         if (!attached.containsKey(relay) || !peers.containsKey(peer)) {
             return false;
         }
+        PeerPlan pp = peers.get(peer);
         Map<PublicKey, Disclosed> m = disclosures.computeIfAbsent(peer, k -> new HashMap<>());
-        Disclosed old = m.put(relay, new Disclosed(endpoint, now, endpoint == null ? null : moment));
+        // a basic peer takes no part in the moment: it is not kept, so nothing waits for it or tries at it
+        Disclosed old = m.put(relay, new Disclosed(endpoint, now, endpoint == null || pp.basic ? null : moment));
         if (endpoint == null) {
             return old != null && old.endpoint() != null;
         }
-        PeerPlan pp = peers.get(peer);
+        if (pp.basic) {
+            return old == null || !endpoint.equals(old.endpoint()) || old.at().plus(DEAD_AFTER).isBefore(now);
+        }
         if (pp.mode == Mode.RELAYED && !pp.tried && relay.equals(pp.relay) && pp.nextTrial.isAfter(now)) {
             // relayed before the relay disclosed the peer (the peer reached us through it first): the first try is
             // at this relay's moment, the one the other end uses, so that both keep the same schedule after it
@@ -651,6 +660,7 @@ public final class RelayPlanner {
                 continue;
             }
             PeerPlan pp = peers.computeIfAbsent(k, x -> new PeerPlan());
+            pp.basic = v.basic();
             boolean viaRelay = ps.endpoint() != null && relayEndpoints.contains(ps.endpoint());
             trackRx(pp, ps, now);
             if (pp.mode == Mode.DIRECT) {
@@ -701,7 +711,8 @@ public final class RelayPlanner {
                 pp.lastRelayed = now;
                 pp.backoff = FIRST_RETRY;
                 // with the relay disclosing the peer's mapping, try direct at its next switch moment; else later
-                pp.nextTrial = fresh(k, r, now) != null ? now : now.plus(FIRST_RETRY);
+                // (a basic peer has no moment: its first try waits, so the path through the relay works first)
+                pp.nextTrial = fresh(k, r, now) != null && !pp.basic ? now : now.plus(FIRST_RETRY);
                 pp.passAsked = false;
                 endpointFor.put(k, pp.relayEndpoint);
                 if (ps.lastHandshake().isAfter(now.minus(SESSION)) && !pp.relayEndpoint.equals(ps.endpoint())) {

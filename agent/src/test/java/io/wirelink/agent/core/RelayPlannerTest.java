@@ -50,6 +50,8 @@ class RelayPlannerTest {
     List<PeerIntent.Candidate> cands = List.of(new PeerIntent.Candidate(direct, true));
     long rx;
     long tx;
+    /** Whether the peer is basic (WireGuard only, no agent). */
+    boolean basic;
 
     RelayPlannerTest() {
         device.put(peer, new PeerState(peer, false, direct, List.of(ll), Instant.EPOCH, 0, 0, 0));
@@ -83,7 +85,7 @@ class RelayPlannerTest {
         PeerState p = device.get(peer);
         device.put(peer, new PeerState(peer, false, p.endpoint(), p.allowedIps(), healthy ? now.minusSeconds(1)
                 : p.lastHandshake(), rx, tx, 0));
-        PeerIntent v = new PeerIntent(peer, true, false, false, List.of(), cands, healthy, null);
+        PeerIntent v = new PeerIntent(peer, true, false, basic, List.of(), cands, healthy, null);
         RelayPlanner.Plan plan = planner.plan(now, dev(), Map.of(peer, v), believed, DeviceChange.peers(List.of()));
         for (PeerChange c : plan.change().peers()) {
             if (c.remove()) {
@@ -203,6 +205,65 @@ class RelayPlannerTest {
         assertEquals(mapped, device.get(peer).endpoint());
         assertEquals("direct", planner.pathInfo(peer).path(), p.reasons().toString());
         assertEquals(List.of(), planner.disclosureQueries(), "direct: no more questions");
+    }
+
+    @Test
+    void aBasicPeerIsRelayedWhenARelayDisclosesItAndTriedDirectAloneNotAtTheRelaysMoments() {
+        // a basic peer (plain WireGuard) registered with the relay and reaches us at its address; it never asks the
+        // relay, so it never switches at a moment: while we try direct it keeps sending through the relay
+        basic = true;
+        believed.removeIf(f -> f.subject().equals(peer));
+        cands = List.of();
+        device.put(peer, new PeerState(peer, false, null, List.of(ll), Instant.EPOCH, 0, 0, 0));
+        Set<PublicKey> both = Set.of(r1, r2);
+        pass(both);
+        RelayPlanner.Plan p = pass(both);
+        assertTrue(device.containsKey(r1) && device.containsKey(r2), "registered at once: " + p.reasons());
+        IpEndpoint mapped = IpEndpoint.parse("203.0.113.77:41000");
+        assertTrue(planner.disclosed(r2, peer, mapped, now.plusMillis(700), now), "news: the relay has the peer");
+        assertFalse(planner.disclosed(r2, peer, mapped, now.plusMillis(700), now), "the same answer is no news");
+        cands = List.of(new PeerIntent.Candidate(mapped, true));
+        advance(Duration.ofMillis(50));
+        p = pass(both);
+        assertEquals(e2, device.get(peer).endpoint(), "relayed through the relay that has the peer: " + p.reasons());
+        assertNull(planner.nextWake(now), "no pass at the relay's moment: the peer does not switch then");
+        healthy = true; // the handshake through the relay
+        advance(Duration.ofMillis(700));
+        planner.disclosed(r2, peer, mapped, now, now);
+        assertFalse(planner.due(now));
+        assertTrue(pass(both).punch().isEmpty(), "no try at the moment");
+        assertEquals(e2, device.get(peer).endpoint());
+        advance(RelayPlanner.FIRST_RETRY);
+        planner.disclosed(r2, peer, mapped, now.plusMillis(700), now);
+        p = pass(both);
+        assertEquals(mapped, device.get(peer).endpoint(), "a try alone after the back-off: " + p.reasons());
+        assertFalse(p.reasons().toString().contains("switch moment"), p.reasons().toString());
+        // the peer's next packet comes through the relay: WireGuard roams back, and the try leaves it there
+        PeerState roamed = device.get(peer);
+        rx = 500;
+        device.put(peer, new PeerState(peer, false, e2, roamed.allowedIps(), roamed.lastHandshake(), rx, tx, 0));
+        advance(RelayPlanner.TRIAL_CHECK);
+        planner.disclosed(r2, peer, mapped, now, now);
+        p = pass(both);
+        assertEquals(e2, device.get(peer).endpoint(), "no fight with the peer's roaming: " + p.reasons());
+        rx = 900; // more through the relay
+        advance(RelayPlanner.TRIAL);
+        planner.disclosed(r2, peer, mapped, now, now); // the relay is asked every 500 ms
+        p = pass(both);
+        assertEquals(e2, device.get(peer).endpoint(), "relayed packets are no direct answer: " + p.reasons());
+        assertTrue(planner.pathInfo(peer).path().startsWith("via relay"), planner.pathInfo(peer).toString());
+        assertTrue(planner.pathInfo(peer).notDirect().contains("no answer"), planner.pathInfo(peer) + " " + p.reasons());
+        // the next try, when the peer's NAT lets us through (a cone): its WireGuard roams to us, we stay direct
+        advance(RelayPlanner.FIRST_RETRY.multipliedBy(2));
+        planner.disclosed(r2, peer, mapped, now, now);
+        p = pass(both);
+        assertEquals(mapped, device.get(peer).endpoint(), "the second try: " + p.reasons());
+        rx = 1400;
+        advance(RelayPlanner.TRIAL);
+        planner.disclosed(r2, peer, mapped, now, now);
+        p = pass(both);
+        assertEquals(mapped, device.get(peer).endpoint());
+        assertEquals("direct", planner.pathInfo(peer).path(), p.reasons().toString());
     }
 
     @Test
