@@ -739,17 +739,23 @@ public final class RelayPlanner {
                         // a packet still in flight through the relay made WireGuard roam back to it: both ends
                         // send direct now, so set the direct endpoint again (and send) rather than lose the try
                         pp.reasserted++;
+                        // what arrived so far may have come through the relay: only bytes received after a later
+                        // check still finds the direct endpoint in place prove the direct path
+                        pp.rxAtTrial = -1;
                         endpointFor.put(k, pp.trialEndpoint);
                         punch.add(k);
                         reasons.add(k + ": roamed back to relay " + pp.relay + " during the direct try; direct at "
                                 + pp.trialEndpoint + " again");
                         continue;
                     }
+                    if (pp.rxAtTrial < 0 && ps.endpoint() != null && ps.endpoint().equals(pp.trialEndpoint)) {
+                        pp.rxAtTrial = ps.rxBytes(); // the direct endpoint held since it was set again
+                    }
                     endpointFor.put(k, ps.endpoint()); // the trial runs; the reconciler must not move the endpoint
                     continue;
                 }
-                if (ps.endpoint() != null && ps.endpoint().equals(pp.trialEndpoint) && ps.rxBytes() > pp.rxAtTrial
-                        && v.healthy()) {
+                if (ps.endpoint() != null && ps.endpoint().equals(pp.trialEndpoint) && pp.rxAtTrial >= 0
+                        && ps.rxBytes() > pp.rxAtTrial && v.healthy()) {
                     reasons.add(k + ": direct again at " + ps.endpoint() + " after " + pp.trials + " tries; relay "
                             + pp.relay + " left");
                     pp.mode = Mode.DIRECT;
