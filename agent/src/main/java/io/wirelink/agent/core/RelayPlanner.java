@@ -779,6 +779,11 @@ public final class RelayPlanner {
                     reasons.add(k + ": relay " + pp.relay + " lost, via relay " + r + " at " + attached.get(r));
                     pp.relay = r;
                     pp.relayEndpoint = attached.get(r);
+                    // the new relay's path first: a direct try due meanwhile would cut the pair off right now
+                    Instant settle = now.plus(pp.backoff);
+                    if (pp.nextTrial == null || pp.nextTrial.isBefore(settle)) {
+                        pp.nextTrial = settle;
+                    }
                     pp.relayedSince = now;
                     reAdd.add(k);
                 }
