@@ -53,23 +53,11 @@ class AgentRelayBasicIT {
         WgInterface wb = lab.startWireGuard(bp).addAddress("198.18.0.3/24");
 
         // the stand-alone relay: its own key, admitting and pairing exactly m and the basic peer
-        PrivateKey relayKey = PrivateKey.generate(new SecureRandom());
-        PublicKey relayPub = relayKey.publicKey();
-        Path keyFile = lab.runDir().resolve("relay.key");
-        Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(keyFile, relayKey.toBase64() + "\n");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        LabProcess relay = lab.spawn(relayHost, "relaymain", Map.of(), java, "-Xmx64m", "-cp",
-                LabAgent.jar().toAbsolutePath().toString(), "io.wirelink.relay.RelayMain", "--private-key",
-                keyFile.toString(), "--listen", relayHost.address().getHostAddress() + ":" + RELAY_PORT, "--pair",
-                wm.publicKey().toBase64() + "," + wb.publicKey().toBase64());
-        await("RelayMain listens").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!relay.isAlive()) {
-                throw new AssertionError("RelayMain exited: " + relay.logTail(2000));
-            }
-            return relay.logTail(4096).contains("listening on");
-        });
-        IpEndpoint relayEp = new IpEndpoint(relayHost.address(), RELAY_PORT);
+        StandaloneRelay standalone = StandaloneRelay.start(lab, relayHost, RELAY_PORT, wm.publicKey(),
+                wb.publicKey());
+        PublicKey relayPub = standalone.publicKey();
+        LabProcess relay = standalone.process();
+        IpEndpoint relayEp = standalone.endpoint();
 
         // capture the relay port and m's tunnel (where the marker is plaintext) from before anything registers
         Path capRelay = lab.runDir().resolve("relay.pcap");

@@ -54,23 +54,11 @@ class AgentRelayConeIT {
         WgInterface wa = lab.startWireGuard(a).addAddress("198.18.0.2/24");
         WgInterface wb = lab.startWireGuard(b).addAddress("198.18.0.3/24");
 
-        PrivateKey relayKey = PrivateKey.generate(new SecureRandom());
-        PublicKey relayPub = relayKey.publicKey();
-        Path keyFile = lab.runDir().resolve("relay.key");
-        Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(keyFile, relayKey.toBase64() + "\n");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        LabProcess relay = lab.spawn(relayHost, "relaymain", Map.of(), java, "-Xmx64m", "-cp",
-                LabAgent.jar().toAbsolutePath().toString(), "io.wirelink.relay.RelayMain", "--private-key",
-                keyFile.toString(), "--listen", relayHost.address().getHostAddress() + ":" + RELAY_PORT, "--pair",
-                wa.publicKey().toBase64() + "," + wb.publicKey().toBase64());
-        await("RelayMain listens").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!relay.isAlive()) {
-                throw new AssertionError("RelayMain exited: " + relay.logTail(2000));
-            }
-            return relay.logTail(4096).contains("listening on");
-        });
-        IpEndpoint relayEp = new IpEndpoint(relayHost.address(), RELAY_PORT);
+        StandaloneRelay standalone = StandaloneRelay.start(lab, relayHost, RELAY_PORT, wa.publicKey(),
+                wb.publicKey());
+        PublicKey relayPub = standalone.publicKey();
+        LabProcess relay = standalone.process();
+        IpEndpoint relayEp = standalone.endpoint();
         String servers = "relay:\n  servers: [\"" + relayPub.toBase64() + "@" + relayEp + "\"]\n";
         Path configA = lab.runDir().resolve("a.yaml");
         Files.writeString(configA, servers + "peers:\n  - publicKey: " + wb.publicKey().toBase64()
