@@ -90,6 +90,14 @@ public final class RelayPlanner {
      * relay sets one every 2 to 3 s while both ends ask).
      */
     static final Duration MOMENT_WAIT = Duration.ofSeconds(3);
+    /**
+     * How long the end with the greater key holds back its own handshake when a pair starts through a relay. Both
+     * ends usually decide at the same moment (the same disclosure, the same registration); two initiations that cross
+     * in the relay supersede each other in WireGuard, and the pair is cut off until the next retry 5 s later. So
+     * only the smaller key's end starts; the other answers it (WireGuard roams to the relay on its initiation) and
+     * starts its own only when nothing came within this time.
+     */
+    static final Duration YIELD = Duration.ofSeconds(1);
     /** How long a disclosure is remembered (its endpoint is not a direct candidate of our own; see {@link #plan}). */
     public static final Duration DISCLOSURE_TTL = Duration.ofSeconds(30);
 
@@ -187,6 +195,9 @@ public final class RelayPlanner {
          * moments; our direct tries with it go alone (a coordinated one would mistake relayed packets for direct).
          */
         boolean basic;
+        /** While set: our end holds back its handshake through the relay until then ({@link #YIELD}); since when. */
+        Instant holdUntil;
+        Instant holdFrom;
     }
 
     private final PublicKey self;
@@ -398,6 +409,9 @@ public final class RelayPlanner {
             if (pp.mode == Mode.TRIAL && (!pp.trialEnd.isAfter(now) || (pp.coordinated && !pp.nextCheck.isAfter(now)))) {
                 return true;
             }
+            if (pp.holdUntil != null && !pp.holdUntil.isAfter(now)) {
+                return true;
+            }
             Disclosed d = pp.mode == Mode.RELAYED ? fresh(e.getKey(), pp.relay, now) : null;
             if (d != null && d.moment() != null && !d.moment().isAfter(now)
                     && !d.moment().isBefore(pp.nextTrial.minus(LATE_JOIN)) && !now.isAfter(d.moment().plus(LATE_JOIN))
@@ -431,7 +445,8 @@ public final class RelayPlanner {
         for (PeerPlan pp : peers.values()) {
             if ((pp.mode == Mode.TRIAL && !pp.trialEnd.isAfter(now) && !pp.passAsked)
                     || (pp.mode == Mode.RELAYED && pp.nextTrial != null && !pp.nextTrial.isAfter(now)
-                            && !pp.passAsked)) {
+                            && !pp.passAsked)
+                    || (pp.holdUntil != null && !pp.holdUntil.isAfter(now) && !pp.passAsked)) {
                 pp.passAsked = true;
                 due = true;
             }
@@ -714,13 +729,15 @@ public final class RelayPlanner {
                 // (a basic peer has no moment: its first try waits, so the path through the relay works first)
                 pp.nextTrial = fresh(k, r, now) != null && !pp.basic ? now : now.plus(FIRST_RETRY);
                 pp.passAsked = false;
-                endpointFor.put(k, pp.relayEndpoint);
+                boolean hold = hold(pp, k, ps, now);
+                endpointFor.put(k, hold ? null : pp.relayEndpoint);
                 if (ps.lastHandshake().isAfter(now.minus(SESSION)) && !pp.relayEndpoint.equals(ps.endpoint())) {
                     // a session made elsewhere: start afresh through the relay. One that already runs through it
                     // (the peer reached us through it) is kept: removing it would break the handshake in flight
                     reAdd.add(k);
                 }
-                reasons.add(k + ": via relay " + r + " at " + pp.relayEndpoint + " (" + pp.why + ")");
+                reasons.add(k + ": via relay " + r + " at " + pp.relayEndpoint + " (" + pp.why + ")"
+                        + (hold ? "; waiting up to " + YIELD.toMillis() + " ms for its handshake through the relay" : ""));
                 continue;
             }
             needed = true;
@@ -786,6 +803,7 @@ public final class RelayPlanner {
                     }
                     pp.relayedSince = now;
                     reAdd.add(k);
+                    hold(pp, k, ps, now);
                 }
             } else {
                 PublicKey r = choose(self, k, common);
@@ -796,6 +814,22 @@ public final class RelayPlanner {
                     pp.relayEndpoint = attached.get(r);
                     pp.relayedSince = now;
                     reAdd.add(k);
+                    hold(pp, k, ps, now);
+                }
+            }
+            if (pp.holdUntil != null) {
+                if (ps.lastHandshake().isAfter(pp.holdFrom) || pp.relayEndpoint.equals(ps.endpoint())) {
+                    pp.holdUntil = null; // the other end's handshake came through the relay
+                } else if (pp.holdUntil.isAfter(now)) {
+                    endpointFor.put(k, null); // still holding: keep what the device has
+                    continue;
+                } else {
+                    // nothing came: start our own handshake. A re-add, because traffic while we held used up
+                    // WireGuard's one initiation per 5 s (sent with no endpoint, or to the old one)
+                    pp.holdUntil = null;
+                    reAdd.add(k);
+                    reasons.add(k + ": no handshake came through relay " + pp.relay + " in " + YIELD.toMillis()
+                            + " ms; starting our own");
                 }
             }
             if (pp.mode == Mode.RELAYED && !reAdd.contains(k)) {
@@ -846,7 +880,30 @@ public final class RelayPlanner {
             neededUntil = now.plus(LINGER);
         }
         List<PeerChange> relayChanges = attach(now, raw, neededUntil != null && neededUntil.isAfter(now), reasons);
-        return new Plan(merge(base, raw, endpointFor, reAdd, relayChanges, switched), reasons, switched, punch);
+        Set<PublicKey> held = new HashSet<>();
+        peers.forEach((k, pp) -> {
+            if (pp.holdUntil != null) {
+                held.add(k);
+            }
+        });
+        return new Plan(merge(base, raw, endpointFor, reAdd, held, relayChanges, switched), reasons, switched,
+                punch);
+    }
+
+    /**
+     * Starts holding back our handshake with {@code k} through the relay ({@link #YIELD}) when ours is the end that
+     * yields: the peer runs an agent (a basic peer never starts through a relay on its own), its key is smaller, and
+     * the device does not already send through the relay. Returns whether it holds.
+     */
+    private boolean hold(PeerPlan pp, PublicKey k, PeerState ps, Instant now) {
+        pp.holdUntil = null;
+        if (pp.basic || self.compareTo(k) < 0 || pp.relayEndpoint.equals(ps.endpoint())) {
+            return false;
+        }
+        pp.holdUntil = now.plus(YIELD);
+        pp.holdFrom = now;
+        pp.passAsked = false;
+        return true;
     }
 
     private static void trackRx(PeerPlan pp, PeerState ps, Instant now) {
@@ -955,7 +1012,7 @@ public final class RelayPlanner {
     }
 
     private static DeviceChange merge(DeviceChange base, DeviceState raw, Map<PublicKey, IpEndpoint> endpointFor,
-            Set<PublicKey> reAdd, List<PeerChange> relayChanges, Set<PublicKey> switched) {
+            Set<PublicKey> reAdd, Set<PublicKey> held, List<PeerChange> relayChanges, Set<PublicKey> switched) {
         List<PeerChange> out = new ArrayList<>();
         Set<PublicKey> done = new HashSet<>();
         for (PeerChange c : base.peers()) {
@@ -966,7 +1023,7 @@ public final class RelayPlanner {
                 continue;
             }
             done.add(k);
-            if (reAdd.contains(k) && want != null) {
+            if (reAdd.contains(k) && (want != null || held.contains(k))) {
                 out.addAll(reAdded(raw.peer(k), c, want));
                 switched.add(k);
                 continue;
@@ -979,7 +1036,7 @@ public final class RelayPlanner {
         for (Map.Entry<PublicKey, IpEndpoint> e : endpointFor.entrySet()) {
             PublicKey k = e.getKey();
             PeerState ps = raw.peer(k);
-            if (done.contains(k) || ps == null || e.getValue() == null) {
+            if (done.contains(k) || ps == null || (e.getValue() == null && !(held.contains(k) && reAdd.contains(k)))) {
                 continue;
             }
             if (reAdd.contains(k)) {

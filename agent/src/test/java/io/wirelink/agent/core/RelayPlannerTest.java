@@ -25,13 +25,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 /** The relay client's decisions on a fake clock: registration, choice, failover, back-off, return to direct. */
 class RelayPlannerTest {
     static final SecureRandom RANDOM = new SecureRandom();
-    final PublicKey self = PrivateKey.generate(RANDOM).publicKey();
-    final PublicKey peer = PrivateKey.generate(RANDOM).publicKey();
+    /** The planner's key: smaller than the peer's, unless the test is tagged {@value #SELF_GREATER}. */
+    final PublicKey self;
+    final PublicKey peer;
+    /** Tag of tests where our key is the greater one, so our end yields the handshake through a relay. */
+    static final String SELF_GREATER = "selfGreater";
     final PublicKey op1 = PrivateKey.generate(RANDOM).publicKey();
     final PublicKey op2 = PrivateKey.generate(RANDOM).publicKey();
     final PublicKey r1 = PrivateKey.generate(RANDOM).publicKey();
@@ -41,7 +46,7 @@ class RelayPlannerTest {
     final IpEndpoint direct = IpEndpoint.parse("203.0.113.9:40000");
     final IpPrefix ll = IpPrefix.parse("fe80::1/128");
     Instant now = Instant.parse("2026-11-22T10:00:00Z");
-    final RelayPlanner planner = new RelayPlanner(self, true, 3);
+    final RelayPlanner planner;
     /** The device: the peer and whatever relay peers the planner added. */
     final Map<PublicKey, PeerState> device = new HashMap<>();
     final List<Fact> believed = new ArrayList<>();
@@ -53,7 +58,13 @@ class RelayPlannerTest {
     /** Whether the peer is basic (WireGuard only, no agent). */
     boolean basic;
 
-    RelayPlannerTest() {
+    RelayPlannerTest(TestInfo test) {
+        PublicKey x = PrivateKey.generate(RANDOM).publicKey();
+        PublicKey y = PrivateKey.generate(RANDOM).publicKey();
+        boolean greater = test.getTags().contains(SELF_GREATER);
+        self = (x.compareTo(y) < 0) != greater ? x : y;
+        peer = self == x ? y : x;
+        planner = new RelayPlanner(self, true, 3);
         device.put(peer, new PeerState(peer, false, direct, List.of(ll), Instant.EPOCH, 0, 0, 0));
         Instant exp = now.plusSeconds(3600);
         believed.add(Fact.relay(op1, new RelayAttachment(true, r1, List.of(e1)), exp));
@@ -95,7 +106,7 @@ class RelayPlannerTest {
             PeerState old = device.get(c.publicKey());
             boolean relayPeer = c.publicKey().equals(r1) || c.publicKey().equals(r2);
             device.put(c.publicKey(), new PeerState(c.publicKey(), false, c.endpoint() != null ? c.endpoint()
-                    : old.endpoint(), c.replaceAllowedIps() ? c.allowedIps() : old.allowedIps(),
+                    : old == null ? null : old.endpoint(), c.replaceAllowedIps() ? c.allowedIps() : old.allowedIps(),
                     relayPeer ? now : old == null ? Instant.EPOCH : old.lastHandshake(), 0, 0,
                     c.persistentKeepaliveSeconds() != null ? c.persistentKeepaliveSeconds()
                             : old.persistentKeepaliveSeconds()));
@@ -344,6 +355,122 @@ class RelayPlannerTest {
         assertFalse(p.change().peers().stream().anyMatch(c -> c.publicKey().equals(peer) && c.remove()),
                 "not removed and re-added: " + p.change());
         assertEquals(e2, device.get(peer).endpoint());
+    }
+
+    /** A peer only a relay knows, disclosed by r2; returns the plan of the pass that relays it. */
+    RelayPlanner.Plan disclosedOnly() {
+        believed.removeIf(f -> f.subject().equals(peer));
+        cands = List.of();
+        device.put(peer, new PeerState(peer, false, null, List.of(ll), Instant.EPOCH, 0, 0, 0));
+        Set<PublicKey> both = Set.of(r1, r2);
+        pass(both);
+        pass(both);
+        IpEndpoint mapped = IpEndpoint.parse("203.0.113.77:41000");
+        planner.disclosed(r1, peer, null, null, now);
+        planner.disclosed(r2, peer, mapped, now.plusMillis(700), now);
+        cands = List.of(new PeerIntent.Candidate(mapped, true));
+        advance(Duration.ofMillis(50));
+        return pass(both);
+    }
+
+    static List<PeerChange> changesOf(RelayPlanner.Plan p, PublicKey k) {
+        return p.change().peers().stream().filter(c -> c.publicKey().equals(k)).toList();
+    }
+
+    @Test
+    @Tag(SELF_GREATER)
+    void theEndWithTheGreaterKeyWaitsForThePeersHandshakeThroughTheRelay() {
+        RelayPlanner.Plan p = disclosedOnly();
+        // both ends decided now; two initiations crossing in the relay would supersede each other in WireGuard
+        assertNull(device.get(peer).endpoint(), "our end holds back: " + p.reasons());
+        assertTrue(planner.pathInfo(peer).path().startsWith("via relay"), planner.pathInfo(peer).toString());
+        assertTrue(p.reasons().toString().contains("waiting up to 1000 ms"), p.reasons().toString());
+        advance(Duration.ofMillis(400));
+        p = pass(Set.of(r1, r2));
+        assertNull(device.get(peer).endpoint(), "still holding");
+        assertEquals(List.of(), changesOf(p, peer));
+        // the peer's initiation came through r2: WireGuard answered it there and roamed to it
+        healthy = true;
+        device.put(peer, new PeerState(peer, false, e2, List.of(ll), now, 0, 0, 0));
+        advance(Duration.ofMillis(100));
+        p = pass(Set.of(r1, r2));
+        assertEquals(e2, device.get(peer).endpoint());
+        assertFalse(changesOf(p, peer).stream().anyMatch(PeerChange::remove), "the session is kept: " + p.change());
+        advance(RelayPlanner.YIELD);
+        p = pass(Set.of(r1, r2));
+        assertFalse(changesOf(p, peer).stream().anyMatch(PeerChange::remove), "nothing is re-added when the hold"
+                + " would have ended: " + p.reasons());
+        assertEquals(e2, device.get(peer).endpoint());
+    }
+
+    @Test
+    @Tag(SELF_GREATER)
+    void theGreaterEndStartsItsOwnHandshakeWhenNoneCameWithinTheYield() {
+        disclosedOnly();
+        assertNull(device.get(peer).endpoint());
+        advance(RelayPlanner.YIELD);
+        assertTrue(planner.needsPass(now), "a pass when the hold ends");
+        assertTrue(planner.due(now));
+        RelayPlanner.Plan p = pass(Set.of(r1, r2));
+        List<PeerChange> forPeer = changesOf(p, peer);
+        assertEquals(2, forPeer.size(), "removed and re-added (our traffic used up the initiation rate limit while"
+                + " held): " + p.change());
+        assertTrue(forPeer.get(0).remove());
+        assertEquals(e2, forPeer.get(1).endpoint());
+        assertEquals(e2, device.get(peer).endpoint());
+        assertTrue(p.reasons().toString().contains("starting our own"), p.reasons().toString());
+        advance(Duration.ofMillis(500));
+        assertTrue(changesOf(pass(Set.of(r1, r2)), peer).isEmpty(), "once");
+    }
+
+    @Test
+    void theEndWithTheSmallerKeyStartsThroughTheRelayAtOnce() {
+        RelayPlanner.Plan p = disclosedOnly();
+        assertEquals(e2, device.get(peer).endpoint(), p.reasons().toString());
+        assertFalse(p.reasons().toString().contains("waiting"), p.reasons().toString());
+    }
+
+    @Test
+    @Tag(SELF_GREATER)
+    void aBasicPeerIsNeverWaitedFor() {
+        basic = true; // it has no agent: it never starts through a relay on its own
+        RelayPlanner.Plan p = disclosedOnly();
+        assertEquals(e2, device.get(peer).endpoint(), p.reasons().toString());
+    }
+
+    @Test
+    @Tag(SELF_GREATER)
+    void onFailoverTheGreaterEndReAddsThePeerWithNoEndpointAndWaits() {
+        Set<PublicKey> both = Set.of(r1, r2);
+        pass(both);
+        advance(RelayPlanner.ATTACH_AFTER);
+        pass(both);
+        advance(RelayPlanner.GIVE_UP_DIRECT.minus(RelayPlanner.ATTACH_AFTER));
+        RelayPlanner.Plan p = pass(both);
+        assertEquals(direct, device.get(peer).endpoint(), "held: the device keeps its endpoint: " + p.reasons());
+        PublicKey in = chosen();
+        PublicKey other = in.equals(r1) ? r2 : r1;
+        healthy = true; // the peer's handshake came through the relay
+        device.put(peer, new PeerState(peer, false, endpointOf(in), List.of(ll), now, 0, 0, 0));
+        advance(Duration.ofMillis(100));
+        pass(both);
+        assertEquals(endpointOf(in), device.get(peer).endpoint());
+        // the relay in use dies: both ends move to the other one
+        advance(Duration.ofMillis(500));
+        pass(Set.of(other));
+        advance(RelayPlanner.DEAD_AFTER);
+        healthy = false;
+        p = pass(Set.of(other));
+        List<PeerChange> forPeer = changesOf(p, peer);
+        assertEquals(2, forPeer.size(), p.change().toString());
+        assertTrue(forPeer.get(0).remove());
+        assertNull(forPeer.get(1).endpoint(), "re-added with no endpoint: the peer's initiation sets it");
+        assertEquals(other, planner.pathInfo(peer).relay());
+        advance(RelayPlanner.YIELD);
+        p = pass(Set.of(other));
+        forPeer = changesOf(p, peer);
+        assertEquals(2, forPeer.size(), "none came: our own handshake, " + p.reasons());
+        assertEquals(endpointOf(other), forPeer.get(1).endpoint());
     }
 
     @Test
