@@ -5,6 +5,8 @@ import io.wirelink.agent.sim.Simulation;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -102,6 +104,11 @@ public final class SimulateCommand implements Callable<Integer> {
             + "(JSON: [breakdown])")
     boolean breakdown;
 
+    @Option(names = "--trace", paramLabel = "HOST", split = ",", description = "print on stderr, with the simulated "
+            + "time, every packet sent, moved or dropped that involves HOST (node7, hub0; repeatable), and what its "
+            + "agent and the others changed about it and why")
+    List<String> trace = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -122,7 +129,18 @@ public final class SimulateCommand implements Callable<Integer> {
                 err.flush();
             });
         }
+        if (!trace.isEmpty()) {
+            for (String h : trace) {
+                if (!traceable(h, o.nodes(), o.hubs())) {
+                    err.println("wirelink simulate: --trace " + h + ": no such host (hosts are hub0..hub"
+                            + (o.hubs() - 1) + " and node0..node" + (o.nodes() - 1) + ")");
+                    return 2;
+                }
+            }
+            o = o.withTrace(new Simulation.Trace(java.util.Set.copyOf(trace), err::println));
+        }
         Simulation.Result r = Simulation.run(o);
+        err.flush();
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(r.toMap()));
         } else {
@@ -130,6 +148,16 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Whether {@code host} names a host of the simulated world: hub0..hub(hubs-1), node0..node(nodes-1). */
+    static boolean traceable(String host, int nodes, int hubs) {
+        Matcher m = Pattern.compile("(hub|node)(0|[1-9][0-9]{0,8})").matcher(host);
+        if (!m.matches()) {
+            return false;
+        }
+        long i = Long.parseLong(m.group(2));
+        return i < (m.group(1).equals("hub") ? hubs : nodes);
     }
 
     /** {@code cone=0.5,symmetric=0.2,public=0.3} as {cone, symmetric, public}; kinds left out are 0. */

@@ -74,7 +74,7 @@ public final class Simulation {
      */
     public record Options(int nodes, int hubs, double cone, double symmetric, double publicShare, double loss,
             long seed, Duration duration, Duration joinSpread, Duration sampleEvery, Consumer<String> progress,
-            boolean breakdown) {
+            boolean breakdown, Trace trace) {
         public Options {
             if (nodes < 2) {
                 throw new IllegalArgumentException("--nodes must be at least 2");
@@ -97,49 +97,65 @@ public final class Simulation {
         /** The defaults of {@code wirelink simulate} for {@code nodes} leaves. */
         public static Options defaults(int nodes) {
             return new Options(nodes, 1, 0.5, 0.2, 0.3, 0.01, 1, Duration.ofSeconds(120), Duration.ofSeconds(10),
-                    Duration.ofMillis(100), null, false);
+                    Duration.ofMillis(100), null, false, null);
         }
 
         public Options withHubs(int h) {
             return new Options(nodes, h, cone, symmetric, publicShare, loss, seed, duration, joinSpread, sampleEvery,
-                    progress, breakdown);
+                    progress, breakdown, trace);
         }
 
         public Options withNat(double c, double s, double p) {
             return new Options(nodes, hubs, c, s, p, loss, seed, duration, joinSpread, sampleEvery, progress,
-                    breakdown);
+                    breakdown, trace);
         }
 
         public Options withLoss(double l) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, l, seed, duration, joinSpread, sampleEvery,
-                    progress, breakdown);
+                    progress, breakdown, trace);
         }
 
         public Options withSeed(long s) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, loss, s, duration, joinSpread, sampleEvery,
-                    progress, breakdown);
+                    progress, breakdown, trace);
         }
 
         public Options withDuration(Duration d) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, loss, seed, d, joinSpread, sampleEvery,
-                    progress, breakdown);
+                    progress, breakdown, trace);
         }
 
         public Options withJoinSpread(Duration d) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, loss, seed, duration, d, sampleEvery,
-                    progress, breakdown);
+                    progress, breakdown, trace);
         }
 
         public Options withBreakdown(boolean b) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, loss, seed, duration, joinSpread,
-                    sampleEvery, progress, b);
+                    sampleEvery, progress, b, trace);
         }
 
         public Options withProgress(Consumer<String> p) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, loss, seed, duration, joinSpread,
-                    sampleEvery, p, breakdown);
+                    sampleEvery, p, breakdown, trace);
+        }
+
+        public Options withTrace(Trace t) {
+            return new Options(nodes, hubs, cone, symmetric, publicShare, loss, seed, duration, joinSpread,
+                    sampleEvery, progress, breakdown, t);
         }
     }
+
+    /**
+     * Tracing of some hosts ({@code wirelink simulate --trace node7}): every packet the world moves or drops that
+     * involves one of them (the host, its NAT, or the NAT's public address), their agents' reasons (what they
+     * changed on the device and why), and the other agents' reasons that name one of their keys. Lines start with the
+     * simulated time in seconds. Tracing reads the run; it changes nothing in it.
+     *
+     * @param hosts host names: {@code hub0}, {@code node7}
+     * @param sink receives the lines
+     */
+    public record Trace(java.util.Set<String> hosts, Consumer<String> sink) {}
 
     /** Pairs of leaves of one kind (e.g. cone-symmetric) and how they reach each other at the end. */
     /**
@@ -358,6 +374,8 @@ public final class Simulation {
 
     private final Options o;
     private final World world;
+    /** Public keys (base64) of the traced hosts. */
+    private final List<String> tracedKeys = new ArrayList<>();
     private final List<Host> hubs = new ArrayList<>();
     private final List<Host> leaves = new ArrayList<>();
     private final List<NatType> types = new ArrayList<>();
@@ -481,6 +499,9 @@ public final class Simulation {
             int slice = i % o.hubs();
             leafOverlay.add(ip4(OVERLAY_BASE + slice * sliceSize + 2 + i / o.hubs()));
         }
+        if (o.trace() != null) {
+            startTrace();
+        }
         // the hubs: wg-quick with every node, then the agent
         for (int h = 0; h < o.hubs(); h++) {
             Host hub = hubs.get(h);
@@ -499,7 +520,7 @@ public final class Simulation {
             hub.wireGuard().apply(DeviceChange.peers(peers));
             hub.hostNetwork().addAddress("wg0", new IpPrefix(hubOverlay.get(h), sliceLength));
             hubAgents.add(observe(new SimAgent(hub, SimAgent.zeroConfig("wg0"), CoreSettings.DEFAULTS,
-                    agentSeed(-1 - h)), true).start());
+                    agentSeed(-1 - h)), hub, true).start());
         }
         // the leaves: each comes up at a random moment
         List<PeerChange> toHubs = new ArrayList<>();
@@ -603,7 +624,15 @@ public final class Simulation {
         return new SplittableRandom(o.seed() * 0x9e3779b97f4a7c15L + i).nextLong();
     }
 
-    private SimAgent observe(SimAgent agent, boolean fromHub) {
+    private SimAgent observe(SimAgent agent, Host host, boolean fromHub) {
+        if (o.trace() != null) {
+            boolean own = o.trace().hosts().contains(host.name());
+            agent.log(reason -> {
+                if (own || tracedKeys.stream().anyMatch(reason::contains)) {
+                    o.trace().sink().accept(stamp() + " " + host.name() + ": " + reason);
+                }
+            });
+        }
         if (o.breakdown()) {
             long half = o.duration().toNanos() / 2;
             agent.onSend(out -> {
@@ -618,13 +647,47 @@ public final class Simulation {
         return agent;
     }
 
+    /** See {@link Trace}: the tokens that pick a traced host's packets out of the world's trace. */
+    private void startTrace() {
+        List<String> tokens = new ArrayList<>();
+        for (String name : o.trace().hosts()) {
+            Host h = world.host(name);
+            if (h == null || !(hubs.contains(h) || leaves.contains(h))) {
+                throw new IllegalArgumentException("--trace: no host " + name + " (hosts are hub0.." + "hub"
+                        + (o.hubs() - 1) + " and node0..node" + (o.nodes() - 1) + ")");
+            }
+            tokens.add(name + " ");
+            tokens.add(name + ":");
+            tokens.add(name + "-nat ");
+            tokens.add(name + "-nat:");
+            InetAddress outside = h.nat() != null ? h.nat().publicAddress() : h.address();
+            tokens.add(" " + outside.getHostAddress() + ":");
+            tokens.add(h.wireGuard().publicKey().toString());
+            tracedKeys.add(h.wireGuard().publicKey().toString());
+        }
+        Consumer<String> sink = o.trace().sink();
+        world.trace(line -> {
+            for (String t : tokens) {
+                if (line.contains(t)) {
+                    sink.accept(line);
+                    return;
+                }
+            }
+        });
+    }
+
+    private String stamp() {
+        long t = world.nanoTime();
+        return String.format(java.util.Locale.ROOT, "%d.%09d", t / 1_000_000_000L, t % 1_000_000_000L);
+    }
+
     private void join(int i, DeviceChange leafConfig) {
         Host leaf = leaves.get(i);
         try {
             leaf.wireGuard().apply(leafConfig);
             leaf.hostNetwork().addAddress("wg0", new IpPrefix(leafOverlay.get(i), OVERLAY_LENGTH));
             leafAgents[i] = observe(new SimAgent(leaf, SimAgent.zeroConfig("wg0"), CoreSettings.DEFAULTS,
-                    agentSeed(i)), false).start();
+                    agentSeed(i)), leaf, false).start();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

@@ -78,6 +78,34 @@ class SimulateCommandTest {
     }
 
     @Test
+    void traceShowsOneHostsPacketsAndReasonsAndChangesNothing() throws Exception {
+        String[] args = {"simulate", "--nodes", "6", "--duration", "15s", "--nat", "cone=0.5,public=0.5", "--seed",
+            "3", "--json"};
+        CliTest.Result plain = CliTest.run("", args);
+        List<String> traced = new java.util.ArrayList<>(List.of(args));
+        traced.addAll(List.of("--trace", "node2"));
+        CliTest.Result r = CliTest.run("", traced.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        ObjectMapper m = new ObjectMapper();
+        assertEquals(m.readTree(plain.out()).get("traceHash"), m.readTree(r.out()).get("traceHash"),
+                "tracing changes nothing in the run");
+        List<String> lines = r.err().lines().toList();
+        assertTrue(lines.stream().anyMatch(l -> l.contains("wg-initiation") && l.contains("node2")), r.err());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("\\d+\\.\\d{9} node2: .*")), "its agent's reasons");
+        assertTrue(lines.stream().allMatch(l -> l.matches("\\d+\\.\\d{9} .*")), "every line has the time");
+        // packets between other hosts are left out: every line names node2, its NAT, or the address it is seen at
+        String toHub = lines.stream().filter(l -> l.matches("\\S+ node2(-nat)? -> hub0 .*")).findFirst().orElseThrow();
+        String outside = toHub.split(" ")[5].split(":")[0];
+        assertTrue(lines.stream().filter(l -> !l.contains(": ")).allMatch(l -> l.contains("node2")
+                || l.contains(" " + outside + ":")), r.err());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("node0") && !l.contains("node2")), "packets from another"
+                + " host to node2's address are in");
+        CliTest.Result bad = CliTest.run("", "simulate", "--nodes", "6", "--trace", "node6");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("node0..node5"), bad.err());
+    }
+
+    @Test
     void parsesNatSharesAndDurations() {
         assertArrayEquals(new double[] {0.5, 0.2, 0.3}, SimulateCommand.parseNat("cone=0.5,symmetric=0.2,public=0.3"));
         assertArrayEquals(new double[] {0, 0, 1}, SimulateCommand.parseNat("public=1"));
