@@ -1013,6 +1013,10 @@ public final class RelayPlanner {
 
     private static DeviceChange merge(DeviceChange base, DeviceState raw, Map<PublicKey, IpEndpoint> endpointFor,
             Set<PublicKey> reAdd, Set<PublicKey> held, List<PeerChange> relayChanges, Set<PublicKey> switched) {
+        // a peer with a preshared key is never re-added: the device does not give the key back, and a peer re-added
+        // without it could never complete a handshake again. Its endpoint is only moved
+        reAdd = new HashSet<>(reAdd);
+        reAdd.removeIf(k -> raw.peer(k) != null && raw.peer(k).hasPresharedKey());
         List<PeerChange> out = new ArrayList<>();
         Set<PublicKey> done = new HashSet<>();
         for (PeerChange c : base.peers()) {

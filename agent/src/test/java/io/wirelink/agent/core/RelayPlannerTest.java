@@ -94,7 +94,7 @@ class RelayPlannerTest {
             }
         }
         PeerState p = device.get(peer);
-        device.put(peer, new PeerState(peer, false, p.endpoint(), p.allowedIps(), healthy ? now.minusSeconds(1)
+        device.put(peer, new PeerState(peer, p.hasPresharedKey(), p.endpoint(), p.allowedIps(), healthy ? now.minusSeconds(1)
                 : p.lastHandshake(), rx, tx, 0));
         PeerIntent v = new PeerIntent(peer, true, false, basic, List.of(), cands, healthy, null);
         RelayPlanner.Plan plan = planner.plan(now, dev(), Map.of(peer, v), believed, DeviceChange.peers(List.of()));
@@ -105,7 +105,8 @@ class RelayPlannerTest {
             }
             PeerState old = device.get(c.publicKey());
             boolean relayPeer = c.publicKey().equals(r1) || c.publicKey().equals(r2);
-            device.put(c.publicKey(), new PeerState(c.publicKey(), false, c.endpoint() != null ? c.endpoint()
+            device.put(c.publicKey(), new PeerState(c.publicKey(), old != null && old.hasPresharedKey(),
+                    c.endpoint() != null ? c.endpoint()
                     : old == null ? null : old.endpoint(), c.replaceAllowedIps() ? c.allowedIps() : old.allowedIps(),
                     relayPeer ? now : old == null ? Instant.EPOCH : old.lastHandshake(), 0, 0,
                     c.persistentKeepaliveSeconds() != null ? c.persistentKeepaliveSeconds()
@@ -501,6 +502,22 @@ class RelayPlannerTest {
         assertTrue(forPeer.get(0).remove());
         assertEquals(List.of(ll), forPeer.get(1).allowedIps(), "the peer keeps its allowed IPs");
         assertEquals(other, planner.pathInfo(peer).relay());
+    }
+
+    @Test
+    void aPeerWithAPresharedKeyIsNeverReAddedOnlyMoved() {
+        device.put(peer, new PeerState(peer, true, direct, List.of(ll), Instant.EPOCH, 0, 0, 0));
+        relayed();
+        PublicKey in = chosen();
+        PublicKey other = in.equals(r1) ? r2 : r1;
+        advance(Duration.ofMillis(500));
+        pass(Set.of(other));
+        advance(RelayPlanner.DEAD_AFTER);
+        RelayPlanner.Plan p = pass(Set.of(other));
+        assertEquals(endpointOf(other), device.get(peer).endpoint(), p.reasons().toString());
+        assertFalse(changesOf(p, peer).stream().anyMatch(PeerChange::remove), "a re-add would lose the key: "
+                + p.change());
+        assertTrue(device.get(peer).hasPresharedKey());
     }
 
     @Test
