@@ -282,7 +282,7 @@ public final class AgentCore {
      * ({@link RelayPlanner#due}). Owed Acks and other due probes need only {@link #quick}.
      */
     public boolean needsPass(Instant now) {
-        if (dirty || delivery.anyOverdue(now, ACK_TIMEOUT) || relays.due(now)) {
+        if (dirty || delivery.anyOverdue(now, ACK_TIMEOUT) || relays.due(now) || firstContact.isDue(now)) {
             return true; // relays.due: a relay's liveness changed, a switch moment came, a direct try is to be judged
         }
         for (PublicKey k : failed.keySet()) {
@@ -385,6 +385,10 @@ public final class AgentCore {
      */
     public Instant nextWake(Instant now) {
         Instant next = relays.nextWake(now);
+        Instant fc = firstContact.nextWake();
+        if (fc != null && fc.isAfter(now) && (next == null || fc.isBefore(next))) {
+            next = fc;
+        }
         for (Probe p : probes.values()) {
             if (p.next().isAfter(now) && (next == null || p.next().isBefore(next))) {
                 next = p.next();
@@ -834,6 +838,9 @@ public final class AgentCore {
         return out;
     }
 
+    /** First handshakes WireGuard lost, retried sooner than its 5 s. */
+    private final FirstContact firstContact = new FirstContact();
+
     /** Peers the last relay plan wants sent to at once. */
     private Set<PublicKey> lastPunch = Set.of();
 
@@ -846,7 +853,22 @@ public final class AgentCore {
         reasons.addAll(rp.reasons());
         Set<PublicKey> switched = new HashSet<>(plan.endpointSwitched());
         switched.addAll(rp.switched());
-        return new Reconciler.Plan(rp.change(), reasons, switched);
+        DeviceChange change = rp.change();
+        // first contact with a router or a configured peer: what a joining node learns the mesh from. Pairs of
+        // members have their own probes and punches, which a re-add would only disturb (crossing initiations)
+        Set<PublicKey> configured = new HashSet<>();
+        config.peers().forEach(cp -> configured.add(cp.publicKey()));
+        List<PublicKey> retry = firstContact.due(device, now, k -> relays.managing(k)
+                || !(configured.contains(k) || Routers.isRouter(device.peer(k))));
+        if (!retry.isEmpty()) {
+            change = RelayPlanner.withReAdds(change, device, new HashSet<>(retry));
+            counters.firstContactRetries += retry.size();
+            for (PublicKey k : retry) {
+                reasons.add(k + ": no handshake yet and nothing heard; re-added so WireGuard sends a new initiation"
+                        + " now rather than in 5 s");
+            }
+        }
+        return new Reconciler.Plan(change, reasons, switched);
     }
 
     private boolean hasRouterPeer() {

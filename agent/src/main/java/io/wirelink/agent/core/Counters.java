@@ -24,4 +24,6 @@ public final class Counters {
     public long passes;
     /** Quick steps: Acks and due probes sent without a pass ({@code AgentCore.quick}). */
     public long quickPasses;
+    /** Peers re-added because a first handshake got no answer ({@code FirstContact}). */
+    public long firstContactRetries;
 }

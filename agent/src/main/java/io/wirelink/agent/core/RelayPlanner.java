@@ -1055,6 +1055,44 @@ public final class RelayPlanner {
         return DeviceChange.peers(out);
     }
 
+    /** Whether the planner is moving {@code peer}: relayed, or trying direct from a relay. */
+    boolean managing(PublicKey peer) {
+        PeerPlan pp = peers.get(peer);
+        return pp != null && pp.mode != Mode.DIRECT;
+    }
+
+    /**
+     * {@code change} with each of {@code keys} removed and re-added (see {@link #reAdded}) at the endpoint the change
+     * sets, or else the one it has; a key the change removes, or that is not on the device, is left as it is.
+     */
+    static DeviceChange withReAdds(DeviceChange change, DeviceState device, Set<PublicKey> keys) {
+        List<PeerChange> out = new ArrayList<>();
+        Set<PublicKey> done = new HashSet<>();
+        Set<PublicKey> removed = new HashSet<>();
+        for (PeerChange c : change.peers()) {
+            if (c.remove()) {
+                removed.add(c.publicKey());
+            }
+        }
+        for (PeerChange c : change.peers()) {
+            PublicKey k = c.publicKey();
+            PeerState ps = device.peer(k);
+            if (!keys.contains(k) || removed.contains(k) || ps == null || done.contains(k)) {
+                out.add(c);
+                continue;
+            }
+            done.add(k);
+            out.addAll(reAdded(ps, c, c.endpoint() != null ? c.endpoint() : ps.endpoint()));
+        }
+        for (PublicKey k : keys) {
+            PeerState ps = device.peer(k);
+            if (!done.contains(k) && !removed.contains(k) && ps != null) {
+                out.addAll(reAdded(ps, null, ps.endpoint()));
+            }
+        }
+        return DeviceChange.peers(out);
+    }
+
     /**
      * Removes and re-adds a peer, so its session is gone and the next packet starts a handshake through the new
      * relay: the peer comes back with the same allowed IPs (plus what the reconciler adds) and keepalive.

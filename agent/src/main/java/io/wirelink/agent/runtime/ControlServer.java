@@ -165,6 +165,7 @@ final class ControlServer implements AutoCloseable {
         counters.put("alivePunches", c.alivePunches);
         counters.put("withdrawalsOut", c.withdrawalsOut);
         counters.put("withdrawalsIn", c.withdrawalsIn);
+        counters.put("firstContactRetries", c.firstContactRetries);
         counters.put("passes", c.passes);
         counters.put("quickSteps", c.quickPasses);
         counters.put("malformed", c.malformed);
