@@ -55,13 +55,16 @@ import picocli.CommandLine.Option;
                     + "[factsPerHub] mean over hubs.",
             "  CPU                       [cpuMicrosPerNodeSecond] CPU time of the simulating thread (agents and "
                     + "world) per agent (nodes + hubs) per simulated second; [cpuSeconds] [wallSeconds] in total.",
+            "  memory                    [heapBytesPerNode] Java heap in use after a full collection at half the "
+                    + "run (the world and every agent), per agent (nodes + hubs).",
             "  also                      [nodes] [hubs] [seed] [durationSeconds] [loss] [nat] (nodes per kind) "
                     + "[events] (simulator events) [traceHash] (equal for equal runs) [drops] (packets dropped by "
                     + "reason).",
             "  wake test                 [wake] after the run, up to 100 punchable pairs that are not direct at the "
                     + "end (idle: sessions lapsed) get a datagram each second to an echo on the other's overlay "
                     + "address for 30 s: [pairs], how many went [direct], [medianSeconds] and [maxSeconds] to direct.",
-            "Same options, same output, apart from cpuSeconds, cpuMicrosPerNodeSecond and wallSeconds."})
+            "Same options, same output, apart from cpuSeconds, cpuMicrosPerNodeSecond, wallSeconds and "
+                    + "heapBytesPerNode."})
 public final class SimulateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -239,6 +242,8 @@ public final class SimulateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  CPU                         %s µs per simulated node-second (%s s CPU, %s s wall, "
                         + "%,d events)%n", num(r.cpuMicrosPerNodeSecond()), num(r.cpuSeconds()),
                 num(r.wallSeconds()), r.events());
+        out.printf(Locale.ROOT, "  memory                      %s heap per agent (after a full collection at half the run)%n",
+                size(r.heapBytesPerNode()));
         if (r.wake() != null) {
             out.printf(Locale.ROOT, "  wake test                   %d idle punchable pairs given traffic: %d direct within %d s"
                     + " (median %s s, max %s s)%n", r.wake().pairs(), r.wake().direct(),
@@ -283,6 +288,11 @@ public final class SimulateCommand implements Callable<Integer> {
 
     private static String num(double v) {
         return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String size(double v) {
+        return v >= 1e6 ? String.format(Locale.ROOT, "%,.2f MB", v / 1e6) : String.format(Locale.ROOT, "%,.0f kB",
+                v / 1e3);
     }
 
     private static String bytes(double v) {

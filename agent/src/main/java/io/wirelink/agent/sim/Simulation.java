@@ -210,6 +210,7 @@ public final class Simulation {
             double cpuSeconds,
             double cpuMicrosPerNodeSecond,
             double wallSeconds,
+            double heapBytesPerNode,
             Wake wake) {
 
         /** The same result with the wake test's outcome. */
@@ -223,7 +224,7 @@ public final class Simulation {
                     underlayBytesPerHubPerSecond, gossipDatagramsPerNodePerSecond, passesPerNodePerSecond,
                     quickStepsPerNodePerSecond, factsPerNodeMean, factsPerNodeMax,
                     factsPerHub, events, traceHash, drops, breakdown, cpuSeconds, cpuMicrosPerNodeSecond, wallSeconds,
-                    w);
+                    heapBytesPerNode, w);
         }
 
         /** The fields as JSON-ready values, in a fixed order. */
@@ -282,6 +283,7 @@ public final class Simulation {
             m.put("cpuSeconds", round(cpuSeconds));
             m.put("cpuMicrosPerNodeSecond", round(cpuMicrosPerNodeSecond));
             m.put("wallSeconds", round(wallSeconds));
+            m.put("heapBytesPerNode", Math.round(heapBytesPerNode));
             m.put("wake", wake == null ? null : wake.toMap());
             return m;
         }
@@ -292,6 +294,7 @@ public final class Simulation {
             m.remove("cpuSeconds");
             m.remove("cpuMicrosPerNodeSecond");
             m.remove("wallSeconds");
+            m.remove("heapBytesPerNode");
             return m;
         }
     }
@@ -374,6 +377,8 @@ public final class Simulation {
 
     private final Options o;
     private final World world;
+    /** Heap in use after a full collection at half the run ({@link #snapshotHalf}). */
+    private long halfHeapBytes;
     /** Public keys (base64) of the traced hosts. */
     private final List<String> tracedKeys = new ArrayList<>();
     private final List<Host> hubs = new ArrayList<>();
@@ -764,6 +769,9 @@ public final class Simulation {
 
     private void snapshotHalf() {
         int agents = o.nodes() + o.hubs();
+        // the live heap: everything the world and its agents hold (a full collection first; wall time only)
+        System.gc();
+        halfHeapBytes = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         halfControl = new long[agents];
         halfUnderlay = new long[agents];
         for (int a = 0; a < agents; a++) {
@@ -937,7 +945,8 @@ public final class Simulation {
                 passes[0] / ((double) agents * simulated), passes[1] / ((double) agents * simulated),
                 leafFacts / n, maxFacts, hubFacts / o.hubs(),
                 world.eventsProcessed(), Long.toHexString(world.traceHash()), drops, breakdown(),
-                cpuNanos / 1e9, cpuNanos / 1e3 / ((double) agents * simulated), wallNanos / 1e9, null);
+                cpuNanos / 1e9, cpuNanos / 1e3 / ((double) agents * simulated), wallNanos / 1e9,
+                halfHeapBytes / (double) agents, null);
     }
 
     private Map<String, Object> breakdown() {
