@@ -19,10 +19,15 @@ public final class FactKey {
         this.hash = (attribute.hashCode() * 31 + subject.hashCode()) * 31 + Arrays.hashCode(value);
     }
 
+    private static final Interner<FactKey> SHARED = new Interner<>();
+
+    /** The key of {@code f}: one shared instance per distinct key in the process (see {@link Interner}). */
     public static FactKey of(Fact f) {
-        byte[] v = f.attribute() == Attribute.ALIVE ? new byte[0] : f.value().toBytes();
-        return new FactKey(f.attribute(), f.subject(), v);
+        byte[] v = f.attribute() == Attribute.ALIVE ? EMPTY : f.value().toBytes();
+        return SHARED.intern(new FactKey(f.attribute(), f.subject(), v));
     }
+
+    private static final byte[] EMPTY = new byte[0];
 
     public Attribute attribute() {
         return attribute;

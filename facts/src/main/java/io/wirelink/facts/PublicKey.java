@@ -9,6 +9,9 @@ public final class PublicKey implements Comparable<PublicKey> {
     private final byte[] bytes;
     private final int hash;
 
+    /** One instance per key in the process ({@link Interner}): a mesh's keys are held by every fact about them. */
+    private static final Interner<PublicKey> SHARED = new Interner<>();
+
     private PublicKey(byte[] bytes) {
         this.bytes = bytes;
         this.hash = Arrays.hashCode(bytes);
@@ -19,17 +22,17 @@ public final class PublicKey implements Comparable<PublicKey> {
         if (raw == null || raw.length != LENGTH) {
             throw new IllegalArgumentException("public key must be 32 bytes, got " + (raw == null ? "null" : raw.length));
         }
-        return new PublicKey(raw.clone());
+        return SHARED.intern(new PublicKey(raw.clone()));
     }
 
     /** Reads 32 bytes at {@code offset}; the caller has checked the bounds. */
     public static PublicKey of(byte[] buf, int offset) {
-        return new PublicKey(Arrays.copyOfRange(buf, offset, offset + LENGTH));
+        return SHARED.intern(new PublicKey(Arrays.copyOfRange(buf, offset, offset + LENGTH)));
     }
 
     /** Parses the base64 form; the error names the problem but never echoes the input. */
     public static PublicKey parse(String base64) {
-        return new PublicKey(Keys.decode32(base64, "public key"));
+        return SHARED.intern(new PublicKey(Keys.decode32(base64, "public key")));
     }
 
     public byte[] toBytes() {
