@@ -30,7 +30,7 @@ public final class Knowledge {
 
     /** One peer's entries and planning state. */
     private static final class Peer {
-        final Map<FactKey, Instant> held = new HashMap<>();
+        final ExpiryMap held = new ExpiryMap();
         /** At most the earliest expiry held (null: none held since the last prune); prune looks only when due. */
         Instant minExpiry;
         /** False after an entry went other than by expiring: then the next plan must look at every fact. */
@@ -44,7 +44,7 @@ public final class Knowledge {
         java.util.Set<FactKey> heard;
 
         void put(FactKey key, Instant expires) {
-            held.put(key, expires);
+            held.put(key, ExpiryMap.nanos(expires));
             if (minExpiry == null || expires.isBefore(minExpiry)) {
                 minExpiry = expires;
             }
@@ -99,26 +99,14 @@ public final class Knowledge {
             p = new Peer();
             known.put(peer, p);
         }
-        Instant old = p.held.get(key);
-        if (old == null || expires.isAfter(old)) {
-            if (old == null && p.held.size() >= perPeerCap) {
-                evictSoonest(p.held);
+        long old = p.held.get(key);
+        if (old == ExpiryMap.ABSENT || ExpiryMap.nanos(expires) > old) {
+            if (old == ExpiryMap.ABSENT && p.held.size() >= perPeerCap) {
+                p.held.removeSoonest();
                 p.intact = false;
             }
             p.put(key, expires);
         }
-    }
-
-    private static void evictSoonest(Map<FactKey, Instant> m) {
-        FactKey soonest = null;
-        Instant at = null;
-        for (Map.Entry<FactKey, Instant> e : m.entrySet()) {
-            if (at == null || e.getValue().isBefore(at)) {
-                soonest = e.getKey();
-                at = e.getValue();
-            }
-        }
-        m.remove(soonest);
     }
 
     /**
@@ -136,7 +124,7 @@ public final class Knowledge {
             } else {
                 // first seen: what we sent before may have gone to a previous life of the peer, but what it sent
                 // us it holds
-                p.held.keySet().retainAll(p.heard);
+                p.held.retainAll(p.heard);
                 p.intact = false;
                 if (p.held.isEmpty()) {
                     known.remove(peer);
@@ -160,18 +148,18 @@ public final class Knowledge {
      */
     public boolean needs(PublicKey peer, FactKey key, Instant factExpires, Duration window, Instant now) {
         Peer p = known.get(peer);
-        Instant k = p == null ? null : p.held.get(key);
-        return needs(k, factExpires, now.plus(window));
+        long k = p == null ? ExpiryMap.ABSENT : p.held.get(key);
+        return needs(k, ExpiryMap.nanos(factExpires), ExpiryMap.nanos(now.plus(window)));
     }
 
-    private static boolean needs(Instant held, Instant factExpires, Instant horizon) {
-        return held == null || (horizon.isAfter(held) && held.isBefore(factExpires));
+    private static boolean needs(long held, long factExpires, long horizon) {
+        return held == ExpiryMap.ABSENT || (horizon > held && held < factExpires);
     }
 
     /** Forgets what a peer holds of one fact, so the next pass re-sends it (e.g. Alive after an endpoint change). */
     public void forget(PublicKey peer, FactKey key) {
         Peer p = known.get(peer);
-        if (p != null && p.held.remove(key) != null) {
+        if (p != null && p.held.remove(key)) {
             p.intact = false;
         }
     }
@@ -186,13 +174,8 @@ public final class Knowledge {
         for (Iterator<Peer> it = known.values().iterator(); it.hasNext(); ) {
             Peer p = it.next();
             if (p.minExpiry != null && !p.minExpiry.isAfter(now)) {
-                p.held.values().removeIf(e -> !e.isAfter(now));
-                p.minExpiry = null;
-                for (Instant e : p.held.values()) {
-                    if (p.minExpiry == null || e.isBefore(p.minExpiry)) {
-                        p.minExpiry = e;
-                    }
-                }
+                long min = p.held.removeExpired(ExpiryMap.nanos(now));
+                p.minExpiry = min == ExpiryMap.ABSENT ? null : ExpiryMap.instant(min);
             }
             if (p.held.isEmpty()) {
                 it.remove();
@@ -238,9 +221,10 @@ public final class Knowledge {
     /** The peers believed to hold {@code key} unexpired at {@code now}. O(peers). */
     public List<PublicKey> holders(FactKey key, Instant now) {
         List<PublicKey> out = new java.util.ArrayList<>();
+        long t = ExpiryMap.nanos(now);
         for (Map.Entry<PublicKey, Peer> e : known.entrySet()) {
-            Instant held = e.getValue().held.get(key);
-            if (held != null && held.isAfter(now)) {
+            long held = e.getValue().held.get(key);
+            if (held != ExpiryMap.ABSENT && held > t) {
                 out.add(e.getKey());
             }
         }
@@ -250,7 +234,11 @@ public final class Knowledge {
     /** Every peer's entries, for tests. */
     Map<PublicKey, Map<FactKey, Instant>> entries() {
         Map<PublicKey, Map<FactKey, Instant>> out = new HashMap<>();
-        known.forEach((k, p) -> out.put(k, new HashMap<>(p.held)));
+        known.forEach((k, p) -> {
+            Map<FactKey, Instant> m = new HashMap<>();
+            p.held.forEach((key, expires) -> m.put(key, ExpiryMap.instant(expires)));
+            out.put(k, m);
+        });
         return out;
     }
 
@@ -396,6 +384,7 @@ public final class Knowledge {
         private int[] indexes;
         private final boolean incremental;
         private final Instant horizon;
+        private final long horizonNanos;
         private final Duration window;
         private Instant due;
         private int position;
@@ -407,6 +396,7 @@ public final class Knowledge {
             this.indexes = indexes;
             this.incremental = indexes != null;
             this.horizon = horizon;
+            this.horizonNanos = ExpiryMap.nanos(horizon);
             this.window = window;
         }
 
@@ -435,12 +425,13 @@ public final class Knowledge {
         /** {@link Knowledge#needs} at the scan's time and window; a fact not needed is remembered for when it is. */
         public boolean needs(FactKey key, Instant factExpires) {
             Peer p = known.get(peer);
-            Instant k = p == null ? null : p.held.get(key);
-            if (Knowledge.needs(k, factExpires, horizon)) {
+            long k = p == null ? ExpiryMap.ABSENT : p.held.get(key);
+            long expires = ExpiryMap.nanos(factExpires);
+            if (Knowledge.needs(k, expires, horizonNanos)) {
                 return true;
             }
-            if (k.isBefore(factExpires) && (due == null || k.isBefore(due))) {
-                due = k;
+            if (k < expires && (due == null || k < ExpiryMap.nanos(due))) {
+                due = ExpiryMap.instant(k);
             }
             return false;
         }
