@@ -135,17 +135,79 @@ public final class FactStore implements AutoCloseable {
      * when an assertion changed since it was last built). Unchanged keys keep their entry object from view to view.
      */
     private static final class Slot {
+        private static final FactEvent[] NONE = new FactEvent[0];
         final SortKey key;
-        final TreeMap<PublicKey, FactEvent> authors = new TreeMap<>();
+        /**
+         * Each author's current assertion, sorted by author, exactly as long as needed: nearly always one (a
+         * TreeMap per key cost 88 bytes more, and a node holds one slot per fact of the mesh).
+         */
+        private FactEvent[] authors = NONE;
         FactView.Entry entry;
 
         Slot(SortKey key) {
             this.key = key;
         }
 
+        private int find(PublicKey author) {
+            int lo = 0;
+            int hi = authors.length - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                int c = authors[mid].provenance().author().compareTo(author);
+                if (c == 0) {
+                    return mid;
+                }
+                if (c < 0) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return -(lo + 1);
+        }
+
+        FactEvent get(PublicKey author) {
+            int i = find(author);
+            return i >= 0 ? authors[i] : null;
+        }
+
+        void put(FactEvent e) {
+            int i = find(e.provenance().author());
+            if (i >= 0) {
+                authors[i] = e;
+                return;
+            }
+            int at = -i - 1;
+            FactEvent[] a = new FactEvent[authors.length + 1];
+            System.arraycopy(authors, 0, a, 0, at);
+            a[at] = e;
+            System.arraycopy(authors, at, a, at + 1, authors.length - at);
+            authors = a;
+        }
+
+        void remove(PublicKey author) {
+            int i = find(author);
+            if (i < 0) {
+                return;
+            }
+            FactEvent[] a = authors.length == 1 ? NONE : new FactEvent[authors.length - 1];
+            System.arraycopy(authors, 0, a, 0, i);
+            System.arraycopy(authors, i + 1, a, i, authors.length - i - 1);
+            authors = a;
+        }
+
+        boolean isEmpty() {
+            return authors.length == 0;
+        }
+
+        /** The assertions in author order. */
+        List<FactEvent> values() {
+            return Arrays.asList(authors);
+        }
+
         FactView.Entry entry() {
             if (entry == null) {
-                entry = FactView.entry(key.key, authors.values());
+                entry = FactView.entry(key.key, values());
             }
             return entry;
         }
@@ -156,7 +218,6 @@ public final class FactStore implements AutoCloseable {
     private final HashMap<FactKey, Slot> slots = new HashMap<>();
     private final EnumMap<Channel, TreeMap<Long, FactEvent>> localBySeq = new EnumMap<>(Channel.class);
     private final long[] versions = new long[Attribute.values().length];
-    private final TreeMap<Long, FactEvent> bySeq = new TreeMap<>();
     private final TreeSet<FactEvent> byExpiry = new TreeSet<>(BY_EXPIRY);
     private final TreeSet<FactEvent> remoteByExpiry = new TreeSet<>(BY_EXPIRY);
     private final Map<PublicKey, Integer> perAuthor = new HashMap<>();
@@ -311,7 +372,7 @@ public final class FactStore implements AutoCloseable {
                 refusedAuthorFull++;
                 return new AppendResult.Refused(AppendResult.Reason.AUTHOR_FULL);
             }
-            if (bySeq.size() >= options.maxEvents()) {
+            if (byExpiry.size() >= options.maxEvents()) {
                 if (!provenance.channel().isLocal() || remoteByExpiry.isEmpty()) {
                     refusedStoreFull++;
                     return new AppendResult.Refused(AppendResult.Reason.STORE_FULL);
@@ -343,7 +404,7 @@ public final class FactStore implements AutoCloseable {
 
     private boolean full(PublicKey author) {
         return perAuthor.getOrDefault(author, 0) >= options.maxEventsPerAuthor()
-                || bySeq.size() >= options.maxEvents();
+                || byExpiry.size() >= options.maxEvents();
     }
 
     private FactEvent current(SortKey key, PublicKey author) {
@@ -352,7 +413,7 @@ public final class FactStore implements AutoCloseable {
 
     private FactEvent current(FactKey key, PublicKey author) {
         Slot slot = slots.get(key);
-        return slot == null ? null : slot.authors.get(author);
+        return slot == null ? null : slot.get(author);
     }
 
     private void insert(FactEvent e) {
@@ -363,9 +424,8 @@ public final class FactStore implements AutoCloseable {
             slots.put(k, slot);
             byKey.put(slot.key, slot);
         }
-        slot.authors.put(e.provenance().author(), e);
+        slot.put(e);
         slot.entry = null;
-        bySeq.put(e.seq(), e);
         byExpiry.add(e);
         Channel channel = e.provenance().channel();
         if (channel.isLocal()) {
@@ -382,13 +442,12 @@ public final class FactStore implements AutoCloseable {
     private void drop(FactEvent e) {
         FactKey k = e.key();
         Slot slot = slots.get(k);
-        slot.authors.remove(e.provenance().author());
+        slot.remove(e.provenance().author());
         slot.entry = null;
-        if (slot.authors.isEmpty()) {
+        if (slot.isEmpty()) {
             slots.remove(k);
             byKey.remove(slot.key);
         }
-        bySeq.remove(e.seq());
         byExpiry.remove(e);
         Channel channel = e.provenance().channel();
         if (channel.isLocal()) {
@@ -479,7 +538,7 @@ public final class FactStore implements AutoCloseable {
                     continue;
                 }
                 live.clear();
-                for (FactEvent e : slot.authors.values()) {
+                for (FactEvent e : slot.values()) {
                     if (!e.expiredAt(now)) {
                         live.add(e);
                     }
@@ -527,12 +586,14 @@ public final class FactStore implements AutoCloseable {
     /** Every event held, in sequence order (for {@code --dump-facts}). */
     public List<FactEvent> events() {
         checkOpen();
-        return List.copyOf(bySeq.values());
+        List<FactEvent> out = new ArrayList<>(byExpiry); // every event held (no index by sequence: it cost 56 B each)
+        out.sort(Comparator.comparingLong(FactEvent::seq));
+        return List.copyOf(out);
     }
 
     /** How many events the store holds (expired ones included until {@link #expire}). */
     public int size() {
-        return bySeq.size();
+        return byExpiry.size();
     }
 
     /** The key object the store holds for {@code key}'s fact, or {@code key} itself when it holds none. */
@@ -556,7 +617,7 @@ public final class FactStore implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(bySeq.size(), perAuthor.size(), appended, unchanged, refusedExpired, refusedAuthorFull,
+        return new Stats(byExpiry.size(), perAuthor.size(), appended, unchanged, refusedExpired, refusedAuthorFull,
                 refusedStoreFull, evicted, clamped, expired, replayed, corruptSkipped, commits,
                 closed ? 0 : eventLog.fileSize());
     }
