@@ -374,12 +374,16 @@ public final class RelayPlanner {
         for (Map.Entry<PublicKey, PeerPlan> e : peers.entrySet()) {
             PeerPlan pp = e.getValue();
             if (pp.mode == Mode.TRIAL && pp.trialEnd.isAfter(now)) {
-                // judge the try when it ends; a coordinated one is looked at while it runs, too
-                Instant at = pp.coordinated && pp.nextCheck.isAfter(now) && pp.nextCheck.isBefore(pp.trialEnd)
-                        ? pp.nextCheck : pp.trialEnd;
+                // judge the try when it ends; a coordinated one is looked at while it runs, and any one once, to
+                // see its endpoint in place before bytes count
+                Instant at = (pp.coordinated || pp.rxAtTrial < 0) && pp.nextCheck.isAfter(now)
+                        && pp.nextCheck.isBefore(pp.trialEnd) ? pp.nextCheck : pp.trialEnd;
                 if (next == null || at.isBefore(next)) {
                     next = at;
                 }
+            }
+            if (pp.holdUntil != null && pp.holdUntil.isAfter(now) && (next == null || pp.holdUntil.isBefore(next))) {
+                next = pp.holdUntil; // the end of a yield: start our own handshake then
             }
             Disclosed d = pp.mode == Mode.RELAYED ? fresh(e.getKey(), pp.relay, now) : null;
             if (d == null || d.moment() == null || d.moment().isBefore(pp.nextTrial.minus(LATE_JOIN))
@@ -406,7 +410,8 @@ public final class RelayPlanner {
         }
         for (Map.Entry<PublicKey, PeerPlan> e : peers.entrySet()) {
             PeerPlan pp = e.getValue();
-            if (pp.mode == Mode.TRIAL && (!pp.trialEnd.isAfter(now) || (pp.coordinated && !pp.nextCheck.isAfter(now)))) {
+            if (pp.mode == Mode.TRIAL && (!pp.trialEnd.isAfter(now)
+                    || ((pp.coordinated || pp.rxAtTrial < 0) && !pp.nextCheck.isAfter(now)))) {
                 return true;
             }
             if (pp.holdUntil != null && !pp.holdUntil.isAfter(now)) {
@@ -862,7 +867,11 @@ public final class RelayPlanner {
                     pp.coordinated = coordinated;
                     pp.reasserted = 0;
                     pp.nextCheck = now.plus(TRIAL_CHECK);
-                    pp.rxAtTrial = ps.rxBytes();
+                    // bytes count only once a check finds the direct endpoint in place: one that came through the
+                    // relay between this pass's device read and the endpoint being set made WireGuard roam to the
+                    // relay before our write, so the write hides it (seen: a basic peer behind a symmetric NAT
+                    // taken for direct)
+                    pp.rxAtTrial = -1;
                     endpointFor.put(k, direct);
                     switched.add(k);
                     reasons.add(k + ": relayed via " + pp.relay + ", trying direct at " + direct + " (try "
