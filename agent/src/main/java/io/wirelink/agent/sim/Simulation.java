@@ -377,6 +377,10 @@ public final class Simulation {
 
     private final Options o;
     private final World world;
+    /** Simulated time and control bytes (leaves, hubs) at the last progress line. */
+    private long progressNanos;
+    private long progressLeaf;
+    private long progressHub;
     /** Heap in use after a full collection at half the run ({@link #snapshotHalf}). */
     private long halfHeapBytes;
     /** Public keys (base64) of the traced hosts. */
@@ -719,12 +723,29 @@ public final class Simulation {
             long wall = System.nanoTime();
             if (now / tick != (now - o.sampleEvery().toNanos()) / tick || wall - lastProgressWall > 30_000_000_000L) {
                 lastProgressWall = wall;
+                // control traffic since the last line, so a long run shows its steady state before it ends
+                long leaf = 0;
+                long hub = 0;
+                for (int a = 0; a < o.nodes() + o.hubs(); a++) {
+                    if (a < o.nodes()) {
+                        leaf += controlBytes(a);
+                    } else {
+                        hub += controlBytes(a);
+                    }
+                }
+                double span = seconds(now - progressNanos);
                 o.progress().accept(String.format(java.util.Locale.ROOT, "simulated %.1f s (wall %.0f s): %d/%d "
-                                + "joined, everyone knows everyone: %s, punchable pairs direct: %s, %,d events",
+                                + "joined, everyone knows everyone: %s, punchable pairs direct: %s, %,d events; "
+                                + "control since %.1f s: %,.0f B/s per node, %,.0f B/s per hub",
                         seconds(now), (wall - startWall) / 1e9, joined, o.nodes(),
                         convergedNanos == null ? "not yet" : "at " + seconds(convergedNanos) + " s",
                         directNanos == null ? "not yet" : "at " + seconds(directNanos) + " s",
-                        world.eventsProcessed()));
+                        world.eventsProcessed(), seconds(progressNanos),
+                        span <= 0 ? 0.0 : (leaf - progressLeaf) / span / o.nodes(),
+                        span <= 0 ? 0.0 : (hub - progressHub) / span / o.hubs()));
+                progressNanos = now;
+                progressLeaf = leaf;
+                progressHub = hub;
             }
         }
         world.schedule(o.sampleEvery(), this::sample); // always, so progress output never changes the run
