@@ -39,6 +39,9 @@ public final class FactKey {
 
     @Override
     public boolean equals(Object o) {
+        if (this == o) {
+            return true; // the usual case: keys are shared (Interner)
+        }
         return o instanceof FactKey k
                 && hash == k.hash
                 && attribute == k.attribute

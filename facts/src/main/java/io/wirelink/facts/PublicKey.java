@@ -55,7 +55,7 @@ public final class PublicKey implements Comparable<PublicKey> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PublicKey other && hash == other.hash && Arrays.equals(bytes, other.bytes);
+        return this == o || (o instanceof PublicKey other && hash == other.hash && Arrays.equals(bytes, other.bytes));
     }
 
     @Override
@@ -65,7 +65,7 @@ public final class PublicKey implements Comparable<PublicKey> {
 
     @Override
     public int compareTo(PublicKey o) {
-        return Arrays.compareUnsigned(bytes, o.bytes);
+        return this == o ? 0 : Arrays.compareUnsigned(bytes, o.bytes);
     }
 
     @Override
