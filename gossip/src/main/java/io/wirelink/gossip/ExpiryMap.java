@@ -46,17 +46,23 @@ final class ExpiryMap {
         return (h ^ (h >>> 16)) & (keys.length - 1);
     }
 
-    /** The expiry held for {@code k}, or {@link #ABSENT}. */
-    long get(FactKey k) {
+    /** The slot holding {@code k}, or -1. */
+    private int indexOf(FactKey k) {
         for (int i = slot(k); ; i = (i + 1) & (keys.length - 1)) {
             FactKey x = keys[i];
             if (x == null) {
-                return ABSENT;
+                return -1;
             }
             if (x == k || x.equals(k)) {
-                return values[i];
+                return i;
             }
         }
+    }
+
+    /** The expiry held for {@code k}, or {@link #ABSENT}. */
+    long get(FactKey k) {
+        int i = indexOf(k);
+        return i < 0 ? ABSENT : values[i];
     }
 
     void put(FactKey k, long expires) {
@@ -79,16 +85,12 @@ final class ExpiryMap {
 
     /** Removes {@code k}; true when it was there. */
     boolean remove(FactKey k) {
-        for (int i = slot(k); ; i = (i + 1) & (keys.length - 1)) {
-            FactKey x = keys[i];
-            if (x == null) {
-                return false;
-            }
-            if (x == k || x.equals(k)) {
-                deleteAt(i);
-                return true;
-            }
+        int i = indexOf(k);
+        if (i < 0) {
+            return false;
         }
+        deleteAt(i);
+        return true;
     }
 
     /** Deletes slot {@code i} and moves later entries of its cluster back, so lookups need no tombstones. */

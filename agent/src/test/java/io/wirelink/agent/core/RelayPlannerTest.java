@@ -288,12 +288,7 @@ class RelayPlannerTest {
 
     @Test
     void aFailedCoordinatedTryWaitsForTheBackOffAndALaterMoment() {
-        believed.removeIf(f -> f.subject().equals(peer));
-        cands = List.of();
-        device.put(peer, new PeerState(peer, false, null, List.of(ll), Instant.EPOCH, 0, 0, 0));
-        Set<PublicKey> both = Set.of(r1, r2);
-        pass(both);
-        pass(both);
+        Set<PublicKey> both = knownOnlyToRelays();
         IpEndpoint mapped = IpEndpoint.parse("203.0.113.77:41000");
         planner.disclosed(r1, peer, mapped, now.plusMillis(700), now);
         cands = List.of(new PeerIntent.Candidate(mapped, true));
@@ -344,12 +339,7 @@ class RelayPlannerTest {
 
     @Test
     void aPeerThatReachedUsThroughTheRelayKeepsItsSession() {
-        believed.removeIf(f -> f.subject().equals(peer));
-        cands = List.of();
-        device.put(peer, new PeerState(peer, false, null, List.of(ll), Instant.EPOCH, 0, 0, 0));
-        Set<PublicKey> both = Set.of(r1, r2);
-        pass(both);
-        pass(both);
+        Set<PublicKey> both = knownOnlyToRelays();
         // the peer's initiation came through r2: WireGuard answered there, and the session runs through it
         healthy = true;
         device.put(peer, new PeerState(peer, false, e2, List.of(ll), now, 0, 0, 0));
@@ -361,14 +351,23 @@ class RelayPlannerTest {
         assertEquals(e2, device.get(peer).endpoint());
     }
 
-    /** A peer only a relay knows, disclosed by r2; returns the plan of the pass that relays it. */
-    RelayPlanner.Plan disclosedOnly() {
+    /**
+     * The peer without gossip, endpoint or candidates (only relays can know it); two passes learn the offers and
+     * register with both relays. Returns both relays.
+     */
+    Set<PublicKey> knownOnlyToRelays() {
         believed.removeIf(f -> f.subject().equals(peer));
         cands = List.of();
         device.put(peer, new PeerState(peer, false, null, List.of(ll), Instant.EPOCH, 0, 0, 0));
         Set<PublicKey> both = Set.of(r1, r2);
         pass(both);
         pass(both);
+        return both;
+    }
+
+    /** A peer only a relay knows, disclosed by r2; returns the plan of the pass that relays it. */
+    RelayPlanner.Plan disclosedOnly() {
+        Set<PublicKey> both = knownOnlyToRelays();
         IpEndpoint mapped = IpEndpoint.parse("203.0.113.77:41000");
         planner.disclosed(r1, peer, null, null, now);
         planner.disclosed(r2, peer, mapped, now.plusMillis(700), now);
