@@ -61,15 +61,10 @@ class AgentRelayBasicIT {
 
         // capture the relay port and m's tunnel (where the marker is plaintext) from before anything registers
         Path capRelay = lab.runDir().resolve("relay.pcap");
-        Path capTunnel = lab.runDir().resolve("tunnel-m.pcap");
-        List<LabProcess> captures = new ArrayList<>();
-        captures.add(lab.startCapture(relayHost, "any", capRelay, "udp port " + RELAY_PORT));
-        captures.add(lab.startCapture(m, wm.name(), capTunnel, "icmp"));
+        List<LabProcess> captures = captureRelayAndTunnel(lab, relayHost, RELAY_PORT, m, wm, capRelay);
 
         // the basic peer: wireguard-go and wg only. The relay as a peer registers it; m is reached at the relay
-        wb.setConf("[Peer]\nPublicKey = " + relayPub.toBase64() + "\nEndpoint = " + relayEp
-                + "\nPersistentKeepalive = 25\n\n[Peer]\nPublicKey = " + wm.publicKey().toBase64() + "\nEndpoint = "
-                + relayEp + "\nAllowedIPs = 198.18.0.2/32\n");
+        configureBasicPeer(wb, relayPub, relayEp, wm);
 
         Path configM = lab.runDir().resolve("m.yaml");
         Files.writeString(configM, "relay:\n  servers: [\"" + relayPub.toBase64() + "@" + relayEp + "\"]\n"
@@ -78,6 +73,23 @@ class AgentRelayBasicIT {
 
         exercise(lab, "RelayMain", m, bp, wm, wb, natM, natB, relayEp, relayPub, capRelay, captures, configM,
                 List.of(), () -> "--- relaymain ---\n" + relay.logTail(4000));
+    }
+
+    /** Captures the relay port (to {@code capRelay}) and ICMP on m's tunnel, where the marker is plaintext. */
+    static List<LabProcess> captureRelayAndTunnel(Lab lab, Host relayHost, int relayPort, Host m, WgInterface wm,
+            Path capRelay) throws Exception {
+        List<LabProcess> captures = new ArrayList<>();
+        captures.add(lab.startCapture(relayHost, "any", capRelay, "udp port " + relayPort));
+        captures.add(lab.startCapture(m, wm.name(), lab.runDir().resolve("tunnel-m.pcap"), "icmp"));
+        return captures;
+    }
+
+    /** The basic peer's whole config, as {@code wg setconf}: the relay as a peer registers it; m is at the relay. */
+    static void configureBasicPeer(WgInterface wb, PublicKey relayPub, IpEndpoint relayEp, WgInterface wm)
+            throws Exception {
+        wb.setConf("[Peer]\nPublicKey = " + relayPub.toBase64() + "\nEndpoint = " + relayEp
+                + "\nPersistentKeepalive = 25\n\n[Peer]\nPublicKey = " + wm.publicKey().toBase64() + "\nEndpoint = "
+                + relayEp + "\nAllowedIPs = 198.18.0.2/32\n");
     }
 
     /**
@@ -118,14 +130,9 @@ class AgentRelayBasicIT {
         });
 
         Path capRelay = lab.runDir().resolve("relay.pcap");
-        Path capTunnel = lab.runDir().resolve("tunnel-m.pcap");
-        List<LabProcess> captures = new ArrayList<>();
-        captures.add(lab.startCapture(relayHost, "any", capRelay, "udp port " + relayPort));
-        captures.add(lab.startCapture(m, wm.name(), capTunnel, "icmp"));
+        List<LabProcess> captures = captureRelayAndTunnel(lab, relayHost, relayPort, m, wm, capRelay);
 
-        wb.setConf("[Peer]\nPublicKey = " + relayPub.toBase64() + "\nEndpoint = " + relayEp
-                + "\nPersistentKeepalive = 25\n\n[Peer]\nPublicKey = " + wm.publicKey().toBase64() + "\nEndpoint = "
-                + relayEp + "\nAllowedIPs = 198.18.0.2/32\n");
+        configureBasicPeer(wb, relayPub, relayEp, wm);
         Path configM = lab.runDir().resolve("m.yaml");
         Files.writeString(configM, "peers:\n  - publicKey: " + wr.publicKey().toBase64() + "\n    endpoints: [\""
                 + wr.underlayEndpoint() + "\"]\n    allowedIps: [198.18.0.1/32]\n"
