@@ -10,20 +10,33 @@ import java.util.Map;
 public final class SharedKeyCache {
     private final PrivateKey self;
     private final Map<PublicKey, byte[]> cache;
+    private volatile int capacity;
 
     public SharedKeyCache(PrivateKey self, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive");
         }
         this.self = self;
+        this.capacity = capacity;
         this.cache = new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
 
             @Override
             protected boolean removeEldestEntry(Map.Entry<PublicKey, byte[]> eldest) {
-                return size() > capacity;
+                return size() > SharedKeyCache.this.capacity;
             }
         };
+    }
+
+    /**
+     * Sets the bound. An owner with more peers than the bound raises it: least recently used out means a node
+     * sending to every one of N &gt; capacity peers in turn misses every time and pays an X25519 per datagram.
+     */
+    public void capacity(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be positive");
+        }
+        this.capacity = capacity;
     }
 
     public PublicKey self() {

@@ -20,6 +20,11 @@ public final class SignedGroups {
         this.keys = keys;
     }
 
+    /** The shared-secret cache this uses. */
+    public SharedKeyCache keys() {
+        return keys;
+    }
+
     /** A decoded group and whether its tag verified. */
     public record Opened(PublicKey signer, SignedGroupValue group, boolean verified) {
         public List<Fact> facts() {

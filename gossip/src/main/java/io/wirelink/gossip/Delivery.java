@@ -29,7 +29,7 @@ public final class Delivery {
 
     private final Map<PublicKey, LinkedHashMap<Long, Pending>> pending = new HashMap<>();
     private final Map<PublicKey, List<Long>> toAck = new HashMap<>();
-    private final int peerCap;
+    private int peerCap;
     private final int perPeerCap;
     private long lost;
     private long acked;
@@ -37,6 +37,14 @@ public final class Delivery {
     public Delivery(int peerCap, int perPeerCap) {
         this.peerCap = peerCap;
         this.perPeerCap = perPeerCap;
+    }
+
+    /** Sets how many peers are tracked at most; the owner raises it with the mesh (see {@link Knowledge#caps}). */
+    public void peerCap(int cap) {
+        if (cap < 1) {
+            throw new IllegalArgumentException("cap must be positive");
+        }
+        this.peerCap = cap;
     }
 
     /** We sent {@code peer} datagram {@code id} carrying {@code keys} and asked for an Ack. */

@@ -53,8 +53,8 @@ public final class Knowledge {
 
     private final Map<PublicKey, Peer> known = new HashMap<>();
     private final Map<PublicKey, UUID> bootIds = new HashMap<>();
-    private final int perPeerCap;
-    private final int peerCap;
+    private int perPeerCap;
+    private int peerCap;
 
     // the eligible list as last prepared: its facts and keys, each key's index, and the keys changed per generation
     private List<Fact> preparedList;
@@ -68,6 +68,18 @@ public final class Knowledge {
     private record Changes(long generation, FactKey[] keys) {}
 
     public Knowledge(int peerCap, int perPeerCap) {
+        caps(peerCap, perPeerCap);
+    }
+
+    /**
+     * Sets the bounds: at most {@code peerCap} peers and {@code perPeerCap} entries per peer. The owner raises them
+     * with the mesh (a hub of 10,000 peers with a fixed 4,096 tracked none of the rest, so it sent them every fact
+     * on every pass); lowering them takes effect as entries come and go.
+     */
+    public void caps(int peerCap, int perPeerCap) {
+        if (peerCap < 1 || perPeerCap < 1) {
+            throw new IllegalArgumentException("caps must be positive");
+        }
         this.peerCap = peerCap;
         this.perPeerCap = perPeerCap;
     }

@@ -50,6 +50,23 @@ class GossipTest {
     }
 
     @Test
+    void aPeerBeyondThePeerCapGetsEverythingEveryTimeUntilTheCapIsRaised() {
+        Knowledge k = new Knowledge(2, 1000);
+        Fact ep = Fact.endpoint(OTHER, IpEndpoint.parse("198.51.100.3:51820"), T0.plusSeconds(255));
+        Fact alive = Fact.alive(SELF, new UUID(1, 1), T0.plusSeconds(35));
+        PublicKey third = key(9);
+        SendPlanner.plan(key(7), SendPlanner.Level.FACTS, List.of(ep), alive, k, S, T0);
+        SendPlanner.plan(key(8), SendPlanner.Level.FACTS, List.of(ep), alive, k, S, T0);
+        SendPlanner.plan(third, SendPlanner.Level.FACTS, List.of(ep), alive, k, S, T0);
+        assertEquals(List.of(ep, alive), SendPlanner.plan(third, SendPlanner.Level.FACTS, List.of(ep), alive, k, S,
+                T0.plusSeconds(1)), "not recorded: sent again");
+        k.caps(3, 1000);
+        SendPlanner.plan(third, SendPlanner.Level.FACTS, List.of(ep), alive, k, S, T0.plusSeconds(2));
+        assertEquals(List.of(), SendPlanner.plan(third, SendPlanner.Level.FACTS, List.of(ep), alive, k, S,
+                T0.plusSeconds(3)), "recorded once the cap allows it");
+    }
+
+    @Test
     void aBootIdChangeMakesUsResendEverything() {
         Knowledge k = new Knowledge(100, 1000);
         Fact ep = Fact.endpoint(OTHER, IpEndpoint.parse("198.51.100.3:51820"), T0.plusSeconds(255));

@@ -73,7 +73,7 @@ public final class AgentCore {
     private final FactStore store;
     private final CoreSettings settings;
     private final SignedGroups groups;
-    private final Knowledge knowledge = new Knowledge(4096, 65536);
+    private final Knowledge knowledge = new Knowledge(MIN_PEER_CAP, MIN_ENTRY_CAP);
     private final EndpointCycler cycler;
     private final Random nonces;
     private final Instant startedAt;
@@ -85,7 +85,7 @@ public final class AgentCore {
     private final RelayPlanner relays;
     /** v2 peers that announced acknowledged delivery (MemberMetadata version ≥ 3). */
     private final Set<PublicKey> speaksAcks = new HashSet<>();
-    private final Delivery delivery = new Delivery(4096, 256);
+    private final Delivery delivery = new Delivery(MIN_PEER_CAP, 256);
     /** Quiet paths: peers that acknowledged an Alive of ours since their path last became healthy. */
     private final Set<PublicKey> greeted = new HashSet<>();
     private final Map<PublicKey, Instant> greetSentAt = new HashMap<>();
@@ -221,7 +221,7 @@ public final class AgentCore {
         this.config = config;
         this.store = store;
         this.settings = settings;
-        this.groups = new SignedGroups(self, 4096);
+        this.groups = new SignedGroups(self, MIN_PEER_CAP);
         this.cycler = new EndpointCycler(settings.endpointInterval());
         this.nonces = nonces;
         this.startedAt = startedAt;
@@ -441,6 +441,31 @@ public final class AgentCore {
         this.rawDevice = d;
         this.device = relays.hide(d); // relay peers are the RelayPlanner's, not mesh peers
     }
+
+    /** Per-peer tables hold at least this many peers; more when the mesh is bigger (see {@link #sizeTables}). */
+    static final int MIN_PEER_CAP = 4096;
+    /** What a peer is believed to hold: at least this many entries; more when we hold more facts. */
+    static final int MIN_ENTRY_CAP = 65536;
+
+    /**
+     * Bounds the per-peer tables by what we know rather than by constants: the tables are pruned to the known peers
+     * every pass, so the caps only stop a flood between passes. Fixed caps of 4,096 peers broke a hub of a bigger
+     * mesh: the peers beyond were never recorded as holding anything, so every pass sent them every fact again.
+     */
+    private void sizeTables(int knownPeers, FactView view) {
+        int peers = Math.max(MIN_PEER_CAP, 2 * knownPeers);
+        int entries = Math.max(MIN_ENTRY_CAP, 2 * view.size());
+        if (peers != peerCap || entries != entryCap) {
+            peerCap = peers;
+            entryCap = entries;
+            knowledge.caps(peers, entries);
+            delivery.peerCap(peers);
+            groups.keys().capacity(peers);
+        }
+    }
+
+    private int peerCap = MIN_PEER_CAP;
+    private int entryCap = MIN_ENTRY_CAP;
 
     public DeviceState lastDevice() {
         return device;
@@ -769,6 +794,7 @@ public final class AgentCore {
         List<Outgoing> out = gossip(now, believed, intents, ctx, selfRouter);
         probes.keySet().retainAll(probed); // a schedule not consulted belongs to a path that no longer needs one
         Set<PublicKey> known = ctx.known();
+        sizeTables(known.size(), view);
         knowledge.prune(now, known);
         delivery.retain(known);
         withdrawals.keySet().retainAll(known);
