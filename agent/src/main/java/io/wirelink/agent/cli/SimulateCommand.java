@@ -25,7 +25,12 @@ import picocli.CommandLine.Option;
                     + "devices hold every node (wg-quick style, a /32 of 172.16.0.0/12 each) and N nodes whose "
                     + "devices hold only the hubs (endpoint, the hub's overlay prefix, persistent keepalive 25), "
                     + "each behind a cone NAT, a symmetric NAT or public. Nodes come up at random moments in the "
-                    + "first 10 s (--join-spread). Deterministic for a seed; needs no root and touches no network."},
+                    + "first 10 s (--join-spread). Deterministic for a seed; needs no root and touches no network.",
+            "With --sample K only K nodes (a random draw) run the full agent and are measured; the others are "
+                    + "stand-ins: the same agent keeping facts only about the hubs, the sample and itself. Towards "
+                    + "the hubs and the sample they behave as full agents, so the hubs carry the whole mesh and each "
+                    + "sampled node sees every node; their traffic among themselves is left out. A full agent holds "
+                    + "every member, so memory grows with the square of the mesh: this is how 10,000 nodes fit."},
         footerHeading = "%nReported (the --json field names in brackets; times in simulated seconds):%n",
         footer = {
             "  everyone knows everyone   [convergenceSeconds] from the last node's start until every node has every "
@@ -54,16 +59,20 @@ import picocli.CommandLine.Option;
                     + "at the end, mean over nodes; [factsPerNodeMax] the highest agent, hubs included; "
                     + "[factsPerHub] mean over hubs.",
             "  CPU                       [cpuMicrosPerNodeSecond] CPU time of the simulating thread (agents and "
-                    + "world) per agent (nodes + hubs) per simulated second; [cpuSeconds] [wallSeconds] in total.",
-            "  memory                    [heapBytesPerNode] Java heap in use after a full collection at half the "
-                    + "run (the world and every agent), per agent (nodes + hubs).",
+                    + "world) per agent (nodes + hubs, stand-ins included) per simulated second; [cpuSeconds] "
+                    + "[wallSeconds] in total.",
+            "  memory                    [heapBytes] Java heap in use after a full collection at half the run (the "
+                    + "world and every agent); [heapBytesPerNode] that per agent (nodes + hubs), null with --sample.",
+            "  sample                    [sample] K with --sample, else null: every per-node figure above (pairs, "
+                    + "convergence, control bytes of nodes, facts of nodes) is then over the K sampled nodes; "
+                    + "[standInFactsMean] what a stand-in holds (null without --sample).",
             "  also                      [nodes] [hubs] [seed] [durationSeconds] [loss] [nat] (nodes per kind) "
                     + "[events] (simulator events) [traceHash] (equal for equal runs) [drops] (packets dropped by "
                     + "reason).",
             "  wake test                 [wake] after the run, up to 100 punchable pairs that are not direct at the "
                     + "end (idle: sessions lapsed) get a datagram each second to an echo on the other's overlay "
                     + "address for 30 s: [pairs], how many went [direct], [medianSeconds] and [maxSeconds] to direct.",
-            "Same options, same output, apart from cpuSeconds, cpuMicrosPerNodeSecond, wallSeconds and "
+            "Same options, same output, apart from cpuSeconds, cpuMicrosPerNodeSecond, wallSeconds, heapBytes and "
                     + "heapBytesPerNode."})
 public final class SimulateCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -95,6 +104,10 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "nodes come up at random moments within this time (default ${DEFAULT-VALUE})")
     String joinSpread;
 
+    @Option(names = "--sample", paramLabel = "K", defaultValue = "0", description = "run only K nodes as full "
+            + "agents and measure those; the rest are stand-ins (above). 0: every node (default)")
+    int sample;
+
     @Option(names = "--json", description = "one JSON object instead of text")
     boolean json;
 
@@ -121,7 +134,7 @@ public final class SimulateCommand implements Callable<Integer> {
             double[] shares = parseNat(nat);
             o = Simulation.Options.defaults(nodes).withHubs(hubs).withNat(shares[0], shares[1], shares[2])
                     .withLoss(loss).withSeed(seed).withDuration(parseDuration(duration))
-                    .withJoinSpread(parseDuration(joinSpread)).withBreakdown(breakdown);
+                    .withJoinSpread(parseDuration(joinSpread)).withBreakdown(breakdown).withSample(sample);
         } catch (IllegalArgumentException e) {
             err.println("wirelink simulate: " + e.getMessage());
             return 2;
@@ -218,6 +231,10 @@ public final class SimulateCommand implements Callable<Integer> {
                         + "loss %s, seed %d, %s s simulated%n", r.nodes(), nat.get("cone"), nat.get("symmetric"),
                 nat.get("public"), r.hubs(), r.hubs() == 1 ? "" : "s", pct(r.loss()), r.seed(),
                 num(r.durationSeconds()));
+        if (r.sample() != null) {
+            out.printf(Locale.ROOT, "  sampled: %,d nodes run the full agent and are measured; the rest are stand-ins%n",
+                    r.sample());
+        }
         out.printf(Locale.ROOT, "  last node started           at %s s%n", num(r.lastJoinSeconds()));
         out.printf(Locale.ROOT, "  everyone knows everyone     %s%n", since(r.convergenceSeconds()));
         out.printf(Locale.ROOT, "  punchable pairs direct      %s%n", since(r.directConvergenceSeconds()));
@@ -237,13 +254,19 @@ public final class SimulateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "    underlay (IPv4, both ways) mean %s, max %s, hub %s; %s gossip datagrams/node/s%n",
                 bytes(r.underlayBytesPerNodePerSecond()), bytes(r.underlayBytesPerNodePerSecondMax()),
                 bytes(r.underlayBytesPerHubPerSecond()), num(r.gossipDatagramsPerNodePerSecond()));
-        out.printf(Locale.ROOT, "  facts held per node         mean %s, max %,d, hub %s%n", num(r.factsPerNodeMean()),
-                r.factsPerNodeMax(), num(r.factsPerHub()));
+        out.printf(Locale.ROOT, "  facts held per node         mean %s, max %,d, hub %s%s%n", num(r.factsPerNodeMean()),
+                r.factsPerNodeMax(), num(r.factsPerHub()), r.standInFactsMean() == null ? ""
+                        : ", stand-in " + num(r.standInFactsMean()));
         out.printf(Locale.ROOT, "  CPU                         %s µs per simulated node-second (%s s CPU, %s s wall, "
                         + "%,d events)%n", num(r.cpuMicrosPerNodeSecond()), num(r.cpuSeconds()),
                 num(r.wallSeconds()), r.events());
-        out.printf(Locale.ROOT, "  memory                      %s heap per agent (after a full collection at half the run)%n",
-                size(r.heapBytesPerNode()));
+        if (r.heapBytesPerNode() != null) {
+            out.printf(Locale.ROOT, "  memory                      %s heap per agent (after a full collection at half the run)%n",
+                    size(r.heapBytesPerNode()));
+        } else {
+            out.printf(Locale.ROOT, "  memory                      %s heap in all (after a full collection at half the run)%n",
+                    size(r.heapBytes()));
+        }
         if (r.wake() != null) {
             out.printf(Locale.ROOT, "  wake test                   %d idle punchable pairs given traffic: %d direct within %d s"
                     + " (median %s s, max %s s)%n", r.wake().pairs(), r.wake().direct(),

@@ -230,6 +230,20 @@ public final class AgentCore {
         relays.configured(configuredRelays(config));
     }
 
+    /** See {@link #onlySubjects}; null: every subject. */
+    private java.util.function.Predicate<PublicKey> subjects;
+
+    /**
+     * Makes this core a stand-in with a narrow view: received facts about other subjects than these (and itself)
+     * are dropped on arrival, before trust, storage or the note of what the sender holds; everything else is as
+     * usual. Only the simulator uses it ({@code simulate --sample}): a stand-in behaves as a full agent towards its
+     * hubs and the sampled nodes, which is all they can observe of it, at a fraction of the memory. Call before the
+     * first datagram arrives.
+     */
+    public void onlySubjects(java.util.function.Predicate<PublicKey> subjects) {
+        this.subjects = subjects;
+    }
+
     /** The relay client's decisions (PROTOCOL.md §6.4); call only on the core's thread. */
     public RelayPlanner relays() {
         return relays;
@@ -569,6 +583,9 @@ public final class AgentCore {
                 if (md.version() >= ANNOUNCED_VERSION) {
                     speaksAcks.add(signer);
                 }
+            }
+            if (subjects != null && !f.subject().equals(selfKey) && !subjects.test(f.subject())) {
+                continue; // a stand-in's narrow view (see onlySubjects): neither held nor noted as the peer's
             }
             f = canonical(f);
             if (!TrustPolicy.accepts(f, signer, ctx)) {

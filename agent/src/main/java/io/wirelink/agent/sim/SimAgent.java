@@ -99,6 +99,14 @@ public final class SimAgent {
                 io.wirelink.agent.config.RelayConfig.DEFAULTS, List.of(), null);
     }
 
+    /** See {@link AgentCore#onlySubjects}: set before {@link #start}. */
+    public SimAgent onlySubjects(java.util.function.Predicate<io.wirelink.facts.PublicKey> subjects) {
+        this.subjects = subjects;
+        return this;
+    }
+
+    private java.util.function.Predicate<io.wirelink.facts.PublicKey> subjects;
+
     /** Receives the core's reasons (what it changed on the device and why), as the runtime logs them. */
     public SimAgent log(Consumer<String> sink) {
         this.log = sink == null ? s -> {} : sink;
@@ -133,6 +141,9 @@ public final class SimAgent {
         SplittableRandom r = new SplittableRandom(seed);
         core = new AgentCore(key, config, store, settings, new Random(r.nextLong()), scheduler.now(),
                 new UUID(r.nextLong(), r.nextLong()));
+        if (subjects != null) {
+            core.onlySubjects(subjects);
+        }
         core.device(d);
         core.host(links, addrs);
         int port = core.gossipPort();

@@ -44,6 +44,15 @@ import java.util.function.Consumer;
  * <p>Underlay: the world's public network with {@code loss} on every hop and 20 ms (+ up to 5 ms jitter) one way;
  * LANs 1 ms.
  *
+ * <p><b>Sampled runs</b> ({@code sample} K &gt; 0): only nodes 0..K-1 (a random draw, since NAT kinds are shuffled)
+ * run the full agent; the others are <em>stand-ins</em>, the same agent on the same world with a narrow view
+ * ({@link io.wirelink.agent.core.AgentCore#onlySubjects}): they keep only facts about the hubs, the K sampled nodes and themselves. Towards
+ * the hubs and the sample a stand-in does what a full agent does (joins, gossips its own facts, acknowledges, punches
+ * and answers punches), so the hubs carry the whole mesh's load and each sampled node sees a mesh of every node; what
+ * is left out is stand-ins' traffic among themselves, which no measured agent sees. Everything per node (convergence,
+ * pairs, control bytes, facts) is measured over the sample; the hubs' figures are the hubs' own. A full agent holds
+ * every member's facts, so memory grows with the square of the mesh: this is what makes 10,000 nodes fit.
+ *
  * <p>Everything is a function of the options: the same options give the same {@link Result} apart from the
  * wall-clock and CPU figures.
  */
@@ -74,7 +83,7 @@ public final class Simulation {
      */
     public record Options(int nodes, int hubs, double cone, double symmetric, double publicShare, double loss,
             long seed, Duration duration, Duration joinSpread, Duration sampleEvery, Consumer<String> progress,
-            boolean breakdown, Trace trace) {
+            boolean breakdown, Trace trace, int sample) {
         public Options {
             if (nodes < 2) {
                 throw new IllegalArgumentException("--nodes must be at least 2");
@@ -92,57 +101,66 @@ public final class Simulation {
             if (duration.isNegative() || duration.isZero()) {
                 throw new IllegalArgumentException("--duration must be positive");
             }
+            if (sample != 0 && (sample < 2 || sample > nodes)) {
+                throw new IllegalArgumentException("--sample must be between 2 and --nodes");
+            }
         }
 
         /** The defaults of {@code wirelink simulate} for {@code nodes} leaves. */
         public static Options defaults(int nodes) {
             return new Options(nodes, 1, 0.5, 0.2, 0.3, 0.01, 1, Duration.ofSeconds(120), Duration.ofSeconds(10),
-                    Duration.ofMillis(100), null, false, null);
+                    Duration.ofMillis(100), null, false, null, 0);
         }
 
         public Options withHubs(int h) {
             return new Options(nodes, h, cone, symmetric, publicShare, loss, seed, duration, joinSpread, sampleEvery,
-                    progress, breakdown, trace);
+                    progress, breakdown, trace, sample);
         }
 
         public Options withNat(double c, double s, double p) {
             return new Options(nodes, hubs, c, s, p, loss, seed, duration, joinSpread, sampleEvery, progress,
-                    breakdown, trace);
+                    breakdown, trace, sample);
         }
 
         public Options withLoss(double l) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, l, seed, duration, joinSpread, sampleEvery,
-                    progress, breakdown, trace);
+                    progress, breakdown, trace, sample);
         }
 
         public Options withSeed(long s) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, loss, s, duration, joinSpread, sampleEvery,
-                    progress, breakdown, trace);
+                    progress, breakdown, trace, sample);
         }
 
         public Options withDuration(Duration d) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, loss, seed, d, joinSpread, sampleEvery,
-                    progress, breakdown, trace);
+                    progress, breakdown, trace, sample);
         }
 
         public Options withJoinSpread(Duration d) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, loss, seed, duration, d, sampleEvery,
-                    progress, breakdown, trace);
+                    progress, breakdown, trace, sample);
         }
 
         public Options withBreakdown(boolean b) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, loss, seed, duration, joinSpread,
-                    sampleEvery, progress, b, trace);
+                    sampleEvery, progress, b, trace, sample);
         }
 
         public Options withProgress(Consumer<String> p) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, loss, seed, duration, joinSpread,
-                    sampleEvery, p, breakdown, trace);
+                    sampleEvery, p, breakdown, trace, sample);
+        }
+
+        /** Only {@code k} nodes run the full agent; see {@link Simulation}'s sampled runs. 0: every node. */
+        public Options withSample(int k) {
+            return new Options(nodes, hubs, cone, symmetric, publicShare, loss, seed, duration, joinSpread,
+                    sampleEvery, progress, breakdown, trace, k);
         }
 
         public Options withTrace(Trace t) {
             return new Options(nodes, hubs, cone, symmetric, publicShare, loss, seed, duration, joinSpread,
-                    sampleEvery, progress, breakdown, t);
+                    sampleEvery, progress, breakdown, t, sample);
         }
     }
 
@@ -172,6 +190,7 @@ public final class Simulation {
     public record Result(
             int nodes,
             int hubs,
+            Integer sample,
             long seed,
             double durationSeconds,
             double loss,
@@ -203,6 +222,7 @@ public final class Simulation {
             double factsPerNodeMean,
             long factsPerNodeMax,
             double factsPerHub,
+            Double standInFactsMean,
             long events,
             String traceHash,
             Map<String, Long> drops,
@@ -210,12 +230,13 @@ public final class Simulation {
             double cpuSeconds,
             double cpuMicrosPerNodeSecond,
             double wallSeconds,
-            double heapBytesPerNode,
+            double heapBytes,
+            Double heapBytesPerNode,
             Wake wake) {
 
         /** The same result with the wake test's outcome. */
         Result withWake(Wake w) {
-            return new Result(nodes, hubs, seed, durationSeconds, loss, nat, lastJoinSeconds, convergenceSeconds,
+            return new Result(nodes, hubs, sample, seed, durationSeconds, loss, nat, lastJoinSeconds, convergenceSeconds,
                     directConvergenceSeconds, pairs, punchablePairs, directShare, idleShare, routedShare,
                     unreachableShare, punchableDirectShare, punchableReadyShare, pairsByNat,
                     controlBytesPerNodePerSecond, controlBytesPerNodePerSecondMax, controlBytesPerHubPerSecond,
@@ -223,8 +244,8 @@ public final class Simulation {
                     steadyControlBytesPerHubPerSecond, underlayBytesPerNodePerSecond, underlayBytesPerNodePerSecondMax,
                     underlayBytesPerHubPerSecond, gossipDatagramsPerNodePerSecond, passesPerNodePerSecond,
                     quickStepsPerNodePerSecond, factsPerNodeMean, factsPerNodeMax,
-                    factsPerHub, events, traceHash, drops, breakdown, cpuSeconds, cpuMicrosPerNodeSecond, wallSeconds,
-                    heapBytesPerNode, w);
+                    factsPerHub, standInFactsMean, events, traceHash, drops, breakdown, cpuSeconds, cpuMicrosPerNodeSecond, wallSeconds,
+                    heapBytes, heapBytesPerNode, w);
         }
 
         /** The fields as JSON-ready values, in a fixed order. */
@@ -232,6 +253,7 @@ public final class Simulation {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("nodes", nodes);
             m.put("hubs", hubs);
+            m.put("sample", sample);
             m.put("seed", seed);
             m.put("durationSeconds", durationSeconds);
             m.put("loss", loss);
@@ -274,6 +296,7 @@ public final class Simulation {
             m.put("factsPerNodeMean", round(factsPerNodeMean));
             m.put("factsPerNodeMax", factsPerNodeMax);
             m.put("factsPerHub", round(factsPerHub));
+            m.put("standInFactsMean", standInFactsMean == null ? null : round(standInFactsMean));
             m.put("events", events);
             m.put("traceHash", traceHash);
             m.put("drops", drops);
@@ -283,7 +306,8 @@ public final class Simulation {
             m.put("cpuSeconds", round(cpuSeconds));
             m.put("cpuMicrosPerNodeSecond", round(cpuMicrosPerNodeSecond));
             m.put("wallSeconds", round(wallSeconds));
-            m.put("heapBytesPerNode", Math.round(heapBytesPerNode));
+            m.put("heapBytes", Math.round(heapBytes));
+            m.put("heapBytesPerNode", heapBytesPerNode == null ? null : Math.round(heapBytesPerNode));
             m.put("wake", wake == null ? null : wake.toMap());
             return m;
         }
@@ -294,6 +318,7 @@ public final class Simulation {
             m.remove("cpuSeconds");
             m.remove("cpuMicrosPerNodeSecond");
             m.remove("wallSeconds");
+            m.remove("heapBytes");
             m.remove("heapBytesPerNode");
             return m;
         }
@@ -392,6 +417,10 @@ public final class Simulation {
     private final List<InetAddress> leafOverlay = new ArrayList<>();
     private final List<SimAgent> hubAgents = new ArrayList<>();
     private final SimAgent[] leafAgents;
+    /** The nodes measured, 0..measured-1: all of them, or the sample. */
+    private final int measured;
+    /** What a stand-in keeps facts about: the hubs and the sampled nodes (null: no stand-ins). */
+    private java.util.Set<PublicKey> sampledKeys;
     private final long[] joinNanos;
     private final Map<PublicKey, Integer> hubIndex = new HashMap<>();
     private final Map<Integer, io.wirelink.apply.DatagramPort> echoes = new HashMap<>();
@@ -418,12 +447,13 @@ public final class Simulation {
         this.o = o;
         this.world = World.create(o.seed());
         this.leafAgents = new SimAgent[o.nodes()];
+        this.measured = o.sample() == 0 ? o.nodes() : o.sample();
         this.joinNanos = new long[o.nodes()];
         this.expectedPeers = o.nodes() - 1L + o.hubs();
         world.internet().latency(Duration.ofMillis(20)).jitter(Duration.ofMillis(5)).loss(o.loss());
         assignNatTypes();
         List<Integer> p = new ArrayList<>();
-        for (int i = 0; i < o.nodes(); i++) {
+        for (int i = 0; i < measured; i++) {
             if (types.get(i) != NatType.SYMMETRIC) {
                 p.add(i);
             }
@@ -507,6 +537,15 @@ public final class Simulation {
             leaves.add(leaf);
             int slice = i % o.hubs();
             leafOverlay.add(ip4(OVERLAY_BASE + slice * sliceSize + 2 + i / o.hubs()));
+        }
+        if (measured < o.nodes()) {
+            sampledKeys = new java.util.HashSet<>();
+            for (int i = 0; i < measured; i++) {
+                sampledKeys.add(leaves.get(i).wireGuard().publicKey());
+            }
+            for (Host h : hubs) {
+                sampledKeys.add(h.wireGuard().publicKey());
+            }
         }
         if (o.trace() != null) {
             startTrace();
@@ -695,8 +734,11 @@ public final class Simulation {
         try {
             leaf.wireGuard().apply(leafConfig);
             leaf.hostNetwork().addAddress("wg0", new IpPrefix(leafOverlay.get(i), OVERLAY_LENGTH));
-            leafAgents[i] = observe(new SimAgent(leaf, SimAgent.zeroConfig("wg0"), CoreSettings.DEFAULTS,
-                    agentSeed(i)), leaf, false).start();
+            SimAgent a = new SimAgent(leaf, SimAgent.zeroConfig("wg0"), CoreSettings.DEFAULTS, agentSeed(i));
+            if (i >= measured) {
+                a.onlySubjects(sampledKeys::contains);
+            }
+            leafAgents[i] = observe(a, leaf, false).start();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -727,9 +769,9 @@ public final class Simulation {
                 long leaf = 0;
                 long hub = 0;
                 for (int a = 0; a < o.nodes() + o.hubs(); a++) {
-                    if (a < o.nodes()) {
+                    if (a < measured) {
                         leaf += controlBytes(a);
-                    } else {
+                    } else if (a >= o.nodes()) {
                         hub += controlBytes(a);
                     }
                 }
@@ -741,7 +783,7 @@ public final class Simulation {
                         convergedNanos == null ? "not yet" : "at " + seconds(convergedNanos) + " s",
                         directNanos == null ? "not yet" : "at " + seconds(directNanos) + " s",
                         world.eventsProcessed(), seconds(progressNanos),
-                        span <= 0 ? 0.0 : (leaf - progressLeaf) / span / o.nodes(),
+                        span <= 0 ? 0.0 : (leaf - progressLeaf) / span / measured,
                         span <= 0 ? 0.0 : (hub - progressHub) / span / o.hubs()));
                 progressNanos = now;
                 progressLeaf = leaf;
@@ -751,9 +793,12 @@ public final class Simulation {
         world.schedule(o.sampleEvery(), this::sample); // always, so progress output never changes the run
     }
 
-    /** Every leaf holds every other leaf (and the hubs): checked from the leaf that failed last time. */
+    /**
+     * Every measured leaf holds every other leaf (and the hubs): checked from the leaf that failed last time. (A
+     * stand-in holds only the sample, by design.)
+     */
     private boolean everyoneKnowsEveryone() {
-        int n = leaves.size();
+        int n = measured;
         for (int k = 0; k < n; k++) {
             int i = (memberCursor + k) % n;
             if (leaves.get(i).wireGuard().peerCount() != expectedPeers) {
@@ -834,8 +879,8 @@ public final class Simulation {
     }
 
     private Result measure(long cpuNanos, long wallNanos) {
-        int n = o.nodes();
-        int agents = n + o.hubs();
+        int n = measured; // per-node figures: over the sample (every node when not sampled)
+        int agents = o.nodes() + o.hubs();
         // traffic
         double leafControl = 0;
         double leafSteady = 0;
@@ -849,6 +894,9 @@ public final class Simulation {
         double hubUnderlay = 0;
         long half = o.duration().toNanos() / 2;
         for (int a = 0; a < agents; a++) {
+            if (a >= n && a < o.nodes()) {
+                continue; // a stand-in
+            }
             double up = uptimeSeconds(a, 0);
             double upHalf = uptimeSeconds(a, half);
             double control = controlBytes(a) / up;
@@ -857,7 +905,7 @@ public final class Simulation {
             maxControl = Math.max(maxControl, control);
             maxSteady = Math.max(maxSteady, steady);
             maxUnderlay = Math.max(maxUnderlay, underlay);
-            if (a < n) {
+            if (a < o.nodes()) {
                 leafControl += control;
                 leafSteady += steady;
                 leafUnderlay += underlay;
@@ -876,9 +924,12 @@ public final class Simulation {
         long maxFacts = 0;
         double hubFacts = 0;
         for (int a = 0; a < agents; a++) {
+            if (a >= n && a < o.nodes()) {
+                continue; // a stand-in
+            }
             long f = agent(a) == null ? 0 : agent(a).core().store().size(); // null: never started
             maxFacts = Math.max(maxFacts, f);
-            if (a < n) {
+            if (a < o.nodes()) {
                 leafFacts += f;
             } else {
                 hubFacts += f;
@@ -953,7 +1004,7 @@ public final class Simulation {
                 passes[1] += x.core().counters().quickPasses;
             }
         }
-        return new Result(n, o.hubs(), o.seed(), simulated, o.loss(), nat, seconds(lastJoinNanos),
+        return new Result(o.nodes(), o.hubs(), n < o.nodes() ? n : null, o.seed(), simulated, o.loss(), nat, seconds(lastJoinNanos),
                 convergedNanos == null ? null : seconds(convergedNanos - lastJoinNanos),
                 directNanos == null ? null : seconds(directNanos - lastJoinNanos),
                 pairs, punchablePairs, share(direct, pairs), share(idle, pairs), share(routed, pairs),
@@ -964,10 +1015,23 @@ public final class Simulation {
                 leafUnderlay / n, maxUnderlay, hubUnderlay / o.hubs(),
                 leafDatagrams / n,
                 passes[0] / ((double) agents * simulated), passes[1] / ((double) agents * simulated),
-                leafFacts / n, maxFacts, hubFacts / o.hubs(),
+                leafFacts / n, maxFacts, hubFacts / o.hubs(), standInFacts(),
                 world.eventsProcessed(), Long.toHexString(world.traceHash()), drops, breakdown(),
                 cpuNanos / 1e9, cpuNanos / 1e3 / ((double) agents * simulated), wallNanos / 1e9,
-                halfHeapBytes / (double) agents, null);
+                halfHeapBytes, n < o.nodes() ? null : halfHeapBytes / (double) agents, null);
+    }
+
+    /** Mean facts held by a stand-in that started; null when there are none. */
+    private Double standInFacts() {
+        long sum = 0;
+        int count = 0;
+        for (int a = measured; a < o.nodes(); a++) {
+            if (leafAgents[a] != null) {
+                sum += leafAgents[a].core().store().size();
+                count++;
+            }
+        }
+        return count == 0 ? null : sum / (double) count;
     }
 
     private Map<String, Object> breakdown() {

@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SimulateCommandTest {
-    static final List<String> FIELDS = List.of("nodes", "hubs", "seed", "durationSeconds", "loss", "nat",
+    static final List<String> FIELDS = List.of("nodes", "hubs", "sample", "seed", "durationSeconds", "loss", "nat",
             "lastJoinSeconds", "convergenceSeconds", "directConvergenceSeconds", "pairs", "punchablePairs",
             "directShare", "idleShare", "routedShare", "unreachableShare", "punchableDirectShare",
             "punchableReadyShare", "pairsByNat",
@@ -21,7 +21,8 @@ class SimulateCommandTest {
             "steadyControlBytesPerHubPerSecond", "underlayBytesPerNodePerSecond", "underlayBytesPerNodePerSecondMax",
             "underlayBytesPerHubPerSecond", "gossipDatagramsPerNodePerSecond", "passesPerNodePerSecond",
             "quickStepsPerNodePerSecond", "factsPerNodeMean", "factsPerNodeMax",
-            "factsPerHub", "events", "traceHash", "drops", "cpuSeconds", "cpuMicrosPerNodeSecond", "wallSeconds", "heapBytesPerNode", "wake");
+            "factsPerHub", "standInFactsMean", "events", "traceHash", "drops", "cpuSeconds", "cpuMicrosPerNodeSecond",
+            "wallSeconds", "heapBytes", "heapBytesPerNode", "wake");
 
     @Test
     void jsonHasTheDocumentedFieldsAndIsDeterministic() throws Exception {
@@ -39,7 +40,8 @@ class SimulateCommandTest {
         assertTrue(j.get("controlBytesPerNodePerSecond").asDouble() > 0);
         JsonNode again = new ObjectMapper().readTree(CliTest.run("", args).out());
         for (String f : FIELDS) {
-            if (!List.of("cpuSeconds", "cpuMicrosPerNodeSecond", "wallSeconds", "heapBytesPerNode").contains(f)) {
+            if (!List.of("cpuSeconds", "cpuMicrosPerNodeSecond", "wallSeconds", "heapBytes", "heapBytesPerNode")
+                    .contains(f)) {
                 assertEquals(j.get(f), again.get(f), f);
             }
         }
@@ -75,6 +77,9 @@ class SimulateCommandTest {
         assertEquals(2, CliTest.run("", "simulate", "--nodes", "10", "--nat", "tunnel=1").code());
         assertEquals(2, CliTest.run("", "simulate", "--nodes", "10", "--duration", "soon").code());
         assertEquals(2, CliTest.run("", "simulate", "--nodes", "1").code());
+        CliTest.Result sample = CliTest.run("", "simulate", "--nodes", "10", "--sample", "11");
+        assertEquals(2, sample.code());
+        assertTrue(sample.err().contains("--sample must be between 2 and --nodes"), sample.err());
     }
 
     @Test

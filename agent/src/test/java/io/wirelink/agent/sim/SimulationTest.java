@@ -92,6 +92,24 @@ class SimulationTest {
     }
 
     @Test
+    void aSampledRunMeasuresTheSampleInAMeshOfEveryNode() {
+        // the same mesh, 10 of its 50 nodes full agents: they still learn all 50 from the hub, and go direct
+        Simulation.Result r = Simulation.run(MESH.withSample(10).withDuration(Duration.ofSeconds(30)));
+        assertEquals(10, r.sample());
+        assertEquals(10 * 9 / 2, r.pairs(), "pairs of sampled nodes only");
+        assertNotNull(r.convergenceSeconds(), "every sampled node has all 50 nodes and the hub on its device");
+        assertNotNull(r.directConvergenceSeconds(), "every punchable sampled pair went direct");
+        assertTrue(r.factsPerNodeMean() > 4 * 50, "a sampled node holds facts about every node: "
+                + r.factsPerNodeMean());
+        assertTrue(r.standInFactsMean() < r.factsPerNodeMean() / 3, "a stand-in only about the hub, the sample and "
+                + "itself: " + r.standInFactsMean() + " against " + r.factsPerNodeMean());
+        assertTrue(r.factsPerHub() > 4 * 50, "the hub carries the whole mesh: " + r.factsPerHub());
+        assertEquals(null, mesh().sample());
+        assertEquals(null, mesh().standInFactsMean());
+        assertNotNull(mesh().heapBytesPerNode(), "memory per node only when every node is a full agent");
+    }
+
+    @Test
     void countsTrafficAndFacts() {
         Simulation.Result r = mesh();
         assertTrue(r.controlBytesPerNodePerSecond() > 0);
