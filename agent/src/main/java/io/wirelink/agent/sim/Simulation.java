@@ -568,7 +568,7 @@ public final class Simulation {
             hub.wireGuard().apply(DeviceChange.peers(peers));
             hub.hostNetwork().addAddress("wg0", new IpPrefix(hubOverlay.get(h), sliceLength));
             hubAgents.add(observe(new SimAgent(hub, SimAgent.zeroConfig("wg0"), CoreSettings.DEFAULTS,
-                    agentSeed(-1 - h)), hub, true).start());
+                    agentSeed(-1 - h)), hub).start());
         }
         // the leaves: each comes up at a random moment
         List<PeerChange> toHubs = new ArrayList<>();
@@ -672,7 +672,7 @@ public final class Simulation {
         return new SplittableRandom(o.seed() * 0x9e3779b97f4a7c15L + i).nextLong();
     }
 
-    private SimAgent observe(SimAgent agent, Host host, boolean fromHub) {
+    private SimAgent observe(SimAgent agent, Host host) {
         if (o.trace() != null) {
             boolean own = o.trace().hosts().contains(host.name());
             agent.log(reason -> {
@@ -684,7 +684,7 @@ public final class Simulation {
         if (o.breakdown()) {
             long half = o.duration().toNanos() / 2;
             agent.onSend(out -> {
-                String flow = (fromHub ? "hub" : "node") + ">" + (hubIndex.containsKey(out.peer()) ? "hub" : "node");
+                String flow = role(agent.core().publicKey()) + ">" + role(out.peer());
                 gossipHash = fnv(fnv(fnv(gossipHash, world.nanoTime()), out.peer().hashCode()), out.payload());
                 tallyRun.add(flow, out.payload(), world.now());
                 if (world.nanoTime() >= half) {
@@ -693,6 +693,14 @@ public final class Simulation {
             });
         }
         return agent;
+    }
+
+    /** "hub", "node", or (in a sampled run) "stand-in", for the breakdown's flows. */
+    private String role(PublicKey k) {
+        if (hubIndex.containsKey(k)) {
+            return "hub";
+        }
+        return sampledKeys == null || sampledKeys.contains(k) ? "node" : "stand-in";
     }
 
     /** See {@link Trace}: the tokens that pick a traced host's packets out of the world's trace. */
@@ -738,7 +746,7 @@ public final class Simulation {
             if (i >= measured) {
                 a.onlySubjects(sampledKeys::contains);
             }
-            leafAgents[i] = observe(a, leaf, false).start();
+            leafAgents[i] = observe(a, leaf).start();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
