@@ -1,37 +1,26 @@
 package io.wirelink.gossip;
 
 import io.wirelink.facts.FactKey;
-import java.time.Instant;
 import java.util.Set;
 
 /**
- * FactKey to expiry (nanoseconds since the epoch), open addressing with linear probing: what {@link Knowledge}
- * believes one peer holds. A HashMap of Instants cost about 68 bytes an entry (node, table slot, Instant); this is two
- * arrays at most half full, about 24. It matters because a node keeps one per peer it gossips with: in a
- * 1,000-node simulation 13 million entries. Not thread-safe, like Knowledge.
+ * FactKey to expiry (a tick: whole seconds on {@link Knowledge}'s scale, an int), open addressing with linear
+ * probing: what {@link Knowledge} believes one peer holds. A HashMap of Instants cost about 68 bytes an entry (node,
+ * table slot, Instant); this is two arrays (a reference and an int per slot) at most three quarters full, 11 to 21
+ * bytes an entry. It matters because a node keeps one per peer it gossips with, each as big as the mesh's facts: a
+ * hub of 10,000 nodes holds about 370 million entries. Not thread-safe, like Knowledge.
  */
 final class ExpiryMap {
     /** What {@link #get} returns for a key that is not there. */
     static final long ABSENT = Long.MIN_VALUE;
+    /** The least value that can be stored; values are ints. */
+    static final long MIN = Integer.MIN_VALUE;
+    /** The greatest value that can be stored. */
+    static final long MAX = Integer.MAX_VALUE;
 
     private FactKey[] keys = new FactKey[8];
-    private long[] values = new long[8];
+    private int[] values = new int[8];
     private int size;
-
-    static long nanos(Instant t) {
-        long s = t.getEpochSecond();
-        if (s >= 9_000_000_000L) {
-            return Long.MAX_VALUE; // beyond 2255: never, for our purposes
-        }
-        if (s <= -9_000_000_000L) {
-            return ABSENT + 1;
-        }
-        return s * 1_000_000_000L + t.getNano();
-    }
-
-    static Instant instant(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-    }
 
     int size() {
         return size;
@@ -65,13 +54,21 @@ final class ExpiryMap {
         return i < 0 ? ABSENT : values[i];
     }
 
+    /** Maps {@code k} to {@code expires}, which must be within [{@link #MIN}, {@link #MAX}]. */
     void put(FactKey k, long expires) {
+        if (expires < MIN || expires > MAX) {
+            throw new IllegalArgumentException("expiry out of range: " + expires);
+        }
+        put(k, (int) expires);
+    }
+
+    private void put(FactKey k, int expires) {
         for (int i = slot(k); ; i = (i + 1) & (keys.length - 1)) {
             FactKey x = keys[i];
             if (x == null) {
                 keys[i] = k;
                 values[i] = expires;
-                if (++size * 2 > keys.length) {
+                if (++size * 4 > keys.length * 3) {
                     resize(keys.length * 2);
                 }
                 return;
@@ -114,9 +111,9 @@ final class ExpiryMap {
 
     private void resize(int capacity) {
         FactKey[] oldKeys = keys;
-        long[] oldValues = values;
+        int[] oldValues = values;
         keys = new FactKey[capacity];
-        values = new long[capacity];
+        values = new int[capacity];
         size = 0;
         for (int i = 0; i < oldKeys.length; i++) {
             if (oldKeys[i] != null) {
@@ -138,13 +135,13 @@ final class ExpiryMap {
 
     private void rebuild(Set<FactKey> keep, long expiredAtOrBefore) {
         FactKey[] oldKeys = keys;
-        long[] oldValues = values;
+        int[] oldValues = values;
         int capacity = 8;
         while (capacity < size * 2) {
             capacity *= 2;
         }
         keys = new FactKey[capacity];
-        values = new long[capacity];
+        values = new int[capacity];
         size = 0;
         for (int i = 0; i < oldKeys.length; i++) {
             FactKey k = oldKeys[i];

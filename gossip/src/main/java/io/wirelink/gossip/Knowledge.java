@@ -43,12 +43,47 @@ public final class Knowledge {
         /** Until the peer's first boot ID: the keys it sent us itself (see {@link Knowledge#bootId}). */
         java.util.Set<FactKey> heard;
 
-        void put(FactKey key, Instant expires) {
-            held.put(key, ExpiryMap.nanos(expires));
+        void put(FactKey key, long tick, Instant expires) {
+            held.put(key, tick);
             if (minExpiry == null || expires.isBefore(minExpiry)) {
                 minExpiry = expires;
             }
         }
+    }
+
+    /**
+     * Expiries are kept as ticks: whole seconds, rounded up, after the first second this table saw, in an int (4
+     * bytes an entry rather than 8; see {@link ExpiryMap}). Rounding up makes a peer's copy count as living up to a
+     * second longer, which only moves a re-send by that much. Ticks reach 68 years either side of the first use;
+     * beyond, they saturate (the far future is "never").
+     */
+    private long baseSecond = Long.MIN_VALUE;
+
+    long tick(Instant t) {
+        long s = t.getEpochSecond();
+        if (baseSecond == Long.MIN_VALUE) {
+            baseSecond = s;
+        }
+        if (s >= baseSecond + ExpiryMap.MAX) {
+            return ExpiryMap.MAX;
+        }
+        if (s <= baseSecond + ExpiryMap.MIN) {
+            return ExpiryMap.MIN;
+        }
+        return s - baseSecond + (t.getNano() > 0 ? 1 : 0);
+    }
+
+    /**
+     * {@code now} as a tick rounded down: an entry whose tick is at most this has certainly expired (its expiry
+     * was rounded up), so pruning never drops what a peer may still hold.
+     */
+    long tickDown(Instant now) {
+        long t = tick(now);
+        return t > ExpiryMap.MIN && t < ExpiryMap.MAX && now.getNano() > 0 ? t - 1 : t;
+    }
+
+    Instant instantOf(long tick) {
+        return tick >= ExpiryMap.MAX ? Instant.MAX : Instant.ofEpochSecond(baseSecond + tick);
     }
 
     private final Map<PublicKey, Peer> known = new HashMap<>();
@@ -112,12 +147,12 @@ public final class Knowledge {
             known.put(peer, p);
         }
         long old = p.held.get(key);
-        if (old == ExpiryMap.ABSENT || ExpiryMap.nanos(expires) > old) {
+        if (old == ExpiryMap.ABSENT || tick(expires) > old) {
             if (old == ExpiryMap.ABSENT && p.held.size() >= perPeerCap) {
                 p.held.removeSoonest();
                 p.intact = false;
             }
-            p.put(key, expires);
+            p.put(key, tick(expires), expires);
         }
     }
 
@@ -161,7 +196,7 @@ public final class Knowledge {
     public boolean needs(PublicKey peer, FactKey key, Instant factExpires, Duration window, Instant now) {
         Peer p = known.get(peer);
         long k = p == null ? ExpiryMap.ABSENT : p.held.get(key);
-        return needs(k, ExpiryMap.nanos(factExpires), ExpiryMap.nanos(now.plus(window)));
+        return needs(k, tick(factExpires), tick(now.plus(window)));
     }
 
     private static boolean needs(long held, long factExpires, long horizon) {
@@ -186,8 +221,8 @@ public final class Knowledge {
         for (Iterator<Peer> it = known.values().iterator(); it.hasNext(); ) {
             Peer p = it.next();
             if (p.minExpiry != null && !p.minExpiry.isAfter(now)) {
-                long min = p.held.removeExpired(ExpiryMap.nanos(now));
-                p.minExpiry = min == ExpiryMap.ABSENT ? null : ExpiryMap.instant(min);
+                long min = p.held.removeExpired(tickDown(now));
+                p.minExpiry = min == ExpiryMap.ABSENT ? null : instantOf(min);
             }
             if (p.held.isEmpty()) {
                 it.remove();
@@ -233,7 +268,7 @@ public final class Knowledge {
     /** The peers believed to hold {@code key} unexpired at {@code now}. O(peers). */
     public List<PublicKey> holders(FactKey key, Instant now) {
         List<PublicKey> out = new java.util.ArrayList<>();
-        long t = ExpiryMap.nanos(now);
+        long t = tickDown(now);
         for (Map.Entry<PublicKey, Peer> e : known.entrySet()) {
             long held = e.getValue().held.get(key);
             if (held != ExpiryMap.ABSENT && held > t) {
@@ -248,7 +283,7 @@ public final class Knowledge {
         Map<PublicKey, Map<FactKey, Instant>> out = new HashMap<>();
         known.forEach((k, p) -> {
             Map<FactKey, Instant> m = new HashMap<>();
-            p.held.forEach((key, expires) -> m.put(key, ExpiryMap.instant(expires)));
+            p.held.forEach((key, expires) -> m.put(key, instantOf(expires)));
             out.put(k, m);
         });
         return out;
@@ -408,7 +443,7 @@ public final class Knowledge {
             this.indexes = indexes;
             this.incremental = indexes != null;
             this.horizon = horizon;
-            this.horizonNanos = ExpiryMap.nanos(horizon);
+            this.horizonNanos = tick(horizon);
             this.window = window;
         }
 
@@ -438,12 +473,12 @@ public final class Knowledge {
         public boolean needs(FactKey key, Instant factExpires) {
             Peer p = known.get(peer);
             long k = p == null ? ExpiryMap.ABSENT : p.held.get(key);
-            long expires = ExpiryMap.nanos(factExpires);
+            long expires = tick(factExpires);
             if (Knowledge.needs(k, expires, horizonNanos)) {
                 return true;
             }
-            if (k < expires && (due == null || k < ExpiryMap.nanos(due))) {
-                due = ExpiryMap.instant(k);
+            if (k < expires && (due == null || k < tick(due))) {
+                due = instantOf(k);
             }
             return false;
         }

@@ -86,14 +86,22 @@ class ExpiryMapTest {
     }
 
     @Test
-    void convertsInstantsExactlyAndSaturatesFarFuture() {
-        Instant t = Instant.parse("2026-11-22T18:00:00.123456789Z");
-        assertEquals(t, ExpiryMap.instant(ExpiryMap.nanos(t)));
-        assertEquals(Long.MAX_VALUE, ExpiryMap.nanos(Instant.MAX));
-        assertTrue(ExpiryMap.nanos(Instant.MIN) > ExpiryMap.ABSENT);
+    void ticksAreWholeSecondsRoundedUpAndSaturate() {
+        Knowledge k = new Knowledge(1, 1);
+        Instant t = Instant.parse("2026-11-22T18:00:00Z");
+        assertEquals(0, k.tick(t), "the first second seen is tick 0");
+        assertEquals(1, k.tick(t.plusNanos(1)), "rounded up");
+        assertEquals(2_040, k.tick(t.plusSeconds(2_040)));
+        assertEquals(-5, k.tick(t.minusSeconds(5)));
+        assertEquals(t.plusSeconds(7), k.instantOf(k.tick(t.plusMillis(6_500))));
+        assertEquals(ExpiryMap.MAX, k.tick(Instant.MAX));
+        assertEquals(Instant.MAX, k.instantOf(ExpiryMap.MAX));
+        assertEquals(ExpiryMap.MIN, k.tick(Instant.MIN));
         ExpiryMap m = new ExpiryMap();
         assertTrue(m.isEmpty());
         assertEquals(ExpiryMap.ABSENT, m.min());
         assertFalse(m.remove(keys(1).get(0)));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.put(keys(1).get(0), ExpiryMap.MAX + 1));
     }
 }
