@@ -61,6 +61,9 @@ class DeliveryTest {
             d.sent(PEER, i, List.of(fact(i)), T0.plusMillis(i));
         }
         assertEquals(3, d.pendingCount(), "the oldest are dropped from the table");
+        assertEquals(List.of(new Delivery.Lost(PEER, List.of(fact(0))), new Delivery.Lost(PEER, List.of(fact(1)))),
+                d.overdue(T0, TIMEOUT), "and reported lost at once, so their facts go again");
+        assertEquals(2, d.lostCount());
         d.sent(OTHER, 1, List.of(fact(9)), T0);
         d.sent(GossipTest.SELF, 1, List.of(fact(9)), T0);
         assertEquals(4, d.pendingCount(), "a third peer is not tracked");

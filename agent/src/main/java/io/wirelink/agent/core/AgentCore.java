@@ -85,7 +85,7 @@ public final class AgentCore {
     private final RelayPlanner relays;
     /** v2 peers that announced acknowledged delivery (MemberMetadata version ≥ 3). */
     private final Set<PublicKey> speaksAcks = new HashSet<>();
-    private final Delivery delivery = new Delivery(MIN_PEER_CAP, 256);
+    private final Delivery delivery = new Delivery(MIN_PEER_CAP, MIN_IN_FLIGHT);
     /** Quiet paths: peers that acknowledged an Alive of ours since their path last became healthy. */
     private final Set<PublicKey> greeted = new HashSet<>();
     private final Map<PublicKey, Instant> greetSentAt = new HashMap<>();
@@ -460,6 +460,8 @@ public final class AgentCore {
     static final int MIN_PEER_CAP = 4096;
     /** What a peer is believed to hold: at least this many entries; more when we hold more facts. */
     static final int MIN_ENTRY_CAP = 65536;
+    /** Datagrams awaiting an Ack (and Acks owed) per peer: at least this many. */
+    static final int MIN_IN_FLIGHT = 256;
 
     /**
      * Bounds the per-peer tables by what we know rather than by constants: the tables are pruned to the known peers
@@ -469,16 +471,20 @@ public final class AgentCore {
     private void sizeTables(int knownPeers, FactView view) {
         int peers = Math.max(MIN_PEER_CAP, 2 * knownPeers);
         int entries = Math.max(MIN_ENTRY_CAP, 2 * view.size());
-        if (peers != peerCap || entries != entryCap) {
+        // datagrams in flight per peer: a first batch carries every fact we hold, more than four to a datagram
+        int inFlight = Math.max(MIN_IN_FLIGHT, view.size() / 4);
+        if (peers != peerCap || entries != entryCap || inFlight != inFlightCap) {
             peerCap = peers;
             entryCap = entries;
+            inFlightCap = inFlight;
             knowledge.caps(peers, entries);
-            delivery.peerCap(peers);
+            delivery.caps(peers, inFlight);
             groups.keys().capacity(peers);
         }
     }
 
     private int peerCap = MIN_PEER_CAP;
+    private int inFlightCap = MIN_IN_FLIGHT;
     private int entryCap = MIN_ENTRY_CAP;
 
     public DeviceState lastDevice() {
