@@ -220,6 +220,8 @@ public final class AgentCore {
         this.selfKey = self.publicKey();
         this.config = config;
         this.store = store;
+        // a router asserts about 6 facts per member, each member a few of its own (PROTOCOL.md §5)
+        store.scaleWithSubjects(FACTS_PER_AUTHOR_PER_SUBJECT, FACTS_PER_SUBJECT, MAX_FACTS_PER_AUTHOR, MAX_FACTS);
         this.settings = settings;
         this.groups = new SignedGroups(self, MIN_PEER_CAP);
         this.cycler = new EndpointCycler(settings.endpointInterval());
@@ -455,6 +457,12 @@ public final class AgentCore {
         this.rawDevice = d;
         this.device = relays.hide(d); // relay peers are the RelayPlanner's, not mesh peers
     }
+
+    /** The fact store's bounds grow with the subjects it holds: per author, per subject in all, and ceilings. */
+    static final int FACTS_PER_AUTHOR_PER_SUBJECT = 8;
+    static final int FACTS_PER_SUBJECT = 64;
+    static final int MAX_FACTS_PER_AUTHOR = 250_000;
+    static final int MAX_FACTS = 2_000_000;
 
     /** Per-peer tables hold at least this many peers; more when the mesh is bigger (see {@link #sizeTables}). */
     static final int MIN_PEER_CAP = 4096;

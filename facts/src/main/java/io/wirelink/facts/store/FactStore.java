@@ -221,6 +221,8 @@ public final class FactStore implements AutoCloseable {
     private final TreeSet<FactEvent> byExpiry = new TreeSet<>(BY_EXPIRY);
     private final TreeSet<FactEvent> remoteByExpiry = new TreeSet<>(BY_EXPIRY);
     private final Map<PublicKey, Integer> perAuthor = new HashMap<>();
+    /** Events per subject (for {@link #scaleWithSubjects}). */
+    private final Map<PublicKey, Integer> perSubject = new HashMap<>();
 
     private long nextSeq;
     private long dirtySinceNanos = -1;
@@ -365,14 +367,15 @@ public final class FactStore implements AutoCloseable {
         }
         FactEvent victim = null;
         if (current == null) {
-            if (full(author)) {
+            PublicKey subject = f.subject();
+            if (full(author, subject)) {
                 expire(now); // make room from what has expired before refusing anything
             }
-            if (perAuthor.getOrDefault(author, 0) >= options.maxEventsPerAuthor()) {
+            if (perAuthor.getOrDefault(author, 0) >= maxPerAuthor(subject)) {
                 refusedAuthorFull++;
                 return new AppendResult.Refused(AppendResult.Reason.AUTHOR_FULL);
             }
-            if (byExpiry.size() >= options.maxEvents()) {
+            if (byExpiry.size() >= maxEvents(subject)) {
                 if (!provenance.channel().isLocal() || remoteByExpiry.isEmpty()) {
                     refusedStoreFull++;
                     return new AppendResult.Refused(AppendResult.Reason.STORE_FULL);
@@ -402,9 +405,8 @@ public final class FactStore implements AutoCloseable {
         return new AppendResult.Appended(candidate, Optional.ofNullable(current), Optional.ofNullable(victim), clamp);
     }
 
-    private boolean full(PublicKey author) {
-        return perAuthor.getOrDefault(author, 0) >= options.maxEventsPerAuthor()
-                || byExpiry.size() >= options.maxEvents();
+    private boolean full(PublicKey author, PublicKey subject) {
+        return perAuthor.getOrDefault(author, 0) >= maxPerAuthor(subject) || byExpiry.size() >= maxEvents(subject);
     }
 
     private FactEvent current(SortKey key, PublicKey author) {
@@ -434,6 +436,7 @@ public final class FactStore implements AutoCloseable {
             remoteByExpiry.add(e);
         }
         perAuthor.merge(e.provenance().author(), 1, Integer::sum);
+        perSubject.merge(e.fact().subject(), 1, Integer::sum);
         versions[e.fact().attribute().ordinal()]++;
         cachedView = null;
     }
@@ -458,6 +461,7 @@ public final class FactStore implements AutoCloseable {
         }
         versions[e.fact().attribute().ordinal()]++;
         perAuthor.computeIfPresent(e.provenance().author(), (a, n) -> n == 1 ? null : n - 1);
+        perSubject.computeIfPresent(e.fact().subject(), (a, n) -> n == 1 ? null : n - 1);
         eventLog.remove(e.seq());
         markDirty();
         cachedView = null;
@@ -592,6 +596,44 @@ public final class FactStore implements AutoCloseable {
     }
 
     /** How many events the store holds (expired ones included until {@link #expire}). */
+    /**
+     * Lets the bounds grow with the mesh: an author may hold up to {@code perAuthorPerSubject} events per distinct
+     * subject held (counting the one a new fact is about), and the store {@code perSubject} per subject, each at least
+     * the {@link Options} bound and at most the ceiling. A router asserts about six facts about every member, so a
+     * fixed 10,000 per author refused a hub's facts beyond about 1,700 members: a sampled 3,000-node simulation never
+     * converged. The ceilings still bound what a flood of made-up subjects can take. Off (0) unless set.
+     */
+    public void scaleWithSubjects(int perAuthorPerSubject, int perSubject, int maxEventsPerAuthorCeiling,
+            int maxEventsCeiling) {
+        if (perAuthorPerSubject < 0 || perSubject < 0 || maxEventsPerAuthorCeiling < 1 || maxEventsCeiling < 1) {
+            throw new IllegalArgumentException("scaling must be non-negative and ceilings positive");
+        }
+        this.perAuthorPerSubject = perAuthorPerSubject;
+        this.perSubjectEvents = perSubject;
+        this.perAuthorCeiling = maxEventsPerAuthorCeiling;
+        this.eventsCeiling = maxEventsCeiling;
+    }
+
+    private int perAuthorPerSubject;
+    private int perSubjectEvents;
+    private int perAuthorCeiling = Integer.MAX_VALUE;
+    private int eventsCeiling = Integer.MAX_VALUE;
+
+    /** The bound per author now, for a new fact about {@code subject}. */
+    private int maxPerAuthor(PublicKey subject) {
+        long scaled = (long) perAuthorPerSubject * subjectsWith(subject);
+        return (int) Math.max(options.maxEventsPerAuthor(), Math.min(perAuthorCeiling, scaled));
+    }
+
+    private int maxEvents(PublicKey subject) {
+        long scaled = (long) perSubjectEvents * subjectsWith(subject);
+        return (int) Math.max(options.maxEvents(), Math.min(eventsCeiling, scaled));
+    }
+
+    private int subjectsWith(PublicKey subject) {
+        return perSubject.size() + (subject == null || perSubject.containsKey(subject) ? 0 : 1);
+    }
+
     public int size() {
         return byExpiry.size();
     }

@@ -157,6 +157,30 @@ class FactStoreTest {
     }
 
     @Test
+    void boundsGrowWithTheSubjectsHeldUpToTheirCeilings() {
+        // a router asserting facts about many members: 4 per author would refuse the fifth, 2 per subject does not
+        FactStore s = FactStore.inMemory(SMALL);
+        s.scaleWithSubjects(2, 3, 9, 12);
+        for (int subject = 1; subject <= 4; subject++) {
+            for (int port = 1; port <= 2; port++) {
+                appended(s.append(endpoint(subject, "198.51.100." + subject + ":" + port, 255), gossip(5, 0)));
+            }
+        }
+        assertEquals(8, s.size(key(5)), "2 per subject held, beyond the 4 of the options");
+        assertEquals(AppendResult.Reason.AUTHOR_FULL,
+                refused(s.append(endpoint(1, "198.51.100.1:3", 255), gossip(5, 0))), "a third about one subject");
+        appended(s.append(endpoint(7, "198.51.100.7:1", 255), gossip(5, 0))); // a new subject brings room
+        assertEquals(AppendResult.Reason.AUTHOR_FULL,
+                refused(s.append(endpoint(8, "198.51.100.8:1", 255), gossip(5, 0))), "the ceiling of 9 holds");
+        appended(s.append(endpoint(8, "198.51.100.8:1", 255), gossip(6, 0)));
+        appended(s.append(endpoint(8, "198.51.100.8:2", 255), gossip(6, 0)));
+        appended(s.append(endpoint(9, "198.51.100.9:1", 255), gossip(6, 0)));
+        assertEquals(12, s.events().size());
+        assertEquals(AppendResult.Reason.STORE_FULL,
+                refused(s.append(endpoint(10, "198.51.100.10:1", 255), gossip(6, 0))), "the ceiling of 12 in all");
+    }
+
+    @Test
     void localAndConfigFactsAreNeverEvicted() {
         FactStore s = FactStore.inMemory(FactStore.Options.DEFAULTS.withMaxEvents(6).withMaxEventsPerAuthor(6));
         for (int port = 1; port <= 3; port++) {
