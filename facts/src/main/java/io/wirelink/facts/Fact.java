@@ -5,9 +5,20 @@ import java.time.Instant;
 /**
  * A subject/attribute/value/expiry fact. The subject is always a WireGuard public key. On the wire the expiry is a
  * TTL in whole seconds relative to the moment of sending or receiving.
+ *
+ * <p>Immutable, with value semantics over the four components (it was a record; a class so that it can keep its
+ * {@link #key()}, which costs an encoding and an interner lookup and was taken for every fact sent to every peer: at
+ * a hub of 10,000 nodes several hundred million times in a join).
  */
-public record Fact(Attribute attribute, PublicKey subject, FactValue value, Instant expires) {
-    public Fact {
+public final class Fact {
+    private final Attribute attribute;
+    private final PublicKey subject;
+    private final FactValue value;
+    private final Instant expires;
+    /** Computed on first use; a race computes the same shared instance twice, which is harmless. */
+    private FactKey key;
+
+    public Fact(Attribute attribute, PublicKey subject, FactValue value, Instant expires) {
         if (attribute == null || subject == null || value == null || expires == null) {
             throw new IllegalArgumentException("fact needs attribute, subject, value and expiry");
         }
@@ -15,6 +26,37 @@ public record Fact(Attribute attribute, PublicKey subject, FactValue value, Inst
             throw new IllegalArgumentException(
                     attribute.specName() + " cannot carry a " + value.getClass().getSimpleName() + " value");
         }
+        this.attribute = attribute;
+        this.subject = subject;
+        this.value = value;
+        this.expires = expires;
+    }
+
+    public Attribute attribute() {
+        return attribute;
+    }
+
+    public PublicKey subject() {
+        return subject;
+    }
+
+    public FactValue value() {
+        return value;
+    }
+
+    public Instant expires() {
+        return expires;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof Fact f && attribute == f.attribute && subject.equals(f.subject)
+                && value.equals(f.value) && expires.equals(f.expires);
+    }
+
+    @Override
+    public int hashCode() {
+        return ((attribute.hashCode() * 31 + subject.hashCode()) * 31 + value.hashCode()) * 31 + expires.hashCode();
     }
 
     static boolean fits(Attribute a, FactValue v) {
@@ -81,11 +123,19 @@ public record Fact(Attribute attribute, PublicKey subject, FactValue value, Inst
 
     /** The identity of this fact: attribute, subject and value bytes (Alive ignores its value). */
     public FactKey key() {
-        return FactKey.of(this);
+        FactKey k = key;
+        if (k == null) {
+            k = FactKey.of(this);
+            key = k; // FactKey's fields are final: safe to publish through a data race
+        }
+        return k;
     }
 
+    /** The same fact with another expiry; it keeps the key (the key does not depend on the expiry). */
     public Fact withExpiry(Instant e) {
-        return new Fact(attribute, subject, value, e);
+        Fact f = new Fact(attribute, subject, value, e);
+        f.key = key;
+        return f;
     }
 
     @Override
