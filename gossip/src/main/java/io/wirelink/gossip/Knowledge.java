@@ -27,6 +27,8 @@ import java.util.UUID;
 public final class Knowledge {
     /** Generations of the eligible list remembered; a peer planned longer ago is planned in full. */
     private static final int GENERATIONS = 64;
+    /** Forgotten keys remembered per peer until its next plan (see {@code Peer.forgotten}). */
+    private static final int FORGOTTEN = 1024;
 
     /** One peer's entries and planning state. */
     private static final class Peer {
@@ -40,6 +42,13 @@ public final class Knowledge {
         /** At most the earliest expiry held of a fact planned but not sent that a later window can make due. */
         Instant due;
         Duration window;
+        /**
+         * Keys forgotten since the last plan ({@link Knowledge#forget}: a datagram not acknowledged), which the next
+         * plan looks at besides the changed ones; null when none. Past {@link #FORGOTTEN} the peer is planned in
+         * full instead. Before, any forgotten key made the next plan look at every fact: at a hub of a big mesh,
+         * where every peer loses a datagram now and then, nearly every plan in a join was O(facts).
+         */
+        List<FactKey> forgotten;
         /** Until the peer's first boot ID: the keys it sent us itself (see {@link Knowledge#bootId}). */
         java.util.Set<FactKey> heard;
 
@@ -206,8 +215,16 @@ public final class Knowledge {
     /** Forgets what a peer holds of one fact, so the next pass re-sends it (e.g. Alive after an endpoint change). */
     public void forget(PublicKey peer, FactKey key) {
         Peer p = known.get(peer);
-        if (p != null && p.held.remove(key)) {
-            p.intact = false;
+        if (p != null && p.held.remove(key) && p.intact) {
+            if (p.forgotten == null) {
+                p.forgotten = new java.util.ArrayList<>();
+            }
+            if (p.forgotten.size() < FORGOTTEN) {
+                p.forgotten.add(key);
+            } else {
+                p.intact = false;
+                p.forgotten = null;
+            }
         }
     }
 
@@ -318,12 +335,36 @@ public final class Knowledge {
         int[] indexes = null;
         if (p != null && p.intact && uniqueKeys && p.planned >= 0 && window.equals(p.window)
                 && (p.due == null || !horizon.isAfter(p.due))) {
-            indexes = changedSince(p.planned);
+            indexes = withForgotten(changedSince(p.planned), p.forgotten);
         }
         if (p != null) {
             p.intact = true;
+            p.forgotten = null;
         }
         return new Scan(peer, p, indexes, horizon, window);
+    }
+
+    /** {@code changed} and the indexes of {@code forgotten} keys in the list, ascending, once each; null: null. */
+    private int[] withForgotten(int[] changed, List<FactKey> forgotten) {
+        if (changed == null || forgotten == null) {
+            return changed;
+        }
+        int[] out = Arrays.copyOf(changed, changed.length + forgotten.size());
+        int n = changed.length;
+        for (FactKey k : forgotten) {
+            Integer i = indexOf.get(k);
+            if (i != null) {
+                out[n++] = i; // a key no longer in the list is not planned anyway
+            }
+        }
+        Arrays.sort(out, 0, n);
+        int m = 0;
+        for (int j = 0; j < n; j++) {
+            if (m == 0 || out[j] != out[m - 1]) {
+                out[m++] = out[j];
+            }
+        }
+        return Arrays.copyOf(out, m);
     }
 
     /** The indexes of the keys changed after generation {@code since}, ascending; null when not known or many. */

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -153,6 +154,35 @@ class IncrementalPlanTest {
             assertEquals(plain.entries(), fast.entries(), "seed " + seed + " step " + step + " op " + op);
         }
         assertTrue(passes > 1000 && sent > 1000, passes + " passes, " + sent + " sent");
+    }
+
+    @Test
+    void aForgottenFactIsLookedAtAloneNotEveryFact() {
+        // a datagram not acknowledged makes its facts needed again; the next plan looks at those, not at all 1,000
+        Knowledge k = new Knowledge(10, 10_000);
+        PublicKey peer = GossipTest.key(2);
+        List<Fact> eligible = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            eligible.add(Fact.endpoint(GossipTest.key(3), IpEndpoint.parse("198.51.100." + (1 + i / 200) + ":"
+                    + (1000 + i % 200)), T0.plusSeconds(255)));
+        }
+        Fact alive = Fact.alive(GossipTest.key(1), new UUID(1, 1), T0.plus(S.aliveTtl()));
+        assertEquals(1001, SendPlanner.plan(peer, SendPlanner.Level.FACTS, eligible, alive, k, S, T0).size());
+        k.forget(peer, eligible.get(500).key());
+        k.forget(peer, eligible.get(7).key());
+        Knowledge.Scan scan = k.scan(peer, eligible, S.factWindow(), T0.plusSeconds(1));
+        List<Integer> looked = new ArrayList<>();
+        for (int i = scan.next(); i >= 0; i = scan.next()) {
+            looked.add(i);
+            Fact f = eligible.get(i);
+            assertTrue(scan.needs(scan.key(i), f.expires()), "forgotten: needed again");
+            k.learned(peer, scan.key(i), f.expires());
+        }
+        scan.done();
+        assertEquals(List.of(7, 500), looked);
+        k.forget(peer, eligible.get(3).key());
+        assertEquals(List.of(eligible.get(3), alive), SendPlanner.plan(peer, SendPlanner.Level.FACTS, eligible, alive,
+                k, S, T0.plusSeconds(2)), "and sent again");
     }
 
     @ParameterizedTest
