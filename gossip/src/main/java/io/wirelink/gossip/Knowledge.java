@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -424,10 +423,6 @@ public final class Knowledge {
                 return;
             }
         }
-        Map<Fact, FactKey> oldKeys = new IdentityHashMap<>(facts.length * 2);
-        for (int i = 0; i < facts.length; i++) {
-            oldKeys.put(facts[i], keys[i]);
-        }
         Map<FactKey, Integer> oldIndex = indexOf;
         Fact[] oldFacts = facts;
         Fact[] newFacts = new Fact[n];
@@ -438,10 +433,7 @@ public final class Knowledge {
         boolean unique = true;
         for (int i = 0; i < n; i++) {
             Fact f = eligible.get(i);
-            FactKey k = oldKeys.get(f);
-            if (k == null) {
-                k = f.key();
-            }
+            FactKey k = f.key(); // computed once per Fact, which keeps it
             newFacts[i] = f;
             newKeys[i] = k;
             if (newIndex.put(k, i) != null) {

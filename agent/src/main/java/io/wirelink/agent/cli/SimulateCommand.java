@@ -232,8 +232,8 @@ public final class SimulateCommand implements Callable<Integer> {
                 nat.get("public"), r.hubs(), r.hubs() == 1 ? "" : "s", pct(r.loss()), r.seed(),
                 num(r.durationSeconds()));
         if (r.sample() != null) {
-            out.printf(Locale.ROOT, "  sampled: %,d nodes run the full agent and are measured; the rest are stand-ins%n",
-                    r.sample());
+            out.printf(Locale.ROOT, "  sampled: %,d nodes run the full agent and are measured; the rest are "
+                    + "stand-ins%n", r.sample());
         }
         out.printf(Locale.ROOT, "  last node started           at %s s%n", num(r.lastJoinSeconds()));
         out.printf(Locale.ROOT, "  everyone knows everyone     %s%n", since(r.convergenceSeconds()));
@@ -261,11 +261,11 @@ public final class SimulateCommand implements Callable<Integer> {
                         + "%,d events)%n", num(r.cpuMicrosPerNodeSecond()), num(r.cpuSeconds()),
                 num(r.wallSeconds()), r.events());
         if (r.heapBytesPerNode() != null) {
-            out.printf(Locale.ROOT, "  memory                      %s heap per agent (after a full collection at half the run)%n",
-                    size(r.heapBytesPerNode()));
+            out.printf(Locale.ROOT, "  memory                      %s heap per agent (after a full collection at half "
+                    + "the run)%n", size(r.heapBytesPerNode()));
         } else {
-            out.printf(Locale.ROOT, "  memory                      %s heap in all (after a full collection at half the run)%n",
-                    size(r.heapBytes()));
+            out.printf(Locale.ROOT, "  memory                      %s heap in all (after a full collection at half "
+                    + "the run)%n", size(r.heapBytes()));
         }
         if (r.wake() != null) {
             out.printf(Locale.ROOT, "  wake test                   %d idle punchable pairs given traffic: %d direct within %d s"

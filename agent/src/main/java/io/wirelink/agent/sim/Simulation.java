@@ -46,8 +46,8 @@ import java.util.function.Consumer;
  *
  * <p><b>Sampled runs</b> ({@code sample} K &gt; 0): only nodes 0..K-1 (a random draw, since NAT kinds are shuffled)
  * run the full agent; the others are <em>stand-ins</em>, the same agent on the same world with a narrow view
- * ({@link io.wirelink.agent.core.AgentCore#onlySubjects}): they keep only facts about the hubs, the K sampled nodes and themselves. Towards
- * the hubs and the sample a stand-in does what a full agent does (joins, gossips its own facts, acknowledges, punches
+ * ({@link io.wirelink.agent.core.AgentCore#onlySubjects}): they keep only facts about the hubs, the K sampled nodes
+ * and themselves. Towards the hubs and the sample a stand-in does what a full agent does (joins, gossips its own facts, acknowledges, punches
  * and answers punches), so the hubs carry the whole mesh's load and each sampled node sees a mesh of every node; what
  * is left out is stand-ins' traffic among themselves, which no measured agent sees. Everything per node (convergence,
  * pairs, control bytes, facts) is measured over the sample; the hubs' figures are the hubs' own. A full agent holds
@@ -236,7 +236,8 @@ public final class Simulation {
 
         /** The same result with the wake test's outcome. */
         Result withWake(Wake w) {
-            return new Result(nodes, hubs, sample, seed, durationSeconds, loss, nat, lastJoinSeconds, convergenceSeconds,
+            return new Result(nodes, hubs, sample, seed, durationSeconds, loss, nat, lastJoinSeconds,
+                    convergenceSeconds,
                     directConvergenceSeconds, pairs, punchablePairs, directShare, idleShare, routedShare,
                     unreachableShare, punchableDirectShare, punchableReadyShare, pairsByNat,
                     controlBytesPerNodePerSecond, controlBytesPerNodePerSecondMax, controlBytesPerHubPerSecond,
@@ -244,8 +245,8 @@ public final class Simulation {
                     steadyControlBytesPerHubPerSecond, underlayBytesPerNodePerSecond, underlayBytesPerNodePerSecondMax,
                     underlayBytesPerHubPerSecond, gossipDatagramsPerNodePerSecond, passesPerNodePerSecond,
                     quickStepsPerNodePerSecond, factsPerNodeMean, factsPerNodeMax,
-                    factsPerHub, standInFactsMean, events, traceHash, drops, breakdown, cpuSeconds, cpuMicrosPerNodeSecond, wallSeconds,
-                    heapBytes, heapBytesPerNode, w);
+                    factsPerHub, standInFactsMean, events, traceHash, drops, breakdown, cpuSeconds,
+                    cpuMicrosPerNodeSecond, wallSeconds, heapBytes, heapBytesPerNode, w);
         }
 
         /** The fields as JSON-ready values, in a fixed order. */
@@ -902,8 +903,8 @@ public final class Simulation {
         double hubUnderlay = 0;
         long half = o.duration().toNanos() / 2;
         for (int a = 0; a < agents; a++) {
-            if (a >= n && a < o.nodes()) {
-                continue; // a stand-in
+            if (standIn(a)) {
+                continue;
             }
             double up = uptimeSeconds(a, 0);
             double upHalf = uptimeSeconds(a, half);
@@ -932,8 +933,8 @@ public final class Simulation {
         long maxFacts = 0;
         double hubFacts = 0;
         for (int a = 0; a < agents; a++) {
-            if (a >= n && a < o.nodes()) {
-                continue; // a stand-in
+            if (standIn(a)) {
+                continue;
             }
             long f = agent(a) == null ? 0 : agent(a).core().store().size(); // null: never started
             maxFacts = Math.max(maxFacts, f);
@@ -1012,7 +1013,8 @@ public final class Simulation {
                 passes[1] += x.core().counters().quickPasses;
             }
         }
-        return new Result(o.nodes(), o.hubs(), n < o.nodes() ? n : null, o.seed(), simulated, o.loss(), nat, seconds(lastJoinNanos),
+        return new Result(o.nodes(), o.hubs(), n < o.nodes() ? n : null, o.seed(), simulated, o.loss(), nat,
+                seconds(lastJoinNanos),
                 convergedNanos == null ? null : seconds(convergedNanos - lastJoinNanos),
                 directNanos == null ? null : seconds(directNanos - lastJoinNanos),
                 pairs, punchablePairs, share(direct, pairs), share(idle, pairs), share(routed, pairs),
@@ -1027,6 +1029,11 @@ public final class Simulation {
                 world.eventsProcessed(), Long.toHexString(world.traceHash()), drops, breakdown(),
                 cpuNanos / 1e9, cpuNanos / 1e3 / ((double) agents * simulated), wallNanos / 1e9,
                 halfHeapBytes, n < o.nodes() ? null : halfHeapBytes / (double) agents, null);
+    }
+
+    /** Agent {@code a} is a stand-in (a node beyond the sample). */
+    private boolean standIn(int a) {
+        return a >= measured && a < o.nodes();
     }
 
     /** Mean facts held by a stand-in that started; null when there are none. */
