@@ -70,6 +70,9 @@ public final class Knowledge {
     long tick(Instant t) {
         long s = t.getEpochSecond();
         if (baseSecond == Long.MIN_VALUE) {
+            if (Math.abs(s) >= 9_000_000_000L) {
+                return s > 0 ? ExpiryMap.MAX : ExpiryMap.MIN; // "never" or "long ago" cannot be the scale's origin
+            }
             baseSecond = s;
         }
         if (s >= baseSecond + ExpiryMap.MAX) {

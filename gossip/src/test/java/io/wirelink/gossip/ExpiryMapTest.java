@@ -89,6 +89,7 @@ class ExpiryMapTest {
     void ticksAreWholeSecondsRoundedUpAndSaturate() {
         Knowledge k = new Knowledge(1, 1);
         Instant t = Instant.parse("2026-11-22T18:00:00Z");
+        assertEquals(ExpiryMap.MAX, k.tick(Instant.MAX), "the far future first does not become the origin");
         assertEquals(0, k.tick(t), "the first second seen is tick 0");
         assertEquals(1, k.tick(t.plusNanos(1)), "rounded up");
         assertEquals(2_040, k.tick(t.plusSeconds(2_040)));
