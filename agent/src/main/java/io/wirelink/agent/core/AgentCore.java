@@ -663,7 +663,8 @@ public final class AgentCore {
         PublicKey requester = r.key();
         PublicKey target = f.subject();
         if (target.equals(selfKey)) {
-            boolean fromRouter = Routers.isRouter(device.peer(signer) == null ? null : device.peer(signer));
+            PeerState from = device.peer(signer); // null: known (configured, a member) but not in the last read
+            boolean fromRouter = from != null && Routers.isRouter(from);
             Instant last = punchedAt.get(requester);
             if ((fromRouter || signer.equals(requester)) && device.peer(requester) != null
                     && (last == null || !now.isBefore(last.plus(ACK_TIMEOUT)))) {
