@@ -1529,7 +1529,7 @@ public final class AgentCore {
     }
 
     /**
-     * Adds the hello (until the peer is known to read Acks) and the Acks we owe the peer to {@code facts}, seals
+     * Adds the hello (to a v2 peer not known to read Acks) and the Acks we owe the peer to {@code facts}, seals
      * them for the peer (asking for an Ack when {@code wantAck}) and queues the datagrams.
      */
     private void seal(PublicKey k, List<Fact> facts, PeerPlan pp, boolean wantAck, int port, List<Outgoing> out,
