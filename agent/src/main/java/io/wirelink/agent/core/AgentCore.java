@@ -387,7 +387,7 @@ public final class AgentCore {
             boolean probeDue = pr != null && !now.isBefore(pr.next());
             PeerPlan pp = peerPlan(p, ctx, selfRouter, now);
             if (pp.rule() == SendPlanner.AliveRule.NOW) {
-                Fact alive = pp.v2() ? ownAlive(now) : V1Peers.alive(ownAlive(now), settings.gossip(), now);
+                Fact alive = ownAlive(now); // a probe or a greeting: never to a peer known to be v1
                 facts.add(alive);
                 knowledge.learned(k, alive.key(), alive.expires());
             } else if (probeDue) {
@@ -1454,10 +1454,14 @@ public final class AgentCore {
                 eligibleHere = eligibleV1;
             }
             GossipSettings gs = settings.gossip();
+            // Alive at a Go node's pace only to a peer known to be v1: one not heard from yet may be an agent
+            // whose first Alive after a punch must not wait 30 s
+            boolean knownV1 = !v2 && heardFrom(k);
             List<Fact> facts = v2
                     ? SendPlanner.plan(k, level, eligibleHere, alive, rule, knowledge, gs, now)
-                    : SendPlanner.plan(k, level, eligibleHere, V1Peers.alive(alive, gs, now), rule,
-                            V1Peers.window(gs), V1Peers.window(gs), knowledge, now);
+                    : SendPlanner.plan(k, level, eligibleHere, knownV1 ? V1Peers.alive(alive, gs, now) : alive,
+                            rule, V1Peers.window(gs), knownV1 ? V1Peers.window(gs) : gs.aliveWindow(), knowledge,
+                            now);
             boolean wantAck = acks && !facts.isEmpty()
                     && (rule == SendPlanner.AliveRule.NOW || facts.stream().anyMatch(
                             f -> f.attribute() != Attribute.ALIVE));
