@@ -12,9 +12,9 @@ import java.util.List;
  * What a v1 (Go wirelink) peer is sent (PROTOCOL.md §6.1). It reads no withdrawals, and it keeps per fact the copy
  * that expires last (wirelink-spec.md §1.3), so nothing sent later can shorten what it holds: a fact we stop
  * sharing leaves it only when its copy expires. So its copies of our membership facts, which are what makes it
- * remove a peer, live only a {@link #lease}, and the rest at most {@code factTtl}. Our Alive goes at its own
- * cadence (every 30 s rather than every 10 s) with the same lease, so the membership refresh rides in the same
- * datagram. And it gets nothing its decoder does not know: no v2 attribute (it would drop the whole group) and no
+ * remove a peer, live only a {@link #lease}, and the rest at most {@code factTtl}. Once the peer is known to be v1
+ * (heard from without a v2 announcement) our Alive goes at its own cadence (every 30 s rather than every 10 s) with
+ * the same lease, so the membership refresh rides in the same datagram. And it gets nothing its decoder does not know: no v2 attribute (it would drop the whole group) and no
  * MemberMetadata carrying the {@code v} sub-attribute (it would log each one at INFO).
  */
 public final class V1Peers {

@@ -52,6 +52,8 @@ class GoInteropTest {
             new UUID(42, 42));
     Instant now = T0;
     boolean xOnHub = true;
+    /** Whether the Go leaf's datagrams never reach the hub. */
+    boolean goSilent;
     /** The hub's datagrams to the Go leaf, counted from {@link #countFrom}. */
     int toGo;
     long toGoBytes;
@@ -117,7 +119,7 @@ class GoInteropTest {
             hub.datagram(fromB, o.payload(), now);
         }
         IpEndpoint fromGo = new IpEndpoint(LinkLocal.address(go.pub()), 51821);
-        for (byte[] d : go.ping(hubKey.publicKey(), now)) {
+        for (byte[] d : goSilent ? List.<byte[]>of() : go.ping(hubKey.publicKey(), now)) {
             hub.datagram(fromGo, d, now);
         }
     }
@@ -229,6 +231,23 @@ class GoInteropTest {
         double perMinute = toGo / 15.0;
         System.out.printf("hub -> Go leaf: %.1f datagrams/min, %.0f B/min%n", perMinute, toGoBytes / 15.0);
         assertTrue(perMinute <= 2.5, "about one every Alive period (30 s): " + perMinute);
+    }
+
+    @Test
+    void aPeerNotHeardFromGetsAliveAtTheAgentsPaceAndAKnownGoPeerAtItsOwn() {
+        goSilent = true;
+        run(Duration.ofMinutes(1));
+        countFrom = now;
+        run(Duration.ofMinutes(2));
+        assertTrue(toGo >= 10, "5 a minute or more, an Alive every alivePeriod (10 s): it may be an agent that "
+                + "just punched: " + toGo);
+        goSilent = false;
+        run(Duration.ofMinutes(1));
+        toGo = 0;
+        countFrom = now;
+        run(Duration.ofMinutes(4));
+        assertTrue(toGo <= 10, "2.5 a minute or fewer: heard from, no v2, a Go node: an Alive every 30 s: " + toGo);
+        assertEquals(List.of(), go.info);
     }
 
     @Test
