@@ -9,6 +9,7 @@ import io.wirelink.apply.HostNetwork;
 import io.wirelink.apply.PeerState;
 import io.wirelink.apply.reconcile.EndpointCycler;
 import io.wirelink.apply.reconcile.PeerIntent;
+import io.wirelink.apply.reconcile.Reason;
 import io.wirelink.apply.reconcile.Reconciler;
 import io.wirelink.detect.Health;
 import io.wirelink.detect.LocalEndpoints;
@@ -185,8 +186,22 @@ public final class AgentCore {
     private Map<FactView.Entry, Fact> believedBy = Map.of();
     private TrustContext believedCtx;
 
-    /** What one pass decided. */
-    public record Actions(DeviceChange change, List<Outgoing> datagrams, List<String> reasons) {}
+    /**
+     * What one pass decided.
+     *
+     * @param why the reasons for the change, each naming its peer
+     */
+    public record Actions(DeviceChange change, List<Outgoing> datagrams, List<Reason> why) {
+
+        /** The reasons as log lines ({@code "<peer>: <text>"}), in order. */
+        public List<String> reasons() {
+            List<String> out = new ArrayList<>(why.size());
+            for (Reason r : why) {
+                out.add(r.toString());
+            }
+            return out;
+        }
+    }
 
     /** A datagram to send to a peer's link-local address on the gossip port. */
     public record Outgoing(PublicKey peer, Inet6Address address, int port, byte[] payload) {}
@@ -830,8 +845,8 @@ public final class AgentCore {
             probeNow(k, now);
         }
         punchNow.addAll(lastPunch); // a direct try at a relay's switch moment: send now, whatever the path's state
-        for (String r : plan.reasons()) {
-            lastReason.put(PublicKey.parse(r.substring(0, r.indexOf(':'))), r.substring(r.indexOf(':') + 2));
+        for (Reason r : plan.reasons()) {
+            lastReason.put(r.peer(), r.text());
         }
         for (Delivery.Lost l : delivery.overdue(now, ACK_TIMEOUT)) {
             for (FactKey k : l.keys()) {
@@ -923,7 +938,7 @@ public final class AgentCore {
             Map<FactKey, Fact> believed) {
         RelayPlanner.Plan rp = relays.plan(now, rawDevice, intents, believed.values(), plan.change());
         lastPunch = rp.punch();
-        List<String> reasons = new ArrayList<>(plan.reasons());
+        List<Reason> reasons = new ArrayList<>(plan.reasons());
         reasons.addAll(rp.reasons());
         Set<PublicKey> switched = new HashSet<>(plan.endpointSwitched());
         switched.addAll(rp.switched());
@@ -938,8 +953,8 @@ public final class AgentCore {
             change = RelayPlanner.withReAdds(change, device, new HashSet<>(retry));
             counters.firstContactRetries += retry.size();
             for (PublicKey k : retry) {
-                reasons.add(k + ": no handshake yet and nothing heard; re-added so WireGuard sends a new initiation"
-                        + " now rather than in 5 s");
+                reasons.add(new Reason(k, "no handshake yet and nothing heard; re-added so WireGuard sends a new"
+                        + " initiation now rather than in 5 s"));
             }
         }
         return new Reconciler.Plan(change, reasons, switched);

@@ -5,6 +5,7 @@ import io.wirelink.apply.DeviceState;
 import io.wirelink.apply.PeerChange;
 import io.wirelink.apply.PeerState;
 import io.wirelink.apply.reconcile.PeerIntent;
+import io.wirelink.apply.reconcile.Reason;
 import io.wirelink.facts.Attribute;
 import io.wirelink.facts.Fact;
 import io.wirelink.facts.IpEndpoint;
@@ -143,7 +144,7 @@ public final class RelayPlanner {
      * What {@link #plan} decided: the change, why, peers whose endpoint moved, and peers to send to at once (a direct
      * try began at the relay's switch moment: both ends send now, so each NAT sees outbound traffic).
      */
-    public record Plan(DeviceChange change, List<String> reasons, Set<PublicKey> switched, Set<PublicKey> punch) {}
+    public record Plan(DeviceChange change, List<Reason> reasons, Set<PublicKey> switched, Set<PublicKey> punch) {}
 
     /** A disclosure query to send: to {@code relay} at {@code endpoint}, about {@code peer} (relay/Disclosure). */
     public record DisclosureQuery(PublicKey relay, IpEndpoint endpoint, PublicKey peer) {}
@@ -647,7 +648,7 @@ public final class RelayPlanner {
             DeviceChange base) {
         offers(believed);
         passWanted = false;
-        List<String> reasons = new ArrayList<>();
+        List<Reason> reasons = new ArrayList<>();
         Set<PublicKey> switched = new HashSet<>();
         Map<PublicKey, Set<PublicKey>> theirs = attachments(believed);
         // a relay that just disclosed a peer has it registered (and the pair allowed): as good as its attachment
@@ -741,8 +742,9 @@ public final class RelayPlanner {
                     // (the peer reached us through it) is kept: removing it would break the handshake in flight
                     reAdd.add(k);
                 }
-                reasons.add(k + ": via relay " + r + " at " + pp.relayEndpoint + " (" + pp.why + ")"
-                        + (hold ? "; waiting up to " + YIELD.toMillis() + " ms for its handshake through the relay" : ""));
+                reasons.add(new Reason(k, "via relay " + r + " at " + pp.relayEndpoint + " (" + pp.why + ")"
+                        + (hold ? "; waiting up to " + YIELD.toMillis() + " ms for its handshake through the relay"
+                                : "")));
                 continue;
             }
             needed = true;
@@ -766,8 +768,9 @@ public final class RelayPlanner {
                         pp.rxAtTrial = -1;
                         endpointFor.put(k, pp.trialEndpoint);
                         punch.add(k);
-                        reasons.add(k + ": roamed back to relay " + pp.relay + " during the direct try; direct at "
-                                + pp.trialEndpoint + " again");
+                        reasons.add(new Reason(k, "roamed back to relay " + pp.relay
+                                + " during the direct try; direct at "
+                                + pp.trialEndpoint + " again"));
                         continue;
                     }
                     if (pp.rxAtTrial < 0 && ps.endpoint() != null && ps.endpoint().equals(pp.trialEndpoint)) {
@@ -778,8 +781,9 @@ public final class RelayPlanner {
                 }
                 if (ps.endpoint() != null && ps.endpoint().equals(pp.trialEndpoint) && pp.rxAtTrial >= 0
                         && ps.rxBytes() > pp.rxAtTrial && v.healthy()) {
-                    reasons.add(k + ": direct again at " + ps.endpoint() + " after " + pp.trials + " tries; relay "
-                            + pp.relay + " left");
+                    reasons.add(new Reason(k, "direct again at " + ps.endpoint() + " after " + pp.trials
+                            + " tries; relay "
+                            + pp.relay + " left"));
                     pp.mode = Mode.DIRECT;
                     pp.relay = null;
                     pp.unhealthySince = null;
@@ -798,7 +802,8 @@ public final class RelayPlanner {
             if (!common.contains(pp.relay)) {
                 PublicKey r = choose(self, k, common);
                 if (r != null) {
-                    reasons.add(k + ": relay " + pp.relay + " lost, via relay " + r + " at " + attached.get(r));
+                    reasons.add(new Reason(k, "relay " + pp.relay + " lost, via relay " + r + " at "
+                            + attached.get(r)));
                     pp.relay = r;
                     pp.relayEndpoint = attached.get(r);
                     // the new relay's path first: a direct try due meanwhile would cut the pair off right now
@@ -814,7 +819,7 @@ public final class RelayPlanner {
                 PublicKey r = choose(self, k, common);
                 if (r != null && !r.equals(pp.relay)) {
                     // a better shared relay appeared (the peer attached to it): both ends move to it
-                    reasons.add(k + ": via relay " + r + " (preferred for this pair) instead of " + pp.relay);
+                    reasons.add(new Reason(k, "via relay " + r + " (preferred for this pair) instead of " + pp.relay));
                     pp.relay = r;
                     pp.relayEndpoint = attached.get(r);
                     pp.relayedSince = now;
@@ -833,8 +838,8 @@ public final class RelayPlanner {
                     // WireGuard's one initiation per 5 s (sent with no endpoint, or to the old one)
                     pp.holdUntil = null;
                     reAdd.add(k);
-                    reasons.add(k + ": no handshake came through relay " + pp.relay + " in " + YIELD.toMillis()
-                            + " ms; starting our own");
+                    reasons.add(new Reason(k, "no handshake came through relay " + pp.relay + " in " + YIELD.toMillis()
+                            + " ms; starting our own"));
                 }
             }
             if (pp.mode == Mode.RELAYED && !reAdd.contains(k)) {
@@ -874,8 +879,8 @@ public final class RelayPlanner {
                     pp.rxAtTrial = -1;
                     endpointFor.put(k, direct);
                     switched.add(k);
-                    reasons.add(k + ": relayed via " + pp.relay + ", trying direct at " + direct + " (try "
-                            + pp.trials + (coordinated ? ", at the relay's switch moment" : "") + ")");
+                    reasons.add(new Reason(k, "relayed via " + pp.relay + ", trying direct at " + direct + " (try "
+                            + pp.trials + (coordinated ? ", at the relay's switch moment" : "") + ")"));
                     continue;
                 }
                 if (!pp.nextTrial.isAfter(now) && d == null) {
@@ -965,7 +970,7 @@ public final class RelayPlanner {
     }
 
     /** Keeps up to maxAttach alive relays as device peers while needed; removes the rest. */
-    private List<PeerChange> attach(Instant now, DeviceState raw, boolean needed, List<String> reasons) {
+    private List<PeerChange> attach(Instant now, DeviceState raw, boolean needed, List<Reason> reasons) {
         List<PeerChange> out = new ArrayList<>();
         Set<PublicKey> want = new TreeSet<>();
         if (use && needed) {
@@ -993,7 +998,7 @@ public final class RelayPlanner {
             if (!want.contains(k)) {
                 attached.remove(k);
                 out.add(PeerChange.removal(k));
-                reasons.add(k + ": relay no longer needed or offered, unregistered");
+                reasons.add(new Reason(k, "relay no longer needed or offered, unregistered"));
             }
         }
         for (PublicKey k : want) {
@@ -1001,8 +1006,8 @@ public final class RelayPlanner {
             PeerState ps = raw.peer(k);
             if (!attached.containsKey(k)) {
                 attached.put(k, ep);
-                reasons.add(k + ": registering with " + offers.get(k).describe() + " at " + ep + " (RTT "
-                        + String.format("%.1f", rtt(k, now)) + " ms)");
+                reasons.add(new Reason(k, "registering with " + offers.get(k).describe() + " at " + ep + " (RTT "
+                        + String.format("%.1f", rtt(k, now)) + " ms)"));
             }
             if (ps == null || !ep.equals(ps.endpoint()) || ps.persistentKeepaliveSeconds() != RELAY_KEEPALIVE_SECONDS
                     || !ps.allowedIps().isEmpty()) {

@@ -628,7 +628,7 @@ class RelayPlannerTest {
         believed.add(Fact.relay(peer, new RelayAttachment(false, r2, List.of(e2)), now.plusSeconds(3600)));
         RelayPlanner.Plan p = pass(both);
         assertEquals(e2, device.get(peer).endpoint(), p.reasons().toString());
-        assertTrue(p.reasons().stream().noneMatch(r -> r.contains("null")), p.reasons().toString());
+        assertTrue(p.reasons().stream().noneMatch(r -> r.toString().contains("null")), p.reasons().toString());
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wirelink.agent.core.AgentCore;
 import io.wirelink.apply.DeviceChange;
 import io.wirelink.apply.PeerChange;
+import io.wirelink.apply.reconcile.Reason;
 import io.wirelink.facts.Fact;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.IpPrefix;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class DecisionDigestTest {
@@ -43,7 +45,7 @@ class DecisionDigestTest {
     }
 
     private static AgentCore.Actions actions(DeviceChange c, List<AgentCore.Outgoing> out, String... reasons) {
-        return new AgentCore.Actions(c, out, List.of(reasons));
+        return new AgentCore.Actions(c, out, Stream.of(reasons).map(r -> new Reason(null, r)).toList());
     }
 
     /** A datagram to A carrying {@code facts}, sealed with {@code nonceSeed} (nonces differ, keys do not). */

@@ -55,11 +55,11 @@ public final class Reconciler {
             Instant now) {}
 
     /** The planned change, why each peer is touched, and the peers whose endpoint was switched. */
-    public record Plan(DeviceChange change, List<String> reasons, Set<PublicKey> endpointSwitched) {}
+    public record Plan(DeviceChange change, List<Reason> reasons, Set<PublicKey> endpointSwitched) {}
 
     public static Plan plan(DeviceState device, Context ctx, EndpointCycler cycler, LinkLocalFn linkLocal) {
         List<PeerChange> changes = new ArrayList<>();
-        List<String> reasons = new ArrayList<>();
+        List<Reason> reasons = new ArrayList<>();
         Set<PublicKey> switched = new HashSet<>();
         Map<PublicKey, PeerState> onDevice = new TreeMap<>();
         for (PeerState p : device.peers()) {
@@ -74,12 +74,12 @@ public final class Reconciler {
                 boolean configured = v != null && v.configured();
                 if (ctx.mayDelete() && !configured) {
                     changes.add(PeerChange.removal(d.publicKey()));
-                    reasons.add(d.publicKey() + ": removed, no longer a member");
+                    reasons.add(new Reason(d.publicKey(), "removed, no longer a member"));
                 } else if (!d.allowedIps().contains(linkLocal.of(d.publicKey()))) {
                     // a peer we keep (e.g. a hub from wg-quick) must be reachable for gossip
                     changes.add(new PeerChange(d.publicKey(), false, true, null, null, false,
                             List.of(linkLocal.of(d.publicKey()))));
-                    reasons.add(d.publicKey() + ": link-local address added");
+                    reasons.add(new Reason(d.publicKey(), "link-local address added"));
                 }
                 continue;
             }
@@ -94,7 +94,7 @@ public final class Reconciler {
             }
             IpEndpoint ep = cycler.next(v.key(), v.endpoints(), ctx.localSubnets(), ctx.tunnelSubnets(), ctx.now());
             changes.add(new PeerChange(v.key(), false, false, ep, null, true, List.of(linkLocal.of(v.key()))));
-            reasons.add(v.key() + ": added" + (ep != null ? " at " + ep : " without an endpoint"));
+            reasons.add(new Reason(v.key(), "added" + (ep != null ? " at " + ep : " without an endpoint")));
             if (ep != null) {
                 switched.add(v.key());
             }
@@ -104,7 +104,7 @@ public final class Reconciler {
     }
 
     private static PeerChange existing(PeerState d, PeerIntent v, Context ctx, EndpointCycler cycler, IpPrefix ll,
-            List<String> reasons, Set<PublicKey> switched) {
+            List<Reason> reasons, Set<PublicKey> switched) {
         Set<IpPrefix> current = new LinkedHashSet<>(d.allowedIps());
         Set<IpPrefix> desired;
         boolean alive = v.aliveUntil() != null && v.aliveUntil().isAfter(ctx.now().plus(ALIVE_MARGIN));
@@ -151,7 +151,7 @@ public final class Reconciler {
         }
         List<IpPrefix> list = replace ? new ArrayList<>(desired) : add;
         list.sort(null);
-        StringBuilder r = new StringBuilder(v.key() + ": " + why);
+        StringBuilder r = new StringBuilder(why);
         if (replace) {
             r.append(", allowed IPs set to ").append(list);
         } else if (!add.isEmpty()) {
@@ -160,7 +160,7 @@ public final class Reconciler {
         if (endpoint != null) {
             r.append(", endpoint ").append(endpoint);
         }
-        reasons.add(r.toString());
+        reasons.add(new Reason(v.key(), r.toString()));
         return new PeerChange(v.key(), false, true, endpoint, null, replace, list);
     }
 
