@@ -13,6 +13,7 @@ import io.wirelink.apply.reconcile.Reason;
 import io.wirelink.apply.reconcile.Reconciler;
 import io.wirelink.detect.Health;
 import io.wirelink.detect.LocalEndpoints;
+import io.wirelink.detect.PathHealth;
 import io.wirelink.detect.Routers;
 import io.wirelink.facts.Addresses;
 import io.wirelink.facts.Attribute;
@@ -95,11 +96,8 @@ public final class AgentCore {
     private final Map<PublicKey, Instant> greetSentAt = new HashMap<>();
     /** Unhealthy quiet paths: when the next probe goes and the back-off after it. */
     private final Map<PublicKey, Probe> probes = new HashMap<>();
-    /**
-     * Quiet paths that were proven (a handshake at this endpoint): the counters and when they last moved, and
-     * when traffic woke the path after a silence (cleared once something comes back).
-     */
-    private final Map<PublicKey, Idle> idle = new HashMap<>();
+    /** Quiet paths: idle, woken, failed (detect/). */
+    private final PathHealth paths = new PathHealth();
 
     /**
      * Withdrawals not yet acknowledged, per peer: facts the peer holds (we sent them) that we no longer share, sent
@@ -118,21 +116,9 @@ public final class AgentCore {
 
     private record Probe(Instant next, Duration backoff) {}
 
-    /** The last handshake time seen per peer: a path is proven only by a handshake newer than the last one seen. */
-    private final Map<PublicKey, Instant> handshakeSeen = new HashMap<>();
-    /** Paths that failed after a wake, with the rx counter then: unhealthy until a handshake or rx. */
-    private final Map<PublicKey, Long> failed = new HashMap<>();
-
     /** Peers whose probe schedule was consulted this pass; the others' schedules are dropped after it. */
     private final Set<PublicKey> probed = new HashSet<>();
 
-    private record Idle(Instant handshake, IpEndpoint endpoint, long tx, long rx, Instant txAt, Instant rxAt,
-            Instant wokeAt) {
-        /** Woken, nothing came back within the grace: the direct path is dead (a NAT closed it). */
-        boolean failed(Instant now) {
-            return wokeAt != null && !now.isBefore(wokeAt.plus(RESUME_GRACE));
-        }
-    }
 
     /** The group version we announce: 3 = v2 groups with acknowledged delivery (PROTOCOL.md §3). */
     static final int ANNOUNCED_VERSION = 3;
@@ -140,13 +126,6 @@ public final class AgentCore {
     static final Duration ACK_TIMEOUT = Duration.ofSeconds(2);
     /** Probes of an unhealthy quiet path back off up to this many Alive periods. */
     static final int MAX_PROBE_BACKOFF = 64;
-    /**
-     * Sending after this long without sending wakes a quiet path: NATs drop an idle UDP flow after 30 s or more
-     * (Linux conntrack), so the hole may have closed and the peer is asked to punch towards us.
-     */
-    static final Duration SILENCE = Duration.ofSeconds(25);
-    /** After a wake, how long until something must come back from the peer, or the path counts as failed. */
-    static final Duration RESUME_GRACE = Duration.ofSeconds(12);
     /** Lifetime of a PunchRequest: it is acted on at once or not at all. */
     static final Duration PUNCH_TTL = Duration.ofSeconds(10);
     /**
@@ -319,7 +298,7 @@ public final class AgentCore {
         if (dirty || delivery.anyOverdue(now, ACK_TIMEOUT) || relays.due(now) || firstContact.isDue(now)) {
             return true; // relays.due: a relay's liveness changed, a switch moment came, a direct try is to be judged
         }
-        for (PublicKey k : failed.keySet()) {
+        for (PublicKey k : paths.failedPaths()) {
             Probe p = probes.get(k);
             if (p == null || !now.isBefore(p.next())) {
                 return true;
@@ -464,13 +443,8 @@ public final class AgentCore {
         if (rawDevice == null || materiallyDifferent(rawDevice, d)) {
             dirty = true;
         }
-        for (Map.Entry<PublicKey, Idle> e : idle.entrySet()) {
-            PeerState p = d.peer(e.getKey());
-            Idle q = e.getValue();
-            if (p != null && lastPassAt != null && p.txBytes() != q.tx() && (!lastPassAt.isBefore(q.txAt().plus(
-                    SILENCE)) || !lastPassAt.isBefore(q.rxAt().plus(SILENCE)))) {
-                dirty = true; // traffic after a silence: wake the path now, not at the next tick
-            }
+        if (paths.wakes(d, lastPassAt)) {
+            dirty = true; // traffic after a silence: wake the path now, not at the next tick
         }
         this.rawDevice = d;
         this.device = relays.hide(d); // relay peers are the RelayPlanner's, not mesh peers
@@ -824,7 +798,7 @@ public final class AgentCore {
             return new Actions(DeviceChange.peers(List.of()), List.of(), List.of());
         }
         boolean selfRouter = selfIsRouter();
-        trackIdle(now);
+        paths.track(device, speaksAcks::contains, now);
         deriveLocalFacts(now, selfRouter);
         dirty = false; // what was just derived is folded and sent by this pass
         store.expire(now);
@@ -868,9 +842,7 @@ public final class AgentCore {
         punchedAt.keySet().retainAll(known);
         punchAsked.keySet().retainAll(known);
         probes.keySet().retainAll(known);
-        idle.keySet().retainAll(known);
-        handshakeSeen.keySet().retainAll(known);
-        failed.keySet().retainAll(known);
+        paths.retain(known);
         sources.keySet().retainAll(known);
         store.flushIfDue();
         List<PeerStatus> status = status(intents, ctx, selfRouter, now);
@@ -1428,17 +1400,16 @@ public final class AgentCore {
         Fact alive = ownAlive(now);
         // an idle path whose traffic resumed without a handshake: ask our routers to have the peer punch towards us
         List<Fact> askRouters = new ArrayList<>();
-        for (Map.Entry<PublicKey, Idle> e : idle.entrySet()) {
-            Instant resumed = e.getValue().wokeAt();
-            Instant asked = punchAsked.get(e.getKey());
-            if (resumed != null && (asked == null || asked.isBefore(resumed))) {
-                askRouters.add(punchRequest(e.getKey(), selfKey, now));
-                punchAsked.put(e.getKey(), now);
+        paths.forEachWoken((k, resumed) -> {
+            Instant asked = punchAsked.get(k);
+            if (asked == null || asked.isBefore(resumed)) {
+                askRouters.add(punchRequest(k, selfKey, now));
+                punchAsked.put(k, now);
                 counters.punchRequests++;
             }
-        }
+        });
         // a failed path: each probe also asks for a punch, since the peer (idle on its side) will not probe us
-        for (PublicKey k : failed.keySet()) {
+        for (PublicKey k : paths.failedPaths()) {
             Probe pr = probes.get(k);
             Instant asked = punchAsked.get(k);
             if ((pr == null || !now.isBefore(pr.next())) && (asked == null || !now.isBefore(asked.plus(ACK_TIMEOUT)))) {
@@ -1669,70 +1640,9 @@ public final class AgentCore {
         }
     }
 
-    /**
-     * Whether a path carries traffic. Healthy (a recent handshake), or idle: a quiet v2 peer whose last handshake
-     * aged out with nothing sent since, at the endpoint it was healthy at, keeps its routes and is not probed. But
-     * a quiet path woken by traffic after a {@link #SILENCE} (its NAT holes may have closed) from which nothing
-     * came back within {@link #RESUME_GRACE} has failed, whatever its handshake says: routes fall back to a
-     * router, probes and endpoint cycling start, until something arrives again.
-     */
+    /** Whether a path carries traffic (see {@link PathHealth#healthy}). */
     boolean pathHealthy(PeerState p, Instant now) {
-        Idle i = idle.get(p.publicKey());
-        if ((i != null && i.failed(now)) || failed.containsKey(p.publicKey())) {
-            return false;
-        }
-        return Health.healthy(p, now) || i != null;
-    }
-
-    /** Tracks quiet paths: their counters, wakes after a silence, and failures. Once per pass. */
-    private void trackIdle(Instant now) {
-        for (PeerState p : device.peers()) {
-            PublicKey k = p.publicKey();
-            if (!speaksAcks.contains(k) || p.endpoint() == null) {
-                idle.remove(k);
-                continue;
-            }
-            Idle i = idle.get(k);
-            boolean healthy = Health.healthy(p, now);
-            Instant seen = handshakeSeen.put(k, p.lastHandshake());
-            boolean newProof = seen == null || !seen.equals(p.lastHandshake());
-            Long rxAtFailure = failed.get(k);
-            if (rxAtFailure != null && (newProof || p.rxBytes() != rxAtFailure)) {
-                failed.remove(k); // a handshake, or something from the peer: the path works again
-            }
-            if (i != null && i.failed(now)) {
-                failed.put(k, p.rxBytes()); // stays failed through endpoint switches until it works again
-            }
-            if (i == null || !p.endpoint().equals(i.endpoint()) || !p.lastHandshake().equals(i.handshake())) {
-                // only a handshake proves a path: a new one starts afresh; a new endpoint without one (an endpoint
-                // switch after a failure) is not a proven path until it handshakes
-                if (healthy && newProof) {
-                    idle.put(k, new Idle(p.lastHandshake(), p.endpoint(), p.txBytes(), p.rxBytes(), now, now, null));
-                } else {
-                    idle.remove(k);
-                }
-                continue;
-            }
-            Instant wokeAt = i.wokeAt();
-            Instant txAt = i.txAt();
-            Instant rxAt = i.rxAt();
-            if (p.rxBytes() != i.rx()) {
-                wokeAt = null; // something came back: the path works
-            }
-            if (p.txBytes() != i.tx()) {
-                // sending again after a silence in either direction: our NAT's hole lives on what we send, the
-                // peer's on what it sends us
-                Instant oldest = txAt.isBefore(rxAt) ? txAt : rxAt;
-                if (wokeAt == null && !now.isBefore(oldest.plus(SILENCE))) {
-                    wokeAt = now;
-                }
-                txAt = now;
-            }
-            if (p.rxBytes() != i.rx()) {
-                rxAt = now;
-            }
-            idle.put(k, new Idle(i.handshake(), i.endpoint(), p.txBytes(), p.rxBytes(), txAt, rxAt, wokeAt));
-        }
+        return paths.healthy(p, now);
     }
 
     // ------------------------------------------------------------------ status
