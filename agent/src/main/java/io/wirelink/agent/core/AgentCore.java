@@ -42,7 +42,9 @@ import io.wirelink.gossip.Knowledge;
 import io.wirelink.gossip.SendPlanner;
 import io.wirelink.gossip.V1Peers;
 import io.wirelink.linklocal.LinkLocal;
+import io.wirelink.trust.Beliefs;
 import io.wirelink.trust.TrustContext;
+import io.wirelink.trust.TrustContexts;
 import io.wirelink.trust.TrustLevel;
 import io.wirelink.trust.TrustPolicy;
 import java.net.Inet6Address;
@@ -52,7 +54,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,17 +154,11 @@ public final class AgentCore {
     private Instant lastPassAt;
     /** The relay facts this pass derived about us (offer, attachments): what the DHT record lists. */
     private List<RelayAttachment> recordRelays = List.of();
-    // the trust context and what it was built from (see trustContext(Instant))
-    private TrustContext trust;
-    private AgentConfig trustConfig;
-    private DeviceState trustDevice;
-    private long trustGrants;
-    private Instant trustUntil;
-    // what believed() made of each entry under believedCtx (NOT_BELIEVED: no assertion accepted)
-    private static final Fact NOT_BELIEVED = Fact.alive(PublicKey.of(new byte[PublicKey.LENGTH]),
-            new UUID(0, 0), Instant.EPOCH);
-    private Map<FactView.Entry, Fact> believedBy = Map.of();
-    private TrustContext believedCtx;
+    private final TrustContexts trustContexts;
+    private final Beliefs beliefs = new Beliefs();
+    /** The trust inputs of {@link #configuredFor}: the trust context is cached on this object. */
+    private TrustContexts.Configured configuredTrust;
+    private AgentConfig configuredFor;
 
     /**
      * What one pass decided.
@@ -217,6 +212,7 @@ public final class AgentCore {
         this.selfKey = self.publicKey();
         this.config = config;
         this.store = store;
+        this.trustContexts = new TrustContexts(selfKey, store);
         // a router asserts about 6 facts per member, each member a few of its own (PROTOCOL.md §5)
         store.scaleWithSubjects(FACTS_PER_AUTHOR_PER_SUBJECT, FACTS_PER_SUBJECT, MAX_FACTS_PER_AUTHOR, MAX_FACTS);
         this.settings = settings;
@@ -804,7 +800,7 @@ public final class AgentCore {
         store.expire(now);
         FactView view = store.view(now);
         TrustContext ctx = trustContext(now);
-        Map<FactKey, Fact> believed = believed(view, ctx);
+        Map<FactKey, Fact> believed = beliefs.of(view, ctx);
         Map<PublicKey, PeerIntent> intents = intents(view, believed, ctx, now);
         boolean grace = now.isBefore(startedAt.plus(settings.startupGrace()));
         boolean mayDeconfigure = !grace && !selfRouter;
@@ -948,123 +944,29 @@ public final class AgentCore {
 
     /** Device peers and configured peers: the only signers we listen to. */
     Set<PublicKey> knownPeers() {
-        Set<PublicKey> known = new HashSet<>();
-        if (device != null) {
-            device.peers().forEach(p -> known.add(p.publicKey()));
-        }
-        config.peers().forEach(p -> known.add(p.publicKey()));
-        known.remove(selfKey);
-        return known;
+        return TrustContexts.knownPeers(selfKey, configuredTrust(), device);
     }
 
-    /**
-     * The trust context at {@code now}: the one built last while config, the device's peers and routers, and the
-     * TrustGrant assertions are as they were then (none of them expired since), else a new one. A received datagram
-     * needs it, so this must not fold a view or walk the device every time.
-     */
+    /** The trust context at {@code now} (see {@link TrustContexts#at}). */
     TrustContext trustContext(Instant now) {
-        long grants = store.version(Attribute.TRUST_GRANT);
-        if (trust != null && config == trustConfig && grants == trustGrants
-                && (trustUntil == null || now.isBefore(trustUntil))) {
-            if (device == trustDevice) {
-                return trust;
-            }
-            // a new device read: the same context if it has the same peers and routers
-            if (device != null && trustDevice != null && sameTrustInputs(trustDevice, device)) {
-                trustDevice = device;
-                return trust;
-            }
-        }
-        FactView view = store.view(now);
-        trust = trustContext(view);
-        trustConfig = config;
-        trustDevice = device;
-        trustGrants = grants;
-        trustUntil = null;
-        for (FactView.Entry e : view.byAttribute(Attribute.TRUST_GRANT)) {
-            for (FactEvent a : e.assertions()) {
-                if (trustUntil == null || a.expires().isBefore(trustUntil)) {
-                    trustUntil = a.expires();
+        return trustContexts.at(now, configuredTrust(), device);
+    }
+
+    /** What the config says about trust, rebuilt only when the config is replaced. */
+    private TrustContexts.Configured configuredTrust() {
+        if (configuredFor != config) {
+            Map<PublicKey, TrustLevel> levels = new HashMap<>();
+            List<PublicKey> peers = new ArrayList<>();
+            for (PeerConfig p : config.peers()) {
+                peers.add(p.publicKey());
+                if (p.trust() != null) {
+                    levels.put(p.publicKey(), p.trust());
                 }
             }
+            configuredTrust = new TrustContexts.Configured(levels, peers);
+            configuredFor = config;
         }
-        return trust;
-    }
-
-    /** Whether two device reads have the same peers, and the same of them are routers. */
-    private static boolean sameTrustInputs(DeviceState a, DeviceState b) {
-        if (a.peers().size() != b.peers().size()) {
-            return false;
-        }
-        for (PeerState p : b.peers()) {
-            PeerState q = a.peer(p.publicKey());
-            if (q == null || (q != p && !q.allowedIps().equals(p.allowedIps())
-                    && Routers.isRouter(q) != Routers.isRouter(p))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    TrustContext trustContext(FactView view) {
-        Map<PublicKey, TrustLevel> configured = new HashMap<>();
-        for (PeerConfig p : config.peers()) {
-            if (p.trust() != null && !p.publicKey().equals(selfKey)) {
-                configured.put(p.publicKey(), p.trust());
-            }
-        }
-        Set<PublicKey> routers = new HashSet<>();
-        if (device != null) {
-            for (PeerState p : device.peers()) {
-                if (Routers.isRouter(p)) {
-                    routers.add(p.publicKey());
-                }
-            }
-        }
-        List<Map.Entry<Fact, PublicKey>> grantFacts = new ArrayList<>();
-        for (FactView.Entry e : view.byAttribute(Attribute.TRUST_GRANT)) {
-            for (FactEvent a : e.assertions()) {
-                grantFacts.add(Map.entry(a.fact(), a.provenance().author()));
-            }
-        }
-        return new TrustContext(selfKey, configured, knownPeers(), routers,
-                TrustPolicy.grants(grantFacts, selfKey, configured));
-    }
-
-    /**
-     * The facts believed now: those at least one author the policy accepts still asserts. An entry the store kept
-     * from the last pass (the same object) under the same trust context is believed as it was then.
-     */
-    private Map<FactKey, Fact> believed(FactView view, TrustContext ctx) {
-        Map<FactView.Entry, Fact> before = ctx == believedCtx ? believedBy : Map.of();
-        Map<FactView.Entry, Fact> now = new IdentityHashMap<>(view.size() * 2);
-        Map<FactKey, Fact> out = new LinkedHashMap<>(view.size() * 2);
-        boolean reuse = !before.isEmpty();
-        for (FactView.Entry e : view.entries()) {
-            Fact best = reuse ? before.get(e) : null;
-            if (best == null) {
-                best = believed(e, ctx);
-            }
-            now.put(e, best);
-            if (best != NOT_BELIEVED) {
-                out.put(e.key(), best);
-            }
-        }
-        believedBy = now;
-        believedCtx = ctx;
-        return out;
-    }
-
-    /** The fact believed of one entry: the latest-expiring assertion by an author the policy accepts. */
-    private static Fact believed(FactView.Entry e, TrustContext ctx) {
-        Fact best = NOT_BELIEVED;
-        for (FactEvent a : e.assertions()) {
-            if (TrustPolicy.accepts(a.fact(), a.provenance().author(), ctx)
-                    && (best == NOT_BELIEVED || a.fact().expires().isAfter(best.expires()))) {
-                best = a.fact();
-            }
-        }
-        return best;
+        return configuredTrust;
     }
 
     private Map<PublicKey, PeerIntent> intents(FactView view, Map<FactKey, Fact> believed, TrustContext ctx,
