@@ -25,6 +25,16 @@ public final class Routers {
         return false;
     }
 
+    /** Whether any device peer is a router. */
+    public static boolean hasRouter(DeviceState device) {
+        for (PeerState p : device.peers()) {
+            if (isRouter(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Whether this node acts as a router. {@code forced} (from config) wins; otherwise a node is a router when it
      * has peers and none of them is a router (a hub of leaves). A device with no peers is not a router (wirelink

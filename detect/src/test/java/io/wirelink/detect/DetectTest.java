@@ -44,6 +44,13 @@ class DetectTest {
     }
 
     @Test
+    void aDeviceHasARouterWhenAnyPeerRoutesMoreThanItsHost() {
+        assertTrue(Routers.hasRouter(device(peer(2, "10.99.0.2/32"), peer(3, "10.99.0.0/24"))));
+        assertFalse(Routers.hasRouter(device(peer(2, "10.99.0.2/32"), peer(3, "fe80::3/128"))));
+        assertFalse(Routers.hasRouter(device()));
+    }
+
+    @Test
     void healthNeedsAnEndpointAndARecentHandshake() {
         PeerState p = peer(1, "10.99.0.1/32");
         assertTrue(Health.healthy(p, NOW));

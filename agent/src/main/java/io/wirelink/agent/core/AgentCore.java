@@ -11,6 +11,7 @@ import io.wirelink.apply.reconcile.EndpointCycler;
 import io.wirelink.apply.reconcile.PeerIntent;
 import io.wirelink.apply.reconcile.Reason;
 import io.wirelink.apply.reconcile.Reconciler;
+import io.wirelink.detect.FirstContact;
 import io.wirelink.detect.Health;
 import io.wirelink.detect.LocalEndpoints;
 import io.wirelink.detect.PathHealth;
@@ -928,15 +929,6 @@ public final class AgentCore {
         return new Reconciler.Plan(change, reasons, switched);
     }
 
-    private boolean hasRouterPeer() {
-        for (PeerState p : device.peers()) {
-            if (Routers.isRouter(p)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     boolean selfIsRouter() {
         Boolean forced = config.router() == RouterMode.AUTO ? null : config.router() == RouterMode.TRUE;
         return device != null && Routers.selfIsRouter(forced, device);
@@ -1159,7 +1151,7 @@ public final class AgentCore {
         // A leaf with a router on its device leaves observations to its routers: the router sees every member
         // itself, and a leaf's view of other leaves adds nothing (a cone NAT maps alike for all; a symmetric one
         // differently for each observer) while making the router hold and relay O(members²) facts.
-        boolean observe = selfRouter || !hasRouterPeer();
+        boolean observe = selfRouter || !Routers.hasRouter(device);
         for (PeerState p : device.peers()) {
             // the endpoint the device sees a healthy peer at: for a peer behind a NAT, its mapping
             if (observe && p.endpoint() != null && Health.healthy(p, now)) {

@@ -1,22 +1,18 @@
-package io.wirelink.agent.core;
+package io.wirelink.detect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.wirelink.apply.DeviceChange;
 import io.wirelink.apply.DeviceState;
-import io.wirelink.apply.PeerChange;
 import io.wirelink.apply.PeerState;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.IpPrefix;
 import io.wirelink.facts.PrivateKey;
 import io.wirelink.facts.PublicKey;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Re-adding peers whose first handshake WireGuard lost, on a fake clock. */
@@ -92,28 +88,5 @@ class FirstContactTest {
         FirstContact f = new FirstContact();
         f.due(dev(hub(0, 148, Instant.EPOCH)), now, k -> true);
         assertEquals(List.of(), f.due(dev(hub(0, 148, Instant.EPOCH)), now.plusSeconds(5), k -> true));
-    }
-
-    @Test
-    void theReAddKeepsEndpointAllowedIpsAndKeepalive() {
-        DeviceState d = dev(hub(0, 148, Instant.EPOCH));
-        IpPrefix extra = IpPrefix.parse("10.9.1.0/24");
-        DeviceChange base = DeviceChange.peers(List.of(new PeerChange(hub, false, true, null, null, false,
-                List.of(extra))));
-        List<PeerChange> out = RelayPlanner.withReAdds(base, d, Set.of(hub)).peers();
-        assertEquals(2, out.size(), out.toString());
-        assertTrue(out.get(0).remove());
-        PeerChange add = out.get(1);
-        assertEquals(at, add.endpoint());
-        assertEquals(25, add.persistentKeepaliveSeconds());
-        assertTrue(add.allowedIps().containsAll(ips) && add.allowedIps().contains(extra), add.toString());
-        // a peer the plan removes stays removed
-        DeviceChange removal = DeviceChange.peers(List.of(PeerChange.removal(hub)));
-        assertEquals(removal.peers(), RelayPlanner.withReAdds(removal, d, Set.of(hub)).peers());
-        // a peer the plan leaves alone is re-added as it is
-        List<PeerChange> alone = RelayPlanner.withReAdds(DeviceChange.peers(List.of()), d, Set.of(hub)).peers();
-        assertEquals(2, alone.size());
-        assertEquals(ips, alone.get(1).allowedIps());
-        assertEquals(Duration.ofSeconds(1), FirstContact.RETRIES.get(0));
     }
 }

@@ -1,4 +1,4 @@
-package io.wirelink.agent.core;
+package io.wirelink.detect;
 
 import io.wirelink.apply.DeviceState;
 import io.wirelink.apply.PeerState;
@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,9 +30,9 @@ import java.util.function.Predicate;
  * relay planner is moving (relayed or trying direct), one without an endpoint, or one that sent us anything (its
  * own handshake may be in flight, and a re-add would drop it). Pure: the core applies the re-adds.
  */
-final class FirstContact {
+public final class FirstContact {
     /** The waits before each re-add, counted from the first initiation sent, then from the previous re-add. */
-    static final List<Duration> RETRIES = List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
+    public static final List<Duration> RETRIES = List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
 
     private static final class Tracked {
         int tries;
@@ -44,9 +45,9 @@ final class FirstContact {
      * The peers to re-add now, given the device as read. {@code skip}: peers someone else manages (the relay planner's
      * relayed ones).
      */
-    List<PublicKey> due(DeviceState device, Instant now, Predicate<PublicKey> skip) {
+    public List<PublicKey> due(DeviceState device, Instant now, Predicate<PublicKey> skip) {
         List<PublicKey> out = new ArrayList<>();
-        Set<PublicKey> seen = new java.util.HashSet<>();
+        Set<PublicKey> seen = new HashSet<>();
         for (PeerState p : device.peers()) {
             PublicKey k = p.publicKey();
             seen.add(k);
@@ -81,7 +82,7 @@ final class FirstContact {
     }
 
     /** When the next re-add may fall due, or null. */
-    Instant nextWake() {
+    public Instant nextWake() {
         Instant next = null;
         for (Tracked t : peers.values()) {
             if (t.next != null && (next == null || t.next.isBefore(next))) {
@@ -92,7 +93,7 @@ final class FirstContact {
     }
 
     /** Whether a re-add is due at {@code now} (a pass should run). */
-    boolean isDue(Instant now) {
+    public boolean isDue(Instant now) {
         Instant n = nextWake();
         return n != null && !now.isBefore(n);
     }
