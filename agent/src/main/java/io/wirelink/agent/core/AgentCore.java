@@ -93,9 +93,8 @@ public final class AgentCore {
     /** v2 peers that announced acknowledged delivery (MemberMetadata version ≥ 3). */
     private final Set<PublicKey> speaksAcks = new HashSet<>();
     private final Delivery delivery = new Delivery(MIN_PEER_CAP, MIN_IN_FLIGHT);
-    /** Quiet paths: peers that acknowledged an Alive of ours since their path last became healthy. */
-    private final Set<PublicKey> greeted = new HashSet<>();
-    private final Map<PublicKey, Instant> greetSentAt = new HashMap<>();
+    /** Per-peer state looked up by key (greetings, ...), pruned once per pass. */
+    private final Peers peers = new Peers();
     /** Unhealthy quiet paths: when the next probe goes and the back-off after it. */
     private final Map<PublicKey, Probe> probes = new HashMap<>();
     /** Quiet paths: idle, woken, failed (detect/). */
@@ -558,7 +557,7 @@ public final class AgentCore {
                 speaks(signer, BootCapability.version(b.id()));
                 if (knowledge.bootId(signer, b.id())) {
                     news = true; // the peer (re)started: it knows nothing of ours any more
-                    greeted.remove(signer);
+                    ungreet(signer);
                     delivery.forgetPeer(signer);
                 }
             }
@@ -701,8 +700,9 @@ public final class AgentCore {
         }
         for (FactKey k : keys) {
             if (k.attribute() == Attribute.ALIVE && k.subject().equals(selfKey)) {
-                greeted.add(peer);
-                greetSentAt.remove(peer);
+                Peers.Peer r = peers.of(peer);
+                r.greeted = true;
+                r.greetSentAt = null;
             }
         }
     }
@@ -833,8 +833,7 @@ public final class AgentCore {
         delivery.retain(known);
         withdrawals.keySet().retainAll(known);
         withdrawnAt.keySet().retainAll(known);
-        greeted.retainAll(known);
-        greetSentAt.keySet().retainAll(known);
+        peers.retain(known);
         punchNow.retainAll(known);
         punchedAt.keySet().retainAll(known);
         punchAsked.keySet().retainAll(known);
@@ -1485,18 +1484,30 @@ public final class AgentCore {
         }
         if (pathHealthy(p, now)) {
             probes.remove(k);
-            Instant sent = greetSentAt.get(k);
-            if (Health.healthy(p, now) && !greeted.contains(k)
+            Peers.Peer r = peers.get(k);
+            Instant sent = r == null ? null : r.greetSentAt;
+            if (Health.healthy(p, now) && (r == null || !r.greeted)
                     && (sent == null || !now.isBefore(sent.plus(ACK_TIMEOUT)))) {
-                greetSentAt.put(k, now);
+                peers.of(k).greetSentAt = now;
                 counters.aliveGreetings++;
                 return SendPlanner.AliveRule.NOW;
             }
             return SendPlanner.AliveRule.PIGGYBACK;
         }
-        greeted.remove(k);
-        greetSentAt.remove(k);
+        Peers.Peer r = peers.get(k);
+        if (r != null) {
+            r.greeted = false;
+            r.greetSentAt = null;
+        }
         return probeRule(k, now);
+    }
+
+    /** The peer restarted: a greeting must be acknowledged again. */
+    private void ungreet(PublicKey k) {
+        Peers.Peer r = peers.get(k);
+        if (r != null) {
+            r.greeted = false;
+        }
     }
 
     /** Whether the peer ever reached us: we know its boot ID or its group version. */

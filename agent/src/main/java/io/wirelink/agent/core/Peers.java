@@ -1,0 +1,40 @@
+package io.wirelink.agent.core;
+
+import io.wirelink.facts.PublicKey;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The core's state about each peer that outlives a pass, one record per peer, forgotten in one place
+ * ({@link #retain}) when the peer is no longer known. Only state that is looked up by key lives here: tables whose
+ * iteration order decides what is sent (probe schedules, quiet paths) keep their own maps.
+ */
+final class Peers {
+
+    /** What the core remembers about one peer; a field at its default means "nothing remembered". */
+    static final class Peer {
+        /** A quiet path whose peer acknowledged an Alive of ours since the path last became healthy. */
+        boolean greeted;
+        /** When we last sent a greeting Alive not acknowledged yet (null: none outstanding). */
+        Instant greetSentAt;
+    }
+
+    private final Map<PublicKey, Peer> byKey = new HashMap<>();
+
+    /** The record of {@code k}, or null when nothing is remembered. */
+    Peer get(PublicKey k) {
+        return byKey.get(k);
+    }
+
+    /** The record of {@code k}, created empty if missing. */
+    Peer of(PublicKey k) {
+        return byKey.computeIfAbsent(k, x -> new Peer());
+    }
+
+    /** Forgets every peer not in {@code known}. */
+    void retain(Set<PublicKey> known) {
+        byKey.keySet().retainAll(known);
+    }
+}
