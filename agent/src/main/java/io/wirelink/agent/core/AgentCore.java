@@ -93,7 +93,7 @@ public final class AgentCore {
     /** v2 peers that announced acknowledged delivery (MemberMetadata version ≥ 3). */
     private final Set<PublicKey> speaksAcks = new HashSet<>();
     private final Delivery delivery = new Delivery(MIN_PEER_CAP, MIN_IN_FLIGHT);
-    /** Per-peer state looked up by key (greetings, ...), pruned once per pass. */
+    /** Per-peer state looked up by key (greetings, punches), pruned once per pass. */
     private final Peers peers = new Peers();
     /** Unhealthy quiet paths: when the next probe goes and the back-off after it. */
     private final Map<PublicKey, Probe> probes = new HashMap<>();
@@ -107,13 +107,8 @@ public final class AgentCore {
     private final Map<PublicKey, Map<FactKey, Fact>> withdrawals = new HashMap<>();
     private final Map<PublicKey, Instant> withdrawnAt = new HashMap<>();
 
-    /** Peers a router asked us to send towards now (a coordinated punch), and when we last did. */
-    private final Set<PublicKey> punchNow = new HashSet<>();
-    private final Map<PublicKey, Instant> punchedAt = new HashMap<>();
     /** As a router: punch requests to pass on, by the peer that should send (value: the requesters). */
     private final Map<PublicKey, Set<PublicKey>> punchRelay = new TreeMap<>();
-    /** As a leaf: when we last asked our routers for a punch with each peer. */
-    private final Map<PublicKey, Instant> punchAsked = new HashMap<>();
 
     private record Probe(Instant next, Duration backoff) {}
 
@@ -666,11 +661,13 @@ public final class AgentCore {
         if (target.equals(selfKey)) {
             PeerState from = device.peer(signer); // null: known (configured, a member) but not in the last read
             boolean fromRouter = from != null && Routers.isRouter(from);
-            Instant last = punchedAt.get(requester);
+            Peers.Peer before = peers.get(requester);
+            Instant last = before == null ? null : before.punchedAt;
             if ((fromRouter || signer.equals(requester)) && device.peer(requester) != null
                     && (last == null || !now.isBefore(last.plus(ACK_TIMEOUT)))) {
-                punchNow.add(requester);
-                punchedAt.put(requester, now);
+                Peers.Peer punch = peers.of(requester);
+                punch.punchNow = true;
+                punch.punchedAt = now;
                 counters.punchRequests++;
                 dirty = true;
             }
@@ -815,7 +812,8 @@ public final class AgentCore {
             knowledge.forget(k, ownAlive(now).key());
             probeNow(k, now);
         }
-        punchNow.addAll(lastPunch); // a direct try at a relay's switch moment: send now, whatever the path's state
+        // a direct try at a relay's switch moment: send now, whatever the path's state
+        lastPunch.forEach(k -> peers.of(k).punchNow = true);
         for (Reason r : plan.reasons()) {
             lastReason.put(r.peer(), r.text());
         }
@@ -834,9 +832,6 @@ public final class AgentCore {
         withdrawals.keySet().retainAll(known);
         withdrawnAt.keySet().retainAll(known);
         peers.retain(known);
-        punchNow.retainAll(known);
-        punchedAt.keySet().retainAll(known);
-        punchAsked.keySet().retainAll(known);
         probes.keySet().retainAll(known);
         paths.retain(known);
         sources.keySet().retainAll(known);
@@ -1291,26 +1286,7 @@ public final class AgentCore {
             }
         }
         Fact alive = ownAlive(now);
-        // an idle path whose traffic resumed without a handshake: ask our routers to have the peer punch towards us
-        List<Fact> askRouters = new ArrayList<>();
-        paths.forEachWoken((k, resumed) -> {
-            Instant asked = punchAsked.get(k);
-            if (asked == null || asked.isBefore(resumed)) {
-                askRouters.add(punchRequest(k, selfKey, now));
-                punchAsked.put(k, now);
-                counters.punchRequests++;
-            }
-        });
-        // a failed path: each probe also asks for a punch, since the peer (idle on its side) will not probe us
-        for (PublicKey k : paths.failedPaths()) {
-            Probe pr = probes.get(k);
-            Instant asked = punchAsked.get(k);
-            if ((pr == null || !now.isBefore(pr.next())) && (asked == null || !now.isBefore(asked.plus(ACK_TIMEOUT)))) {
-                askRouters.add(punchRequest(k, selfKey, now));
-                punchAsked.put(k, now);
-                counters.punchRequests++;
-            }
-        }
+        List<Fact> askRouters = punchRequests(now);
         Map<PublicKey, Set<PublicKey>> relay = new TreeMap<>(punchRelay);
         punchRelay.clear();
         List<Fact> eligibleV1 = null; // built for the first v1 peer
@@ -1379,6 +1355,37 @@ public final class AgentCore {
             seal(k, facts, pp, wantAck, port, out, now);
         }
         return out;
+    }
+
+    /** As a leaf: the PunchRequests to send our routers, for woken idle paths and failed ones. */
+    private List<Fact> punchRequests(Instant now) {
+        List<Fact> out = new ArrayList<>();
+        // an idle path whose traffic resumed without a handshake: ask our routers to have the peer punch towards us
+        paths.forEachWoken((k, resumed) -> {
+            Instant asked = punchAsked(k);
+            if (asked == null || asked.isBefore(resumed)) {
+                out.add(punchRequest(k, selfKey, now));
+                peers.of(k).punchAsked = now;
+                counters.punchRequests++;
+            }
+        });
+        // a failed path: each probe also asks for a punch, since the peer (idle on its side) will not probe us
+        for (PublicKey k : paths.failedPaths()) {
+            Probe pr = probes.get(k);
+            Instant asked = punchAsked(k);
+            if ((pr == null || !now.isBefore(pr.next())) && (asked == null || !now.isBefore(asked.plus(ACK_TIMEOUT)))) {
+                out.add(punchRequest(k, selfKey, now));
+                peers.of(k).punchAsked = now;
+                counters.punchRequests++;
+            }
+        }
+        return out;
+    }
+
+    /** When we last asked our routers for a punch with {@code k}, or null. */
+    private Instant punchAsked(PublicKey k) {
+        Peers.Peer r = peers.get(k);
+        return r == null ? null : r.punchAsked;
     }
 
     /** How a peer is sent to on this pass: the planner's level, our Alive's rule, and what the peer reads. */
@@ -1478,7 +1485,9 @@ public final class AgentCore {
         if (p.endpoint() == null) {
             return SendPlanner.AliveRule.PIGGYBACK;
         }
-        if (punchNow.remove(k)) {
+        Peers.Peer punch = peers.get(k);
+        if (punch != null && punch.punchNow) {
+            punch.punchNow = false;
             counters.alivePunches++;
             return SendPlanner.AliveRule.NOW; // a coordinated punch: send now, whatever the path's state
         }
