@@ -93,19 +93,12 @@ public final class AgentCore {
     /** v2 peers that announced acknowledged delivery (MemberMetadata version ≥ 3). */
     private final Set<PublicKey> speaksAcks = new HashSet<>();
     private final Delivery delivery = new Delivery(MIN_PEER_CAP, MIN_IN_FLIGHT);
-    /** Per-peer state looked up by key (greetings, punches), pruned once per pass. */
+    /** Per-peer state looked up by key (greetings, punches, withdrawals), pruned once per pass. */
     private final Peers peers = new Peers();
     /** Unhealthy quiet paths: when the next probe goes and the back-off after it. */
     private final Map<PublicKey, Probe> probes = new HashMap<>();
     /** Quiet paths: idle, woken, failed (detect/). */
     private final PathHealth paths = new PathHealth();
-
-    /**
-     * Withdrawals not yet acknowledged, per peer: facts the peer holds (we sent them) that we no longer share, sent
-     * with TTL 0 until the peer acknowledges them, and when they last went.
-     */
-    private final Map<PublicKey, Map<FactKey, Fact>> withdrawals = new HashMap<>();
-    private final Map<PublicKey, Instant> withdrawnAt = new HashMap<>();
 
     /** As a router: punch requests to pass on, by the peer that should send (value: the requesters). */
     private final Map<PublicKey, Set<PublicKey>> punchRelay = new TreeMap<>();
@@ -688,11 +681,11 @@ public final class AgentCore {
 
     /** Our datagram to {@code peer} carrying these facts arrived: a quiet path whose Alive arrived is greeted. */
     private void acked(PublicKey peer, List<FactKey> keys) {
-        Map<FactKey, Fact> w = withdrawals.get(peer);
-        if (w != null) {
-            keys.forEach(w::remove);
-            if (w.isEmpty()) {
-                withdrawals.remove(peer);
+        Peers.Peer held = peers.get(peer);
+        if (held != null && held.withdrawals != null) {
+            keys.forEach(held.withdrawals::remove);
+            if (held.withdrawals.isEmpty()) {
+                held.withdrawals = null;
             }
         }
         for (FactKey k : keys) {
@@ -829,8 +822,6 @@ public final class AgentCore {
         sizeTables(known.size(), view);
         knowledge.prune(now, known);
         delivery.retain(known);
-        withdrawals.keySet().retainAll(known);
-        withdrawnAt.keySet().retainAll(known);
         peers.retain(known);
         probes.keySet().retainAll(known);
         paths.retain(known);
@@ -1278,7 +1269,11 @@ public final class AgentCore {
                 }
                 knowledge.forget(p, key);
                 if (speaksAcks.contains(p)) {
-                    Map<FactKey, Fact> w = withdrawals.computeIfAbsent(p, x -> new LinkedHashMap<>());
+                    Peers.Peer r = peers.of(p);
+                    if (r.withdrawals == null) {
+                        r.withdrawals = new LinkedHashMap<>();
+                    }
+                    Map<FactKey, Fact> w = r.withdrawals;
                     if (w.size() < MAX_WITHDRAWALS) {
                         w.put(key, f);
                     }
@@ -1333,10 +1328,11 @@ public final class AgentCore {
                 facts.addAll(0, signals);
                 wantAck = acks;
             }
-            Map<FactKey, Fact> w = withdrawals.get(k);
+            Peers.Peer held = peers.get(k);
+            Map<FactKey, Fact> w = held == null ? null : held.withdrawals;
             if (w != null) {
                 w.keySet().removeIf(knowledge::sharing); // shared again: planned anew above
-                Instant sent = withdrawnAt.get(k);
+                Instant sent = held.withdrawnAt;
                 if (!w.isEmpty() && acks && level != SendPlanner.Level.NOTHING
                         && (sent == null || !now.isBefore(sent.plus(ACK_TIMEOUT)))) {
                     facts = new ArrayList<>(facts);
@@ -1345,11 +1341,11 @@ public final class AgentCore {
                         counters.withdrawalsOut++;
                     }
                     wantAck = true;
-                    withdrawnAt.put(k, now);
+                    held.withdrawnAt = now;
                 }
                 if (w.isEmpty()) {
-                    withdrawals.remove(k);
-                    withdrawnAt.remove(k);
+                    held.withdrawals = null;
+                    held.withdrawnAt = null;
                 }
             }
             seal(k, facts, pp, wantAck, port, out, now);

@@ -1,5 +1,7 @@
 package io.wirelink.agent.core;
 
+import io.wirelink.facts.Fact;
+import io.wirelink.facts.FactKey;
 import io.wirelink.facts.PublicKey;
 import java.time.Instant;
 import java.util.HashMap;
@@ -25,6 +27,13 @@ final class Peers {
         Instant punchedAt;
         /** As a leaf: when we last asked our routers for a punch with this peer, or null. */
         Instant punchAsked;
+        /**
+         * Withdrawals not yet acknowledged: facts the peer holds (we sent them) that we no longer share, sent with
+         * TTL 0 until the peer acknowledges them (null: none).
+         */
+        Map<FactKey, Fact> withdrawals;
+        /** When withdrawals last went to this peer, or null. */
+        Instant withdrawnAt;
     }
 
     private final Map<PublicKey, Peer> byKey = new HashMap<>();
