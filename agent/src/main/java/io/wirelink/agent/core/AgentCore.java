@@ -93,7 +93,7 @@ public final class AgentCore {
     /** v2 peers that announced acknowledged delivery (MemberMetadata version ≥ 3). */
     private final Set<PublicKey> speaksAcks = new HashSet<>();
     private final Delivery delivery = new Delivery(MIN_PEER_CAP, MIN_IN_FLIGHT);
-    /** Per-peer state looked up by key (greetings, punches, withdrawals), pruned once per pass. */
+    /** Per-peer state looked up by key (greetings, punches, withdrawals, sources), pruned once per pass. */
     private final Peers peers = new Peers();
     /** Unhealthy quiet paths: when the next probe goes and the back-off after it. */
     private final Map<PublicKey, Probe> probes = new HashMap<>();
@@ -629,15 +629,13 @@ public final class AgentCore {
         return c == null || c == k ? f : new Fact(f.attribute(), c, f.value(), f.expires());
     }
 
-    /** The last source address seen from each signer: every stored fact records it, so it is kept once. */
-    private final Map<PublicKey, IpEndpoint> sources = new HashMap<>();
-
+    /** The last source address seen from {@code signer}: every stored fact records it, so it is kept once. */
     private IpEndpoint canonicalSource(PublicKey signer, IpEndpoint source) {
-        IpEndpoint last = sources.get(signer);
-        if (source.equals(last)) {
-            return last;
+        Peers.Peer r = peers.of(signer);
+        if (source.equals(r.source)) {
+            return r.source;
         }
-        sources.put(signer, source);
+        r.source = source;
         return source;
     }
 
@@ -825,7 +823,6 @@ public final class AgentCore {
         peers.retain(known);
         probes.keySet().retainAll(known);
         paths.retain(known);
-        sources.keySet().retainAll(known);
         store.flushIfDue();
         List<PeerStatus> status = status(intents, ctx, selfRouter, now);
         last = new Snapshot(now, view, believed.keySet(), status, selfRouter, lookups(intents, view, now),
