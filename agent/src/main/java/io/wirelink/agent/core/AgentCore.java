@@ -11,6 +11,7 @@ import io.wirelink.apply.reconcile.EndpointCycler;
 import io.wirelink.apply.reconcile.PeerIntent;
 import io.wirelink.apply.reconcile.Reason;
 import io.wirelink.apply.reconcile.Reconciler;
+import io.wirelink.detect.Aliveness;
 import io.wirelink.detect.FirstContact;
 import io.wirelink.detect.Health;
 import io.wirelink.detect.LocalEndpoints;
@@ -86,7 +87,7 @@ public final class AgentCore {
     private final Instant startedAt;
     private final UUID bootId;
     private final Counters counters = new Counters();
-    private final Map<PublicKey, Instant> aliveSince = new HashMap<>();
+    private final Aliveness aliveness = new Aliveness();
     private final Set<PublicKey> speaksV2 = new HashSet<>();
     private final Map<PublicKey, String> lastReason = new TreeMap<>();
     private final RelayPlanner relays;
@@ -996,13 +997,7 @@ public final class AgentCore {
             PeerConfig pc = config.peer(k);
             PeerState ps = device.peer(k);
             boolean healthy = ps != null && pathHealthy(ps, now);
-            Instant alive = aliveUntil.get(k);
-            if (alive != null && alive.isAfter(now)) {
-                aliveSince.putIfAbsent(k, now);
-            } else {
-                aliveSince.remove(k);
-                alive = null;
-            }
+            Instant alive = aliveness.observe(k, aliveUntil.get(k), now);
             // in zero-config mode a router on the device is a trust source and stays, even unannounced
             boolean keptRouter = ps != null && ctx.zeroConfig() && ctx.routers().contains(k);
             boolean member = pc != null || members.contains(k) || keptRouter;
@@ -1020,7 +1015,7 @@ public final class AgentCore {
             out.put(k, new PeerIntent(k, member, pc != null, basic, aips.getOrDefault(k, List.of()), cands, healthy,
                     alive));
         }
-        aliveSince.keySet().retainAll(out.keySet());
+        aliveness.retain(out.keySet());
         return out;
     }
 
@@ -1028,9 +1023,8 @@ public final class AgentCore {
     private boolean membershipSourceSettled(TrustContext ctx, Map<PublicKey, PeerIntent> intents, Instant now) {
         for (PeerIntent v : intents.values()) {
             TrustLevel level = TrustPolicy.levelOf(v.key(), ctx);
-            Instant since = aliveSince.get(v.key());
-            if (level != null && level.atLeast(TrustLevel.Membership) && v.healthy() && since != null
-                    && !since.plus(settings.membershipSettle()).isAfter(now)) {
+            if (level != null && level.atLeast(TrustLevel.Membership) && v.healthy()
+                    && aliveness.aliveFor(v.key(), settings.membershipSettle(), now)) {
                 return true;
             }
         }
