@@ -120,7 +120,7 @@ for ((i = 0; i < ${#leaves[@]}; i++)); do
 done
 report=()
 # every pending pair is polled each round, so each pair's time is its own (to within a round)
-declare -A done_at
+declare -A done_at=()
 deadline=$(( $(date +%s) + 240 ))
 while [ "${#done_at[@]}" -lt "${#pairs[@]}" ]; do
   [ "$(date +%s)" -lt "$deadline" ] || fail "not every pair of leaves handshook directly: ${!done_at[*]}"
@@ -135,7 +135,8 @@ while [ "${#done_at[@]}" -lt "${#pairs[@]}" ]; do
   done
   sleep 0.2
 done
-t_direct=$(ms)
+t_direct=0
+for pair in "${pairs[@]}"; do [ "${done_at[$pair]}" -le "$t_direct" ] || t_direct=${done_at[$pair]}; done
 for pair in "${pairs[@]}"; do
   read -r x y <<< "$pair"
   wait_for 60 allowed_has "$x" "$y" "$(overlay "$y")/32" || fail "$y's /32 never reached $x's peer $y"

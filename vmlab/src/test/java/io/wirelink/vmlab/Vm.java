@@ -91,13 +91,21 @@ final class Vm {
 
     /** Boots a host-root VM ({@code vm run9p}) that runs {@code script args}; {@code name} names its results. */
     static Run run9p(String name, Duration timeout, Path script, String... args) throws Exception {
+        return run9p(name, timeout, Map.of(), script, args);
+    }
+
+    /** Like {@link #run9p(String, Duration, Path, String...)}, with extra environment for the harness. */
+    static Run run9p(String name, Duration timeout, Map<String, String> env, Path script, String... args)
+            throws Exception {
         Path out = Path.of(System.getProperty("wirelink.vmlab.out", "target/vmlab"), name).toAbsolutePath();
         deleteTree(out);
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("wirelink.vmlab.harness", "vm")).toAbsolutePath().toString(),
                 "run9p", "-t", Long.toString(timeout.toSeconds()), "-o", out.toString(), script.toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         StringBuilder output = new StringBuilder();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
