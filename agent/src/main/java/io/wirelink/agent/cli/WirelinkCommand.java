@@ -16,7 +16,8 @@ import java.io.PrintWriter;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -125,20 +126,27 @@ public final class WirelinkCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
         }, device, host, Clock.system(), SdNotify.fromEnvironment());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            runtime.close();
-            stopped.countDown();
-        }, "wirelink-shutdown"));
+        // SIGTERM and SIGINT stop the agent and exit 0 (the JVM's own handling would exit 143/130); a shutdown
+        // hook still closes it on any other way out (System.exit elsewhere)
+        CompletableFuture<Void> stop = new CompletableFuture<>();
+        DaemonSupport.onSignal("TERM", () -> stop.complete(null));
+        DaemonSupport.onSignal("INT", () -> stop.complete(null));
+        Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "wirelink-shutdown"));
+        CompletableFuture<Void> started = runtime.start().toCompletionStage().toCompletableFuture();
+        DaemonSupport.onSignal("HUP", runtime::reload);
+        DaemonSupport.onSignal("USR1", runtime::logFacts);
         try {
-            runtime.start().toCompletionStage().toCompletableFuture().get();
-        } catch (java.util.concurrent.ExecutionException e) {
+            CompletableFuture.anyOf(started, stop).get();
+            if (!stop.isDone()) {
+                started.get();
+            }
+        } catch (ExecutionException e) {
             err.println("wirelink: " + e.getCause().getMessage());
             runtime.close();
             return 1;
         }
-        DaemonSupport.onSignal("HUP", () -> runtime.reload());
-        stopped.await();
+        stop.join();
+        runtime.close();
         return 0;
     }
 

@@ -566,6 +566,16 @@ public final class AgentRuntime implements AutoCloseable {
         return p.future();
     }
 
+    /** SIGUSR1: the facts, the peers and this node to the log, as the Go wirelink does; the agent carries on. */
+    public void logFacts() {
+        if (closed || context == null) {
+            return;
+        }
+        onCore(c -> c == null ? List.of("no facts yet: the agent is starting")
+                : FactLog.lines(c, device.backend(), version())).onSuccess(lines -> lines.forEach(l -> log.info(
+                "{}", l))).onFailure(e -> log.warn("cannot list the facts: {}", e.toString()));
+    }
+
     /** Runs {@code f} on the core's context and returns its result (for the control server). */
     <T> Future<T> onCore(java.util.function.Function<AgentCore, T> f) {
         Promise<T> p = Promise.promise();
@@ -619,6 +629,11 @@ public final class AgentRuntime implements AutoCloseable {
             log.debug("closing vert.x: {}", e.toString());
         }
         io.shutdown();
+        try {
+            io.awaitTermination(500, java.util.concurrent.TimeUnit.MILLISECONDS); // the device read under way
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (store != null) {
             store.close();
         }
