@@ -29,7 +29,7 @@ public final class ShowCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         AgentConfig config;
         try {
-            config = DaemonSupport.load(options.config, options.flags());
+            config = DaemonSupport.load(options, options.flags());
         } catch (ConfigException e) {
             err.println("wirelink show: " + e.getMessage());
             return 1;

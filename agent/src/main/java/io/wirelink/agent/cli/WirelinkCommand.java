@@ -1,6 +1,7 @@
 package io.wirelink.agent.cli;
 
 import io.wirelink.agent.config.AgentConfig;
+import io.wirelink.agent.config.ConfigDump;
 import io.wirelink.agent.config.ConfigException;
 import io.wirelink.agent.runtime.AgentRuntime;
 import io.wirelink.apply.HostNetwork;
@@ -45,8 +46,12 @@ public final class WirelinkCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "gossip port (0 = WireGuard listen port + 1)")
     Integer port;
 
-    @Option(names = "--router", paramLabel = "auto|true|false", description = "act as a router (default auto)")
+    @Option(names = "--router", paramLabel = "auto|true|false", arity = "0..1", fallbackValue = "true",
+            description = "act as a router (default auto); a bare --router means true, as in the Go wirelink")
     String router;
+
+    @Option(names = "--dump", description = "print the effective configuration as JSON (a config file) and exit")
+    boolean dump;
 
     @Option(names = "--chatty", description = "send full facts to every healthy peer")
     Boolean chatty;
@@ -91,10 +96,15 @@ public final class WirelinkCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         AgentConfig config;
         try {
-            config = DaemonSupport.load(options.config, flags());
+            config = DaemonSupport.load(options, flags());
         } catch (ConfigException e) {
             err.println("wirelink: " + e.getMessage());
             return 1;
+        }
+        if (dump) {
+            spec.commandLine().getOut().print(ConfigDump.json(config));
+            spec.commandLine().getOut().flush();
+            return 0;
         }
         if (dumpFacts) {
             return DumpFacts.run(config, json, spec.commandLine().getOut(), err);
@@ -121,7 +131,7 @@ public final class WirelinkCommand implements Callable<Integer> {
         }
         AgentRuntime runtime = new AgentRuntime(() -> {
             try {
-                return DaemonSupport.load(options.config, flags());
+                return DaemonSupport.load(options, flags());
             } catch (ConfigException e) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
