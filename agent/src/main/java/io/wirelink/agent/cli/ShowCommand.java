@@ -34,11 +34,16 @@ public final class ShowCommand implements Callable<Integer> {
             err.println("wirelink show: " + e.getMessage());
             return 1;
         }
+        return show(config.iface(), config.controlSocket(), json, out, err);
+    }
+
+    /** Asks the agent on {@code iface} at {@code socket} for its status and prints it. */
+    static int show(String iface, java.nio.file.Path socket, boolean json, PrintWriter out, PrintWriter err) {
         ControlClient.Response r;
         try {
-            r = ControlClient.call(config.controlSocket(), "GET", "/status");
+            r = ControlClient.call(socket, "GET", "/status");
         } catch (ControlClient.NoDaemon e) {
-            err.println("wirelink show: no agent is running on " + config.iface() + " (" + e.getMessage() + ")");
+            err.println("wirelink show: no agent is running on " + iface + " (" + e.getMessage() + ")");
             return 1;
         } catch (IOException e) {
             err.println("wirelink show: " + e.getMessage());
