@@ -21,7 +21,7 @@ import java.util.Map;
 public final class FastPath {
     /** WIRELINK_* variables {@code show} may meet without needing the full config loader to check them. */
     private static final List<String> SHOW_ENV = List.of("WIRELINK_IFACE", "WIRELINK_RUN_DIR", "WIRELINK_CONFIG_PATH",
-            "WIRELINK_JAVA_OPTS", "WIRELINK_JAR", "WIRELINK_CDS");
+            "WIRELINK_JAVA_OPTS", "WIRELINK_JAR", "WIRELINK_CDS", "WIRELINK_STATE_DIR");
 
     private FastPath() {}
 
@@ -36,6 +36,8 @@ public final class FastPath {
                     return 0;
                 case "pubkey":
                     return PubKeyCommand.pubkey(System.in, out, err);
+                case "--cds-training":
+                    return CdsTraining.run(err);
                 case "--version":
                 case "-V":
                     for (String line : new WirelinkCommand.Version().getVersion()) {

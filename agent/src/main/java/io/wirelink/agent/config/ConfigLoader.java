@@ -51,7 +51,7 @@ public final class ConfigLoader {
 
     /** Environment variables with the prefix that are not config keys. */
     static final List<String> ENV_OTHER =
-            List.of("WIRELINK_CONFIG", "WIRELINK_CONFIG_PATH", "WIRELINK_JAVA_OPTS", "WIRELINK_JAR");
+            List.of("WIRELINK_CONFIG", "WIRELINK_CONFIG_PATH", "WIRELINK_JAVA_OPTS", "WIRELINK_JAR", "WIRELINK_CDS");
 
     /**
      * Top-level keys of the Go wirelink's files that are accepted and ignored with a note: its command-line modes

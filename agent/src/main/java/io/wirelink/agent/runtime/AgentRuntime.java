@@ -83,8 +83,9 @@ public final class AgentRuntime implements AutoCloseable {
         this.host = host;
         this.clock = clock;
         this.notify = notify;
+        // the blocked-thread checker wakes every second by default: every 10 s still reports a stuck event loop
         this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1)
-                .setWorkerPoolSize(2));
+                .setWorkerPoolSize(2).setInternalBlockingPoolSize(1).setBlockedThreadCheckInterval(10_000));
         this.io = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "wirelink-io");
             t.setDaemon(true);
