@@ -55,7 +55,7 @@ public final class ShowCommand implements Callable<Integer> {
             return r.status() == 200 ? 0 : 1;
         }
         try {
-            JsonNode s = FactJson.MAPPER.readTree(r.body());
+            JsonNode s = JsonTree.read(r.body());
             out.printf("interface: %s (%s)%n", s.get("interface").asText(), s.get("backend").asText());
             out.printf("  public key: %s%n", s.get("publicKey").asText());
             out.printf("  listening port: %d, gossip port: %d%n", s.get("listenPort").asInt(),

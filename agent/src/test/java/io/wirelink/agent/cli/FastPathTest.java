@@ -2,6 +2,7 @@ package io.wirelink.agent.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -52,6 +53,14 @@ class FastPathTest {
         assertEquals(CliTest.run("not a key\n", "pubkey").err(), bad.err());
         assertEquals(CliTest.run("", "--version").out(), run("", Map.of(), "--version").out());
         assertEquals(CliTest.run("", "-V").out(), run("", Map.of(), "-V").out());
+    }
+
+    @Test
+    void jsonTreeReadsWhatTheMapperReads() throws Exception {
+        String json = "{\"a\": [1, 2.5, \"x\", true, false, null, {\"b\": {}}], \"c\": -7, \"d\": \"\\u00e9\\n\"}";
+        assertEquals(FactJson.MAPPER.readTree(json), JsonTree.read(json));
+        assertThrows(java.io.IOException.class, () -> JsonTree.read("{\"a\": 1} x"));
+        assertThrows(java.io.IOException.class, () -> JsonTree.read(""));
     }
 
     @Test
