@@ -581,6 +581,10 @@ public final class AgentRuntime implements AutoCloseable {
     <T> Future<T> onCore(java.util.function.Function<AgentCore, T> f) {
         Promise<T> p = Promise.promise();
         context.runOnContext(v -> {
+            if (closed) {
+                p.fail("the agent is stopping");
+                return;
+            }
             try {
                 p.complete(f.apply(core));
             } catch (RuntimeException e) {
@@ -605,6 +609,7 @@ public final class AgentRuntime implements AutoCloseable {
             return;
         }
         closed = true;
+        long t0 = System.nanoTime();
         sdNotify(SdNotify::stopping);
         if (control != null) {
             control.close();
@@ -624,21 +629,31 @@ public final class AgentRuntime implements AutoCloseable {
         if (prober != null) {
             prober.close();
         }
+        long tServices = System.nanoTime();
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get();
         } catch (Exception e) {
             log.debug("closing vert.x: {}", e.toString());
         }
+        long tVertx = System.nanoTime();
         io.shutdown();
         try {
             io.awaitTermination(500, java.util.concurrent.TimeUnit.MILLISECONDS); // the device read under way
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        long tIo = System.nanoTime();
         if (store != null) {
             store.close();
         }
+        long tStore = System.nanoTime();
         device.close();
         host.close();
+        log.info("stopped in {} ms (services {}, vert.x {}, I/O thread {}, fact log {})", ms(t0, System
+                .nanoTime()), ms(t0, tServices), ms(tServices, tVertx), ms(tVertx, tIo), ms(tIo, tStore));
+    }
+
+    private static long ms(long from, long to) {
+        return (to - from) / 1_000_000;
     }
 }
