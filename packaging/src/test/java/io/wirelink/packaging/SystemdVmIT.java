@@ -38,8 +38,8 @@ class SystemdVmIT {
         String img = lines.get(lines.size() - 1).strip();
 
         long t0 = System.nanoTime();
-        int status = run(List.of(vm.toString(), "runimg", "-t", "1500", "-o", out.toString(), "-f", deb.toString(), img,
-                System.getProperty("wirelink.vmScript", "src/test/vm/systemd.sh")), log, 30);
+        int status = run(List.of(vm.toString(), "runimg", "-t", "1800", "-o", out.toString(), "-f", deb.toString(), img,
+                System.getProperty("wirelink.vmScript", "src/test/vm/systemd.sh")), log, 35);
         long wall = (System.nanoTime() - t0) / 1_000_000_000L;
         String results = read(out.resolve("systemd.txt"));
         System.out.println("systemd scenario: status " + status + " in " + wall + " s\n" + results);
