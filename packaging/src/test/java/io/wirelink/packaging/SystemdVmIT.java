@@ -16,13 +16,15 @@ import org.junit.jupiter.api.Test;
  * The systemd scenario (src/test/vm/systemd.sh) on vmlab's systemd image: the package installed offline, wg-quick@wg0
  * and wl-quick@wg0 enabled, READY, learning a member from the hub and pinging it, reload, kill -9, upgrade, stop,
  * reboot, wirelink@ on a hand-made interface, no keys in the journal, remove and purge. A lab test: runs with -Dlab
- * as root (about 5-8 minutes under TCG), and fails rather than skips when the VM lab cannot run.
+ * as root with qemu (10-14 minutes under TCG on a busy 2-core host), like vmlab's ITs.
  */
 class SystemdVmIT {
     @Test
     void packageUnderSystemdOnKernelWireGuard() throws Exception {
         assumeTrue("false".equals(System.getProperty("wirelink.skipLab", "true")), "lab tests run with -Dlab");
         assumeTrue("root".equals(System.getProperty("user.name")), "the VM lab needs root");
+        assumeTrue(Deb.onPath("qemu-system-x86_64"),
+                "qemu-system-x86_64 is missing: scripts/install-deps installs qemu-system-x86");
         Path root = Path.of(System.getProperty("wirelink.repoRoot", "..")).toAbsolutePath().normalize();
         Path vm = root.resolve("vmlab/vm");
         assertTrue(Files.isExecutable(vm), vm + " (the VM lab) is missing");
