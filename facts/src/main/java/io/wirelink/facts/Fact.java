@@ -56,7 +56,9 @@ public final class Fact {
 
     @Override
     public int hashCode() {
-        return ((attribute.hashCode() * 31 + subject.hashCode()) * 31 + value.hashCode()) * 31 + expires.hashCode();
+        // no identity hashes (an enum's, Member's Empty value's): sets of facts iterate alike in every JVM
+        int v = value instanceof Enum<?> ? 0 : value.hashCode();
+        return ((attribute.code() * 31 + subject.hashCode()) * 31 + v) * 31 + expires.hashCode();
     }
 
     static boolean fits(Attribute a, FactValue v) {

@@ -16,7 +16,8 @@ public final class FactKey {
         this.attribute = attribute;
         this.subject = subject;
         this.value = value;
-        this.hash = (attribute.hashCode() * 31 + subject.hashCode()) * 31 + Arrays.hashCode(value);
+        // the attribute's wire code, not its (identity) hash: sets of keys iterate in the same order in every JVM
+        this.hash = (attribute.code() * 31 + subject.hashCode()) * 31 + Arrays.hashCode(value);
     }
 
     private static final Interner<FactKey> SHARED = new Interner<>();

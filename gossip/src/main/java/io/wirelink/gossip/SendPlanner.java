@@ -4,6 +4,7 @@ import io.wirelink.facts.Attribute;
 import io.wirelink.facts.Fact;
 import io.wirelink.facts.FactKey;
 import io.wirelink.facts.PublicKey;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +69,16 @@ public final class SendPlanner {
      */
     public static List<Fact> plan(PublicKey peer, Level level, List<Fact> eligible, Fact alive, AliveRule rule,
             Knowledge knowledge, GossipSettings settings, Instant now) {
+        return plan(peer, level, eligible, alive, rule, settings.factWindow(), settings.aliveWindow(), knowledge,
+                now);
+    }
+
+    /**
+     * As above, re-sending a fact when the peer's copy expires within {@code factWindow} and our Alive within
+     * {@code aliveWindow} (a v1 peer's are {@link V1Peers#window}).
+     */
+    public static List<Fact> plan(PublicKey peer, Level level, List<Fact> eligible, Fact alive, AliveRule rule,
+            Duration factWindow, Duration aliveWindow, Knowledge knowledge, Instant now) {
         List<Fact> out = new ArrayList<>();
         if (level == Level.NOTHING) {
             return out;
@@ -75,7 +86,7 @@ public final class SendPlanner {
         if (level == Level.FACTS) {
             // every eligible fact, or only those changed since the last plan when no other can be due (Knowledge):
             // the rules below must depend only on the fact, the peer and whether the fact has expired
-            Knowledge.Scan scan = knowledge.scan(peer, eligible, settings.factWindow(), now);
+            Knowledge.Scan scan = knowledge.scan(peer, eligible, factWindow, now);
             for (int i = scan.next(); i >= 0; i = scan.next()) {
                 Fact f = eligible.get(i);
                 if (f.subject().equals(peer) && f.attribute() != Attribute.MEMBER_METADATA) {
@@ -94,7 +105,7 @@ public final class SendPlanner {
         }
         // Alive: when due, or piggy-backed on a packet we send anyway (it costs ~51 bytes and keeps us fresh)
         boolean due = rule == AliveRule.NOW || (rule == AliveRule.WINDOW
-                && knowledge.needs(peer, alive.key(), alive.expires(), settings.aliveWindow(), now));
+                && knowledge.needs(peer, alive.key(), alive.expires(), aliveWindow, now));
         if (!out.isEmpty() || due) {
             out.add(alive);
             knowledge.learned(peer, alive.key(), alive.expires());

@@ -67,8 +67,9 @@ import picocli.CommandLine.Option;
                     + "convergence, control bytes of nodes, facts of nodes) is then over the K sampled nodes; "
                     + "[standInFactsMean] what a stand-in holds (null without --sample).",
             "  also                      [nodes] [hubs] [seed] [durationSeconds] [loss] [nat] (nodes per kind) "
-                    + "[events] (simulator events) [traceHash] (equal for equal runs) [drops] (packets dropped by "
-                    + "reason).",
+                    + "[events] (simulator events) [traceHash] (equal for equal runs) [decisionHash] (a digest of "
+                    + "every decision of the agents' cores: device changes, the fact keys of each datagram sent, the "
+                    + "reasons; wake test included) [drops] (packets dropped by reason).",
             "  wake test                 [wake] after the run, up to 100 punchable pairs that are not direct at the "
                     + "end (idle: sessions lapsed) get a datagram each second to an echo on the other's overlay "
                     + "address for 30 s: [pairs], how many went [direct], [medianSeconds] and [maxSeconds] to direct.",

@@ -15,6 +15,7 @@ import io.wirelink.detect.LocalEndpoints;
 import io.wirelink.detect.Routers;
 import io.wirelink.facts.Addresses;
 import io.wirelink.facts.Attribute;
+import io.wirelink.facts.BootCapability;
 import io.wirelink.facts.Fact;
 import io.wirelink.facts.FactKey;
 import io.wirelink.facts.FactValue;
@@ -34,8 +35,10 @@ import io.wirelink.facts.store.FactStore;
 import io.wirelink.facts.store.FactView;
 import io.wirelink.facts.store.Provenance;
 import io.wirelink.gossip.Delivery;
+import io.wirelink.gossip.GossipSettings;
 import io.wirelink.gossip.Knowledge;
 import io.wirelink.gossip.SendPlanner;
+import io.wirelink.gossip.V1Peers;
 import io.wirelink.linklocal.LinkLocal;
 import io.wirelink.trust.TrustContext;
 import io.wirelink.trust.TrustLevel;
@@ -227,7 +230,7 @@ public final class AgentCore {
         this.cycler = new EndpointCycler(settings.endpointInterval());
         this.nonces = nonces;
         this.startedAt = startedAt;
-        this.bootId = bootId;
+        this.bootId = BootCapability.stamp(bootId, ANNOUNCED_VERSION); // what we speak, where Go does not look
         this.relays = new RelayPlanner(selfKey, config.relay().use(), config.relay().maxAttach());
         relays.configured(configuredRelays(config));
     }
@@ -384,7 +387,7 @@ public final class AgentCore {
             boolean probeDue = pr != null && !now.isBefore(pr.next());
             PeerPlan pp = peerPlan(p, ctx, selfRouter, now);
             if (pp.rule() == SendPlanner.AliveRule.NOW) {
-                Fact alive = ownAlive(now);
+                Fact alive = ownAlive(now); // a probe or a greeting: never to a peer known to be v1
                 facts.add(alive);
                 knowledge.learned(k, alive.key(), alive.expires());
             } else if (probeDue) {
@@ -565,10 +568,13 @@ public final class AgentCore {
         // facts this very datagram carried with it (Alive comes last), or they are all echoed back to the sender
         for (Fact f : g.facts()) {
             if (f.attribute() == Attribute.ALIVE && f.subject().equals(signer)
-                    && f.value() instanceof FactValue.BootId b && knowledge.bootId(signer, b.id())) {
-                news = true; // the peer (re)started: it knows nothing of ours any more
-                greeted.remove(signer);
-                delivery.forgetPeer(signer);
+                    && f.value() instanceof FactValue.BootId b) {
+                speaks(signer, BootCapability.version(b.id()));
+                if (knowledge.bootId(signer, b.id())) {
+                    news = true; // the peer (re)started: it knows nothing of ours any more
+                    greeted.remove(signer);
+                    delivery.forgetPeer(signer);
+                }
             }
         }
         Provenance provenance = null; // one per datagram
@@ -592,11 +598,8 @@ public final class AgentCore {
                 }
                 continue;
             }
-            if (f.value() instanceof MemberMetadata md && f.subject().equals(signer) && md.version() >= 2) {
-                speaksV2.add(signer); // a capability hint about itself: believed without trust, it only sets format
-                if (md.version() >= ANNOUNCED_VERSION) {
-                    speaksAcks.add(signer);
-                }
+            if (f.value() instanceof MemberMetadata md && f.subject().equals(signer)) {
+                speaks(signer, md.version()); // an older agent's hello
             }
             if (subjects != null && !f.subject().equals(selfKey) && !subjects.test(f.subject())) {
                 continue; // a stand-in's narrow view (see onlySubjects): neither held nor noted as the peer's
@@ -623,6 +626,19 @@ public final class AgentCore {
             dirty = true;
         }
         return news ? Received.ACCEPTED : Received.NOTHING_NEW;
+    }
+
+    /**
+     * A capability hint a peer gave about itself (its boot ID's stamp, or an older agent's MemberMetadata {@code v}):
+     * believed without trust, since it only sets the format we send it.
+     */
+    private void speaks(PublicKey peer, int version) {
+        if (version >= 2) {
+            speaksV2.add(peer);
+        }
+        if (version >= ANNOUNCED_VERSION) {
+            speaksAcks.add(peer);
+        }
     }
 
     /**
@@ -663,7 +679,8 @@ public final class AgentCore {
         PublicKey requester = r.key();
         PublicKey target = f.subject();
         if (target.equals(selfKey)) {
-            boolean fromRouter = Routers.isRouter(device.peer(signer) == null ? null : device.peer(signer));
+            PeerState from = device.peer(signer); // null: known (configured, a member) but not in the last read
+            boolean fromRouter = from != null && Routers.isRouter(from);
             Instant last = punchedAt.get(requester);
             if ((fromRouter || signer.equals(requester)) && device.peer(requester) != null
                     && (last == null || !now.isBefore(last.plus(ACK_TIMEOUT)))) {
@@ -1433,19 +1450,19 @@ public final class AgentCore {
                 eligibleHere = eligibleV2;
             } else {
                 if (eligibleV1 == null) {
-                    // v1 peers get no withdrawals, so no lifetime longer than factTtl
-                    Instant v1Expiry = now.plus(settings.gossip().factTtl());
-                    eligibleV1 = new ArrayList<>(eligible.size());
-                    for (Fact f : eligible) {
-                        if (f.attribute().isV1()) {
-                            eligibleV1.add(f.expires().isAfter(v1Expiry) ? f.withExpiry(v1Expiry) : f);
-                        }
-                    }
+                    eligibleV1 = V1Peers.eligible(eligible, settings.gossip(), now); // no withdrawals: short lives
                 }
                 eligibleHere = eligibleV1;
             }
-            List<Fact> facts = SendPlanner.plan(k, level, eligibleHere, alive, rule, knowledge, settings.gossip(),
-                    now);
+            GossipSettings gs = settings.gossip();
+            // Alive at a Go node's pace only to a peer known to be v1: one not heard from yet may be an agent
+            // whose first Alive after a punch must not wait 30 s
+            boolean knownV1 = !v2 && heardFrom(k);
+            List<Fact> facts = v2
+                    ? SendPlanner.plan(k, level, eligibleHere, alive, rule, knowledge, gs, now)
+                    : SendPlanner.plan(k, level, eligibleHere, knownV1 ? V1Peers.alive(alive, gs, now) : alive,
+                            rule, V1Peers.window(gs), knownV1 ? V1Peers.window(gs) : gs.aliveWindow(), knowledge,
+                            now);
             boolean wantAck = acks && !facts.isEmpty()
                     && (rule == SendPlanner.AliveRule.NOW || facts.stream().anyMatch(
                             f -> f.attribute() != Attribute.ALIVE));
@@ -1517,7 +1534,7 @@ public final class AgentCore {
     }
 
     /**
-     * Adds the hello (until the peer is known to read Acks) and the Acks we owe the peer to {@code facts}, seals
+     * Adds the hello (to a v2 peer not known to read Acks) and the Acks we owe the peer to {@code facts}, seals
      * them for the peer (asking for an Ack when {@code wantAck}) and queues the datagrams.
      */
     private void seal(PublicKey k, List<Fact> facts, PeerPlan pp, boolean wantAck, int port, List<Outgoing> out,
@@ -1525,9 +1542,10 @@ public final class AgentCore {
         boolean v2 = pp.v2();
         boolean acks = pp.acks();
         SendPlanner.Level level = pp.level();
-        if (!acks && !facts.isEmpty()) {
-            // announce that we speak v2 with acks, inside v1 (Go nodes keep the unknown sub-attribute) until
-            // the peer is known to speak v2, and in v2 until it is known to read Acks
+        if (v2 && !acks && !facts.isEmpty()) {
+            // our boot ID says we read Acks; a v2 peer that has not shown it reads them (an older agent that
+            // announced only v2) is told as older agents tell it. Never in v1: a Go node logs the unknown
+            // sub-attribute of every such fact
             Fact hello = Fact.member(selfKey, MemberMetadata.EMPTY.withVersion(ANNOUNCED_VERSION),
                     now.plus(settings.gossip().factTtl()));
             // as often as Alive: a hello lost at first contact (the peer did not know us yet) is repeated soon

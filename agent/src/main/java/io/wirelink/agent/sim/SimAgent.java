@@ -60,6 +60,7 @@ public final class SimAgent {
     private final List<Scheduler.Cancellable> timers = new ArrayList<>();
     private Consumer<String> log = s -> {};
     private Consumer<AgentCore.Outgoing> sent;
+    private Consumer<AgentCore.Actions> decided;
     private AgentCore core;
     private DatagramPort socket;
     private boolean passScheduled;
@@ -116,6 +117,12 @@ public final class SimAgent {
     /** Sees every datagram the agent sends, before it goes (for measurements; it must not change anything). */
     public SimAgent onSend(Consumer<AgentCore.Outgoing> observer) {
         this.sent = observer;
+        return this;
+    }
+
+    /** Sees every batch of actions the core returns, before the driver acts on them (it must not change anything). */
+    public SimAgent onActions(Consumer<AgentCore.Actions> observer) {
+        this.decided = observer;
         return this;
     }
 
@@ -277,6 +284,9 @@ public final class SimAgent {
             deviceErrors++;
         }
         AgentCore.Actions a = full ? core.pass(scheduler.now()) : core.step(scheduler.now());
+        if (decided != null) {
+            decided.accept(a);
+        }
         scheduleWake();
         if (core.wantsStep()) {
             schedulePass(); // a pass deferred by the gap (AgentCore.passAllowedAt)

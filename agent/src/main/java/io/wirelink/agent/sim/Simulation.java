@@ -225,6 +225,7 @@ public final class Simulation {
             Double standInFactsMean,
             long events,
             String traceHash,
+            String decisionHash,
             Map<String, Long> drops,
             Map<String, Object> breakdown,
             double cpuSeconds,
@@ -234,8 +235,8 @@ public final class Simulation {
             Double heapBytesPerNode,
             Wake wake) {
 
-        /** The same result with the wake test's outcome. */
-        Result withWake(Wake w) {
+        /** The same result with the wake test's outcome and the digest of the decisions of both. */
+        Result withWake(Wake w, String decisions) {
             return new Result(nodes, hubs, sample, seed, durationSeconds, loss, nat, lastJoinSeconds,
                     convergenceSeconds,
                     directConvergenceSeconds, pairs, punchablePairs, directShare, idleShare, routedShare,
@@ -245,7 +246,7 @@ public final class Simulation {
                     steadyControlBytesPerHubPerSecond, underlayBytesPerNodePerSecond, underlayBytesPerNodePerSecondMax,
                     underlayBytesPerHubPerSecond, gossipDatagramsPerNodePerSecond, passesPerNodePerSecond,
                     quickStepsPerNodePerSecond, factsPerNodeMean, factsPerNodeMax,
-                    factsPerHub, standInFactsMean, events, traceHash, drops, breakdown, cpuSeconds,
+                    factsPerHub, standInFactsMean, events, traceHash, decisions, drops, breakdown, cpuSeconds,
                     cpuMicrosPerNodeSecond, wallSeconds, heapBytes, heapBytesPerNode, w);
         }
 
@@ -300,6 +301,7 @@ public final class Simulation {
             m.put("standInFactsMean", standInFactsMean == null ? null : round(standInFactsMean));
             m.put("events", events);
             m.put("traceHash", traceHash);
+            m.put("decisionHash", decisionHash);
             m.put("drops", drops);
             if (breakdown != null) {
                 m.put("breakdown", breakdown);
@@ -441,11 +443,13 @@ public final class Simulation {
     private final Tally tallyRun = new Tally();
     private final Tally tallySecondHalf = new Tally();
     private long gossipHash = 0xcbf29ce484222325L;
+    private final DecisionDigest decisions;
     private long startWall;
     private long lastProgressWall;
 
-    private Simulation(Options o) {
+    private Simulation(Options o, Consumer<String> decisionLog) {
         this.o = o;
+        this.decisions = new DecisionDigest(decisionLog);
         this.world = World.create(o.seed());
         this.leafAgents = new SimAgent[o.nodes()];
         this.measured = o.sample() == 0 ? o.nodes() : o.sample();
@@ -464,8 +468,16 @@ public final class Simulation {
 
     /** Builds the world and runs it for {@code o.duration()}. */
     public static Result run(Options o) {
+        return run(o, null);
+    }
+
+    /**
+     * As {@link #run(Options)}, and {@code decisionLog} (unless null) receives every decision that goes into the
+     * result's {@code decisionHash}, a line each (see {@link DecisionDigest}); it changes nothing in the run.
+     */
+    public static Result run(Options o, Consumer<String> decisionLog) {
         try {
-            return new Simulation(o).execute();
+            return new Simulation(o, decisionLog).execute();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -601,7 +613,9 @@ public final class Simulation {
         world.runFor(o.duration());
         long cpu = threads.getCurrentThreadCpuTime() - cpu0;
         long wall = System.nanoTime() - wall0;
-        return measure(cpu, wall).withWake(wake());
+        Result r = measure(cpu, wall);
+        Wake w = wake();
+        return r.withWake(w, decisions.hex()); // the digest covers the wake test's decisions too
     }
 
     /** See {@link Wake}. Runs after the measurement, so it changes none of the run's figures. */
@@ -674,6 +688,7 @@ public final class Simulation {
     }
 
     private SimAgent observe(SimAgent agent, Host host) {
+        agent.onActions(a -> decisions.add(world.nanoTime(), agent.core().publicKey(), a, world.now()));
         if (o.trace() != null) {
             boolean own = o.trace().hosts().contains(host.name());
             agent.log(reason -> {
@@ -1026,7 +1041,7 @@ public final class Simulation {
                 leafDatagrams / n,
                 passes[0] / ((double) agents * simulated), passes[1] / ((double) agents * simulated),
                 leafFacts / n, maxFacts, hubFacts / o.hubs(), standInFacts(),
-                world.eventsProcessed(), Long.toHexString(world.traceHash()), drops, breakdown(),
+                world.eventsProcessed(), Long.toHexString(world.traceHash()), null, drops, breakdown(),
                 cpuNanos / 1e9, cpuNanos / 1e3 / ((double) agents * simulated), wallNanos / 1e9,
                 halfHeapBytes, n < o.nodes() ? null : halfHeapBytes / (double) agents, null);
     }

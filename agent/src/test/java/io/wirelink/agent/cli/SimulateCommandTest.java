@@ -21,7 +21,7 @@ class SimulateCommandTest {
             "steadyControlBytesPerHubPerSecond", "underlayBytesPerNodePerSecond", "underlayBytesPerNodePerSecondMax",
             "underlayBytesPerHubPerSecond", "gossipDatagramsPerNodePerSecond", "passesPerNodePerSecond",
             "quickStepsPerNodePerSecond", "factsPerNodeMean", "factsPerNodeMax",
-            "factsPerHub", "standInFactsMean", "events", "traceHash", "drops", "cpuSeconds", "cpuMicrosPerNodeSecond",
+            "factsPerHub", "standInFactsMean", "events", "traceHash", "decisionHash", "drops", "cpuSeconds", "cpuMicrosPerNodeSecond",
             "wallSeconds", "heapBytes", "heapBytesPerNode", "wake");
 
     @Test

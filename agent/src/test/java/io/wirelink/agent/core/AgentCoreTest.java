@@ -320,7 +320,7 @@ class AgentCoreTest {
         run(5);
         Instant now = clock.now();
         // the hub's Alive again (same boot ID): nothing new for a, but the datagram asks for an Ack
-        Fact alive = Fact.alive(hub.pub(), new UUID(1, 1), now.plusSeconds(30));
+        Fact alive = Fact.alive(hub.pub(), hub.core.bootId(), now.plusSeconds(30));
         SignedGroups hubGroups = new SignedGroups(hub.key, 16);
         SignedGroups.Sealed d = hubGroups.sealTracked(2, a.pub(), List.of(alive), now, new Random(9),
                 io.wirelink.facts.SignedGroupValue.FLAG_ACK_REQUEST).get(0);

@@ -133,6 +133,8 @@ class SimulationTest {
         assertTrue(one.events() > 1000);
         Simulation.Result other = Simulation.run(small.withSeed(4));
         assertNotEquals(one.traceHash(), other.traceHash());
+        assertEquals(one.decisionHash(), two.decisionHash());
+        assertNotEquals(one.decisionHash(), other.decisionHash());
     }
 
     @Test
