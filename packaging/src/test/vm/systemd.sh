@@ -287,9 +287,10 @@ boot2() {
   DEBIAN_FRONTEND=noninteractive apt-get purge -y -q wirelink > "$out/apt-purge.log" 2>&1 \
     || { cat "$out/apt-purge.log"; fail "apt purge failed"; }
   [ ! -e /var/lib/wirelink ] || fail "purge left /var/lib/wirelink"
+  [ ! -e /var/cache/wirelink ] || fail "purge left /var/cache/wirelink (the launcher's class-data archives)"
   [ -f /etc/wireguard/wg0.conf ] || fail "purge deleted /etc/wireguard/wg0.conf"
   ! ls /etc/systemd/system/*.wants/wl-quick@* >/dev/null 2>&1 || fail "purge left wl-quick@ enabled"
-  record purge "/var/lib/wirelink gone, enablement links gone, /etc/wireguard kept"
+  record purge "/var/lib/wirelink and /var/cache/wirelink gone, enablement links gone, /etc/wireguard kept"
   record result pass
 }
 

@@ -92,6 +92,29 @@ class DebPackageIT {
     }
 
     @Test
+    void maintainerScriptsAndTriggerAreInTheControlArchive() throws Exception {
+        Path dir = Files.createTempDirectory("deb-e");
+        try {
+            Deb.Result e = Deb.run(List.of("dpkg-deb", "-e", Deb.theDeb().toString(), dir.toString()));
+            assertEquals(0, e.status(), e.err());
+            Set<String> names = new TreeSet<>();
+            try (var s = Files.list(dir)) {
+                s.forEach(p -> names.add(p.getFileName().toString()));
+            }
+            assertEquals(new TreeSet<>(List.of("control", "md5sums", "postinst", "prerm", "postrm", "triggers")), names);
+            for (String script : List.of("postinst", "prerm", "postrm")) {
+                assertTrue(Files.isExecutable(dir.resolve(script)), script);
+                assertEquals(0, Deb.run(List.of("sh", "-n", dir.resolve(script).toString())).status(), script);
+            }
+            // purge removes the state and the launcher's cache (the VM scenario checks what each script does)
+            String postrm = Files.readString(dir.resolve("postrm"));
+            assertTrue(postrm.contains("rm -rf /var/lib/wirelink /var/cache/wirelink"), postrm);
+        } finally {
+            Deb.run(List.of("rm", "-rf", dir.toString()));
+        }
+    }
+
+    @Test
     void launcherRunsThePackagedJarUnlessWirelinkJarIsSet() throws Exception {
         Path dir = Files.createTempDirectory("deb-x");
         try {
