@@ -226,6 +226,8 @@ EOF
   record stop_state "$(prop wl-quick@wg0 ActiveState)/$(prop wl-quick@wg0 Result) exit $(prop wl-quick@wg0 ExecMainStatus)"
   [ "$(prop wl-quick@wg0 ActiveState)" = inactive ] || fail "stop left wl-quick@wg0 $(prop wl-quick@wg0 ActiveState)"
   [ "$(prop wl-quick@wg0 Result)" = success ] || fail "stop left Result=$(prop wl-quick@wg0 Result)"
+  # SuccessExitStatus=143 only forgives a JVM stopped before its handler is installed: the agent itself exits 0
+  [ "$(prop wl-quick@wg0 ExecMainStatus)" = 0 ] || fail "the agent exited $(prop wl-quick@wg0 ExecMainStatus) on SIGTERM, not 0"
   has_peer wg0 "$hub_pub" || fail "stopping the agent took the hub off wg0"
   active wg-quick@wg0 || fail "stopping wl-quick@wg0 stopped wg-quick@wg0"
   record facts_before_reboot "$(stat -c %s /var/lib/wirelink/wg0.facts) bytes"
