@@ -48,9 +48,10 @@ import java.util.function.Consumer;
  * it: a re-add drops it, and the pair is cut off for good. Gossip datagrams go over whatever path the sender's device
  * has for the peer, so peers learn each other's relay attachments as in a mesh.
  *
- * <p>The script: A (maxAttach 2) and B cannot go direct, ever, and have preshared keys; A and C can only from 40 s
- * on; B and C always can. R1 and R2 are configured; R3 is offered by C (its own relay) in a DHT record A and B
- * resolve. R3 dies at 60 s and comes back at 90 s; the direct path of A and C breaks again at 100 s.
+ * <p>The script: A, B and C start at 0, 0.2 and 2.4 s (C late, so A gives up on direct with C first and its yield
+ * runs out). Every agent registers with up to 2 relays. A and B cannot go direct, ever, and have preshared keys; A
+ * and C can only from 40 s on; B and C always can. R1 and R2 are configured; R3 is offered by C (its own relay) in a
+ * DHT record A and B resolve. R3 dies at 60 s and comes back at 90 s; the direct path of A and C breaks again at 100 s.
  */
 final class RelayScenario {
     static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
@@ -62,7 +63,7 @@ final class RelayScenario {
 
     /** What a run decided: the digest, batches, and every reason with keys replaced by names, in order. */
     record Result(String decisionHash, long batches, List<String> reasons, Map<String, String> paths,
-            Map<String, String> attached, boolean presharedKept) {}
+            Map<String, String> attached, boolean presharedKept, String busiestSecond) {}
 
     private record Event(long nanos, long seq, Runnable task) {}
 
@@ -74,6 +75,8 @@ final class RelayScenario {
         final Map<String, Integer> rtt;
         AgentCore core;
         DeviceState dev;
+        /** Whether the agent runs yet (before, its device exists and its gossip port is closed). */
+        boolean started;
         boolean passScheduled;
         Instant wakeAt;
 
@@ -110,6 +113,8 @@ final class RelayScenario {
     private final List<Agent> agents = new ArrayList<>();
     private final List<Relay> relays = new ArrayList<>();
     private final Map<String, Boolean> direct = new TreeMap<>();
+    /** Batches that decided something, by agent and second of virtual time ("A 105"). */
+    private final Map<String, Integer> busy = new TreeMap<>();
 
     private RelayScenario(Consumer<String> log) {
         digest = new DecisionDigest(log);
@@ -164,7 +169,7 @@ final class RelayScenario {
         at(0, this::traffic);
         at(0, () -> start(a));
         at(200, () -> start(b));
-        at(400, () -> start(c));
+        at(2_400, () -> start(c));
         at(1_000, () -> {
             for (Agent x : List.of(a, b)) {
                 x.core.dhtResolved(c.pub, c.mapped, List.of(c.mapped), List.of(new RelayAttachment(true, r3.key,
@@ -202,7 +207,15 @@ final class RelayScenario {
         // the preshared keys survived every relay switch only if A and B were never removed and re-added
         boolean kept = a.dev.peer(b.pub) != null && a.dev.peer(b.pub).hasPresharedKey() && b.dev.peer(a.pub) != null
                 && b.dev.peer(a.pub).hasPresharedKey();
-        return new Result(digest.hex(), digest.batches(), List.copyOf(reasons), paths, attached, kept);
+        String busiest = "";
+        int most = 0;
+        for (Map.Entry<String, Integer> e : busy.entrySet()) {
+            if (e.getValue() > most) {
+                most = e.getValue();
+                busiest = e.getKey() + " s: " + most + " batches";
+            }
+        }
+        return new Result(digest.hex(), digest.batches(), List.copyOf(reasons), paths, attached, kept, busiest);
     }
 
     private static IpPrefix overlay(Agent y) {
@@ -238,6 +251,7 @@ final class RelayScenario {
     // ------------------------------------------------------------------ the driver (as SimAgent, AgentRuntime)
 
     private void start(Agent x) {
+        x.started = true;
         x.core.device(x.dev);
         every(AgentRuntime.DEVICE_POLL, () -> poll(x));
         every(CoreSettings.DEFAULTS.gossip().antiEntropy(), () -> run(x, true));
@@ -282,6 +296,9 @@ final class RelayScenario {
         x.core.device(x.dev);
         AgentCore.Actions a = full ? x.core.pass(now()) : x.core.step(now());
         digest.add(nanos, x.pub, a, now());
+        if (!a.change().isEmpty() || !a.datagrams().isEmpty() || !a.reasons().isEmpty()) {
+            busy.merge(x.name + " " + nanos / 1_000_000_000L, 1, Integer::sum);
+        }
         for (String r : a.reasons()) {
             reasons.add(String.format("%7.3f %s %s", nanos / 1e9, x.name, names(r)));
         }
@@ -297,7 +314,7 @@ final class RelayScenario {
         for (AgentCore.Outgoing o : a.datagrams()) {
             Agent y = agent(o.peer());
             PeerState ps = x.dev.peer(o.peer());
-            if (y != null && ps != null && ps.endpoint() != null && works(x, y, ps.endpoint())) {
+            if (y != null && y.started && ps != null && ps.endpoint() != null && works(x, y, ps.endpoint())) {
                 IpEndpoint src = new IpEndpoint(LinkLocal.address(x.pub), x.core.gossipPort());
                 byte[] data = o.payload();
                 after(Duration.ofMillis(10), () -> {
