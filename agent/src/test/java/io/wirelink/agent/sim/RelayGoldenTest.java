@@ -33,17 +33,17 @@ import org.junit.jupiter.api.Test;
 class RelayGoldenTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static final String DECISION_HASH = "2d96272766f3fe66";
+    static final String DECISION_HASH = "9f1fbedf184fbb36";
 
     static final String FIELDS = """
             {
-              "decisionHash": "2d96272766f3fe66",
-              "batches": 502,
-              "reasons": 368,
+              "decisionHash": "9f1fbedf184fbb36",
+              "batches": 213,
+              "reasons": 80,
               "paths": {"A->B":"via relay R2","A->C":"via relay R2","B->A":"via relay R2","B->C":"direct","C->A":"via relay R2","C->B":"direct"},
               "attached": {"A":"R1,R2","B":"R1,R2","C":"R1,R2"},
               "presharedKept": true,
-              "busiestSecond": "A 105 s: 299 batches"
+              "busiestSecond": "A 106 s: 8 batches"
             }
             """;
 
@@ -59,10 +59,10 @@ class RelayGoldenTest {
              12.314 A B: via relay R3 at 203.0.113.3:51823 (the peer reached us through a relay)
              12.902 B A: relayed via R3, trying direct at 198.51.100.1:51820 (try 1, at the relay's switch moment)
              12.902 A B: relayed via R3, trying direct at 198.51.100.2:51820 (try 1, at the relay's switch moment)
-             13.315 A C: no handshake came through relay R1 in 1000 ms; starting our own
-             13.566 A C: relayed via R1, trying direct at 198.51.100.3:51820 (try 1, at the relay's switch moment)
-             13.616 A C: roamed back to relay R1 during the direct try; direct at 198.51.100.3:51820 again
-             13.816 A C: roamed back to relay R1 during the direct try; direct at 198.51.100.3:51820 again
+             13.314 A C: no handshake came through relay R1 in 1000 ms; starting our own
+             13.565 A C: relayed via R1, trying direct at 198.51.100.3:51820 (try 1, at the relay's switch moment)
+             13.615 A C: roamed back to relay R1 during the direct try; direct at 198.51.100.3:51820 again
+             13.815 A C: roamed back to relay R1 during the direct try; direct at 198.51.100.3:51820 again
              14.050 A C: roamed back to relay R1 during the direct try; direct at 198.51.100.3:51820 again
              14.100 A C: roamed back to relay R1 during the direct try; direct at 198.51.100.3:51820 again
              14.450 C A: via relay R1 at 203.0.113.1:51823 (the peer reached us through a relay)
@@ -94,10 +94,18 @@ class RelayGoldenTest {
              95.705 A B: relayed via R2, trying direct at 198.51.100.2:51820 (try 5, at the relay's switch moment)
              95.705 B A: relayed via R2, trying direct at 198.51.100.1:51820 (try 5, at the relay's switch moment)
             105.000 A C: via relay R2 at 203.0.113.2:51823 (direct path stopped answering); waiting up to 1000 ms for its handshake through the relay
-            106.001 A C: no handshake came through relay R2 in 1000 ms; starting our own
+            106.000 A C: no handshake came through relay R2 in 1000 ms; starting our own
+            106.001 A C: relayed via R2, trying direct at 198.51.100.3:51820 (try 5, at the relay's switch moment)
+            106.251 A C: roamed back to relay R2 during the direct try; direct at 198.51.100.3:51820 again
+            106.301 A C: roamed back to relay R2 during the direct try; direct at 198.51.100.3:51820 again
             106.450 C A: via relay R2 at 203.0.113.2:51823 (the peer reached us through a relay)
+            106.501 A C: roamed back to relay R2 during the direct try; direct at 198.51.100.3:51820 again
+            106.751 A C: roamed back to relay R2 during the direct try; direct at 198.51.100.3:51820 again
             108.106 C A: relayed via R2, trying direct at 198.51.100.1:51820 (try 5, at the relay's switch moment)
-            108.106 A C: relayed via R2, trying direct at 198.51.100.3:51820 (try 5, at the relay's switch moment)
+            108.356 C A: roamed back to relay R2 during the direct try; direct at 198.51.100.1:51820 again
+            108.406 C A: roamed back to relay R2 during the direct try; direct at 198.51.100.1:51820 again
+            108.606 C A: roamed back to relay R2 during the direct try; direct at 198.51.100.1:51820 again
+            108.856 C A: roamed back to relay R2 during the direct try; direct at 198.51.100.1:51820 again
             113.106 C A: relayed via R2, trying direct at 198.51.100.1:51820 (try 6, at the relay's switch moment)
             113.106 A C: relayed via R2, trying direct at 198.51.100.3:51820 (try 6, at the relay's switch moment)
             """;
