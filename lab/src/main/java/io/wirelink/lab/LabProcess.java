@@ -51,6 +51,11 @@ public final class LabProcess {
         return process.isAlive();
     }
 
+    /** The exit status once the process has exited (128 + N when a signal N killed it). */
+    public java.util.OptionalInt exitValue() {
+        return process.isAlive() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(process.exitValue());
+    }
+
     public Path logFile() {
         return logFile;
     }

@@ -7,7 +7,6 @@ import io.wirelink.agent.config.ConfigException;
 import io.wirelink.agent.config.ConfigLoader;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
-import java.nio.file.Path;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
 
@@ -15,8 +14,11 @@ import org.slf4j.LoggerFactory;
 final class DaemonSupport {
     private DaemonSupport() {}
 
-    static AgentConfig load(Path file, Map<String, Object> flags) throws ConfigException {
-        return ConfigLoader.load(file, System.getenv(), flags);
+    static AgentConfig load(ConfigOptions options, Map<String, Object> flags) throws ConfigException {
+        if (options.config != null && options.configPath != null) {
+            throw new ConfigException("--config and --config-path name the same thing; give one");
+        }
+        return ConfigLoader.load(options.file(), options.env(System.getenv()), flags);
     }
 
     static void debugLogging(boolean on) {

@@ -2,6 +2,8 @@ package io.wirelink.agent.cli;
 
 import io.wirelink.facts.PrivateKey;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -15,16 +17,20 @@ public final class PubKeyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        String in = new String(System.in.readNBytes(4096), StandardCharsets.US_ASCII);
+        return pubkey(System.in, spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    static int pubkey(InputStream stdin, PrintWriter out, PrintWriter err) throws IOException {
+        String in = new String(stdin.readNBytes(4096), StandardCharsets.US_ASCII);
         PrivateKey k;
         try {
             k = PrivateKey.parse(in);
         } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("wirelink pubkey: " + e.getMessage());
+            err.println("wirelink pubkey: " + e.getMessage());
             return 1;
         }
-        spec.commandLine().getOut().println(k.publicKey().toBase64());
-        spec.commandLine().getOut().flush();
+        out.println(k.publicKey().toBase64());
+        out.flush();
         return 0;
     }
 }

@@ -22,7 +22,7 @@ public final class ReloadCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         AgentConfig config;
         try {
-            config = DaemonSupport.load(options.config, options.flags());
+            config = DaemonSupport.load(options, options.flags());
         } catch (ConfigException e) {
             err.println("wirelink reload: " + e.getMessage());
             return 1;

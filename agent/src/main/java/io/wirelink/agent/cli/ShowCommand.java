@@ -29,16 +29,21 @@ public final class ShowCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         AgentConfig config;
         try {
-            config = DaemonSupport.load(options.config, options.flags());
+            config = DaemonSupport.load(options, options.flags());
         } catch (ConfigException e) {
             err.println("wirelink show: " + e.getMessage());
             return 1;
         }
+        return show(config.iface(), config.controlSocket(), json, out, err);
+    }
+
+    /** Asks the agent on {@code iface} at {@code socket} for its status and prints it. */
+    static int show(String iface, java.nio.file.Path socket, boolean json, PrintWriter out, PrintWriter err) {
         ControlClient.Response r;
         try {
-            r = ControlClient.call(config.controlSocket(), "GET", "/status");
+            r = ControlClient.call(socket, "GET", "/status");
         } catch (ControlClient.NoDaemon e) {
-            err.println("wirelink show: no agent is running on " + config.iface() + " (" + e.getMessage() + ")");
+            err.println("wirelink show: no agent is running on " + iface + " (" + e.getMessage() + ")");
             return 1;
         } catch (IOException e) {
             err.println("wirelink show: " + e.getMessage());
@@ -50,7 +55,7 @@ public final class ShowCommand implements Callable<Integer> {
             return r.status() == 200 ? 0 : 1;
         }
         try {
-            JsonNode s = FactJson.MAPPER.readTree(r.body());
+            JsonNode s = JsonTree.read(r.body());
             out.printf("interface: %s (%s)%n", s.get("interface").asText(), s.get("backend").asText());
             out.printf("  public key: %s%n", s.get("publicKey").asText());
             out.printf("  listening port: %d, gossip port: %d%n", s.get("listenPort").asInt(),

@@ -156,7 +156,17 @@ public final class SimulateCommand implements Callable<Integer> {
             }
             o = o.withTrace(new Simulation.Trace(java.util.Set.copyOf(trace), err::println));
         }
-        Simulation.Result r = Simulation.run(o);
+        Simulation.Result r;
+        try {
+            r = Simulation.run(o);
+        } catch (OutOfMemoryError e) {
+            long max = Runtime.getRuntime().maxMemory() >> 20;
+            // BENCHMARKS.md: about 7 MB of live heap per agent at 1,000 nodes
+            err.println("wirelink simulate: out of memory with a " + max + " MB heap for " + nodes + " nodes; give it "
+                    + "about 10 MB a node: WIRELINK_JAVA_OPTS='-XX:+UseG1GC -Xmx" + Math.max(nodes * 10L, 512)
+                    + "m' (bin/wirelink; or java -Xmx... -jar)");
+            return 1;
+        }
         err.flush();
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(r.toMap()));

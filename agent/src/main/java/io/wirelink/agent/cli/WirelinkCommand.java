@@ -1,6 +1,7 @@
 package io.wirelink.agent.cli;
 
 import io.wirelink.agent.config.AgentConfig;
+import io.wirelink.agent.config.ConfigDump;
 import io.wirelink.agent.config.ConfigException;
 import io.wirelink.agent.runtime.AgentRuntime;
 import io.wirelink.apply.HostNetwork;
@@ -16,7 +17,8 @@ import java.io.PrintWriter;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,8 +46,12 @@ public final class WirelinkCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "gossip port (0 = WireGuard listen port + 1)")
     Integer port;
 
-    @Option(names = "--router", paramLabel = "auto|true|false", description = "act as a router (default auto)")
+    @Option(names = "--router", paramLabel = "auto|true|false", arity = "0..1", fallbackValue = "true",
+            description = "act as a router (default auto); a bare --router means true, as in the Go wirelink")
     String router;
+
+    @Option(names = "--dump", description = "print the effective configuration as JSON (a config file) and exit")
+    boolean dump;
 
     @Option(names = "--chatty", description = "send full facts to every healthy peer")
     Boolean chatty;
@@ -90,10 +96,15 @@ public final class WirelinkCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         AgentConfig config;
         try {
-            config = DaemonSupport.load(options.config, flags());
+            config = DaemonSupport.load(options, flags());
         } catch (ConfigException e) {
             err.println("wirelink: " + e.getMessage());
             return 1;
+        }
+        if (dump) {
+            spec.commandLine().getOut().print(ConfigDump.json(config));
+            spec.commandLine().getOut().flush();
+            return 0;
         }
         if (dumpFacts) {
             return DumpFacts.run(config, json, spec.commandLine().getOut(), err);
@@ -120,25 +131,32 @@ public final class WirelinkCommand implements Callable<Integer> {
         }
         AgentRuntime runtime = new AgentRuntime(() -> {
             try {
-                return DaemonSupport.load(options.config, flags());
+                return DaemonSupport.load(options, flags());
             } catch (ConfigException e) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
         }, device, host, Clock.system(), SdNotify.fromEnvironment());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            runtime.close();
-            stopped.countDown();
-        }, "wirelink-shutdown"));
+        // SIGTERM and SIGINT stop the agent and exit 0 (the JVM's own handling would exit 143/130); a shutdown
+        // hook still closes it on any other way out (System.exit elsewhere)
+        CompletableFuture<Void> stop = new CompletableFuture<>();
+        DaemonSupport.onSignal("TERM", () -> stop.complete(null));
+        DaemonSupport.onSignal("INT", () -> stop.complete(null));
+        Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "wirelink-shutdown"));
+        CompletableFuture<Void> started = runtime.start().toCompletionStage().toCompletableFuture();
+        DaemonSupport.onSignal("HUP", runtime::reload);
+        DaemonSupport.onSignal("USR1", runtime::logFacts);
         try {
-            runtime.start().toCompletionStage().toCompletableFuture().get();
-        } catch (java.util.concurrent.ExecutionException e) {
+            CompletableFuture.anyOf(started, stop).get();
+            if (!stop.isDone()) {
+                started.get();
+            }
+        } catch (ExecutionException e) {
             err.println("wirelink: " + e.getCause().getMessage());
             runtime.close();
             return 1;
         }
-        DaemonSupport.onSignal("HUP", () -> runtime.reload());
-        stopped.await();
+        stop.join();
+        runtime.close();
         return 0;
     }
 

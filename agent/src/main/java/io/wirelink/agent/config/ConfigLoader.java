@@ -51,7 +51,14 @@ public final class ConfigLoader {
 
     /** Environment variables with the prefix that are not config keys. */
     static final List<String> ENV_OTHER =
-            List.of("WIRELINK_CONFIG", "WIRELINK_CONFIG_PATH", "WIRELINK_JAVA_OPTS", "WIRELINK_JAR");
+            List.of("WIRELINK_CONFIG", "WIRELINK_CONFIG_PATH", "WIRELINK_JAVA_OPTS", "WIRELINK_JAR", "WIRELINK_CDS");
+
+    /**
+     * Top-level keys of the Go wirelink's files that are accepted and ignored with a note: its command-line modes
+     * ({@code Dump}, {@code Help}, {@code Version}), and {@code config-path}, which its {@code --dump} writes and
+     * which it also ignores in a file.
+     */
+    static final List<String> GO_IGNORED_KEYS = List.of("dump", "help", "version", "configPath");
 
     public static final Path DEFAULT_CONFIG_DIR = Path.of("/etc/wireguard");
 
@@ -193,6 +200,12 @@ public final class ConfigLoader {
                 if (fold(k).equals(fold(e.getKey()))) {
                     canonical = k;
                 }
+            }
+            if (canonical == null && prefix.isEmpty() && GO_IGNORED_KEYS.stream().anyMatch(k -> fold(k).equals(fold(
+                    e.getKey())))) {
+                System.err.println("wirelink: note: " + file + ": ignoring '" + e.getKey()
+                        + "' (a setting of the Go wirelink that means nothing in a config file)");
+                continue;
             }
             if (canonical == null) {
                 throw new ConfigException(file + ": unknown key '" + prefix + e.getKey() + "' (known: "

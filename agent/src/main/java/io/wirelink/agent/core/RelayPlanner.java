@@ -383,8 +383,13 @@ public final class RelayPlanner {
                     next = at;
                 }
             }
-            if (pp.holdUntil != null && pp.holdUntil.isAfter(now) && (next == null || pp.holdUntil.isBefore(next))) {
-                next = pp.holdUntil; // the end of a yield: start our own handshake then
+            if (pp.holdUntil != null && pp.holdUntil.isAfter(now)) {
+                // the end of a yield: start our own handshake then. A switch moment is not looked at while we
+                // hold (plan skips the peer), so it wakes nothing before the hold ends
+                if (next == null || pp.holdUntil.isBefore(next)) {
+                    next = pp.holdUntil;
+                }
+                continue;
             }
             Disclosed d = pp.mode == Mode.RELAYED ? fresh(e.getKey(), pp.relay, now) : null;
             if (d == null || d.moment() == null || d.moment().isBefore(pp.nextTrial.minus(LATE_JOIN))
@@ -415,8 +420,11 @@ public final class RelayPlanner {
                     || ((pp.coordinated || pp.rxAtTrial < 0) && !pp.nextCheck.isAfter(now)))) {
                 return true;
             }
-            if (pp.holdUntil != null && !pp.holdUntil.isAfter(now)) {
-                return true;
+            if (pp.holdUntil != null) {
+                if (!pp.holdUntil.isAfter(now)) {
+                    return true;
+                }
+                continue; // holding: plan looks at no switch moment of this peer until the hold ends
             }
             Disclosed d = pp.mode == Mode.RELAYED ? fresh(e.getKey(), pp.relay, now) : null;
             if (d != null && d.moment() != null && !d.moment().isAfter(now)

@@ -83,8 +83,9 @@ public final class AgentRuntime implements AutoCloseable {
         this.host = host;
         this.clock = clock;
         this.notify = notify;
+        // the blocked-thread checker wakes every second by default: every 10 s still reports a stuck event loop
         this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1)
-                .setWorkerPoolSize(2));
+                .setWorkerPoolSize(2).setInternalBlockingPoolSize(1).setBlockedThreadCheckInterval(10_000));
         this.io = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "wirelink-io");
             t.setDaemon(true);
@@ -566,10 +567,24 @@ public final class AgentRuntime implements AutoCloseable {
         return p.future();
     }
 
+    /** SIGUSR1: the facts, the peers and this node to the log, as the Go wirelink does; the agent carries on. */
+    public void logFacts() {
+        if (closed || context == null) {
+            return;
+        }
+        onCore(c -> c == null ? List.of("no facts yet: the agent is starting")
+                : FactLog.lines(c, device.backend(), version())).onSuccess(lines -> lines.forEach(l -> log.info(
+                "{}", l))).onFailure(e -> log.warn("cannot list the facts: {}", e.toString()));
+    }
+
     /** Runs {@code f} on the core's context and returns its result (for the control server). */
     <T> Future<T> onCore(java.util.function.Function<AgentCore, T> f) {
         Promise<T> p = Promise.promise();
         context.runOnContext(v -> {
+            if (closed) {
+                p.fail("the agent is stopping");
+                return;
+            }
             try {
                 p.complete(f.apply(core));
             } catch (RuntimeException e) {
@@ -594,6 +609,7 @@ public final class AgentRuntime implements AutoCloseable {
             return;
         }
         closed = true;
+        long t0 = System.nanoTime();
         sdNotify(SdNotify::stopping);
         if (control != null) {
             control.close();
@@ -613,16 +629,31 @@ public final class AgentRuntime implements AutoCloseable {
         if (prober != null) {
             prober.close();
         }
+        long tServices = System.nanoTime();
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get();
         } catch (Exception e) {
             log.debug("closing vert.x: {}", e.toString());
         }
+        long tVertx = System.nanoTime();
         io.shutdown();
+        try {
+            io.awaitTermination(500, java.util.concurrent.TimeUnit.MILLISECONDS); // the device read under way
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long tIo = System.nanoTime();
         if (store != null) {
             store.close();
         }
+        long tStore = System.nanoTime();
         device.close();
         host.close();
+        log.info("stopped in {} ms (services {}, vert.x {}, I/O thread {}, fact log {})", ms(t0, System
+                .nanoTime()), ms(t0, tServices), ms(tServices, tVertx), ms(tVertx, tIo), ms(tIo, tStore));
+    }
+
+    private static long ms(long from, long to) {
+        return (to - from) / 1_000_000;
     }
 }
