@@ -89,9 +89,10 @@ table inet vmlab {
 NFT
 say "namespaces and interfaces up: $(for n in "${names[@]}"; do printf '%s=%s ' "$n" "${kinds[$(idx "$n")]}"; done)"
 
+# no class-data archive: made in the background on first use, it would only add to the emulated CPU's load
 for n in "${names[@]}"; do
   mkdir -p "/tmp/state-$n" "/tmp/run-$n"
-  ip netns exec "$n" env WIRELINK_JAR="$jar" WIRELINK_STATE_DIR="/tmp/state-$n" WIRELINK_RUN_DIR="/tmp/run-$n" \
+  ip netns exec "$n" env WIRELINK_CDS=off WIRELINK_JAR="$jar" WIRELINK_STATE_DIR="/tmp/state-$n" WIRELINK_RUN_DIR="/tmp/run-$n" \
     "$launcher" --iface "wg-$n" > "$out/agent-$n.log" 2>&1 &
   echo $! > "/tmp/agent-$n.pid"
 done
