@@ -824,6 +824,8 @@ public final class AgentCore {
         peers.retain(known);
         probes.keySet().retainAll(known);
         paths.retain(known);
+        speaksV2.retainAll(known); // a peer that comes back announces its version again in its next datagram
+        speaksAcks.retainAll(known);
         store.flushIfDue();
         List<PeerStatus> status = status(intents, ctx, selfRouter, now);
         last = new Snapshot(now, view, believed.keySet(), status, selfRouter, lookups(intents, view, now),
@@ -1542,6 +1544,13 @@ public final class AgentCore {
     }
 
     /** Whether a path carries traffic (see {@link PathHealth#healthy}). */
+    /** The peers whose format (v2, Acks) this core remembers; bounded by the known peers. For tests. */
+    int capabilitiesHeld() {
+        Set<PublicKey> all = new HashSet<>(speaksV2);
+        all.addAll(speaksAcks);
+        return all.size();
+    }
+
     boolean pathHealthy(PeerState p, Instant now) {
         return paths.healthy(p, now);
     }

@@ -270,6 +270,17 @@ class AgentCoreTest {
     }
 
     @Test
+    void aPeerNoLongerKnownIsForgottenWithItsFormat() {
+        hubAndTwoLeaves();
+        run(10);
+        assertEquals(2, hub.core.capabilitiesHeld(), "both leaves announced v2 with Acks");
+        hub.device = DeviceStates.apply(hub.device, DeviceChange.peers(List.of(PeerChange.removal(b.pub()))));
+        nodes.remove(b.pub());
+        run(10);
+        assertEquals(1, hub.core.capabilitiesHeld(), "what b speaks goes with b: the table is bounded by known peers");
+    }
+
+    @Test
     void aRestartedAgentReplaysItsLogAndKeepsRoutes() throws Exception {
         hubAndTwoLeaves();
         run(6);
