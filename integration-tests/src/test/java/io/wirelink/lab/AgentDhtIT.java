@@ -122,10 +122,7 @@ class AgentDhtIT {
     static LabProcess bootNode(Lab lab, Host host, PrivateKey key, String listen) throws Exception {
         Path keyFile = lab.runDir().resolve("boot.key");
         Files.writeString(keyFile, key.toBase64() + "\n");
-        String launcher = Path.of(System.getProperty("wirelink.launcher", "../bin/wirelink")).toAbsolutePath()
-                .toString();
-        return lab.spawn(host, "dht-boot", Map.of("WIRELINK_JAR", LabAgent.jar().toAbsolutePath().toString()),
-                launcher, "dht-node", "--listen", listen, "--private-key", keyFile.toString(), "--network", "test",
+        return lab.spawn(host, "dht-boot", LabAgent.launcherEnv(), LabAgent.launcher(), "dht-node", "--listen", listen, "--private-key", keyFile.toString(), "--network", "test",
                 "--workbit", "0", "--stats-every", "0");
     }
 
@@ -145,10 +142,7 @@ class AgentDhtIT {
         Path bootKeyFile = lab.runDir().resolve("boot.key");
         Files.writeString(bootKeyFile, bootKey.toBase64() + "\n");
         String bootAddr = bootHost.address().getHostAddress() + ":51822";
-        String launcher = Path.of(System.getProperty("wirelink.launcher", "../bin/wirelink")).toAbsolutePath()
-                .toString();
-        LabProcess boot = lab.spawn(bootHost, "dht-boot", Map.of("WIRELINK_JAR", LabAgent.jar().toAbsolutePath()
-                        .toString()), launcher, "dht-node", "--listen", bootAddr, "--private-key",
+        LabProcess boot = lab.spawn(bootHost, "dht-boot", LabAgent.launcherEnv(), LabAgent.launcher(), "dht-node", "--listen", bootAddr, "--private-key",
                 bootKeyFile.toString(), "--network", "test", "--workbit", "0", "--stats-every", "0");
 
         WgInterface wa = lab.startWireGuard(a).addAddress("198.18.0.2/24");

@@ -43,11 +43,55 @@ final class LabAgent {
         return this;
     }
 
+    private static Boolean archiveMade;
+
+    /**
+     * Makes the launcher's class-data archive once, in the foreground, before the first agent or command: without
+     * one, the launcher starts making it in the background, a process no test would stop. If it cannot be made, the
+     * agents run without one (WIRELINK_CDS=off).
+     */
+    static synchronized boolean archive() {
+        if (archiveMade == null) {
+            ProcessBuilder pb = new ProcessBuilder(launcher(), "--make-cds").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("WIRELINK_JAR", jar().toAbsolutePath().toString());
+            try {
+                Process p = pb.start();
+                boolean done = p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
+                if (!done) {
+                    p.destroyForcibly().waitFor();
+                }
+                archiveMade = done && p.exitValue() == 0;
+            } catch (IOException e) {
+                archiveMade = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                archiveMade = false;
+            }
+        }
+        return archiveMade;
+    }
+
+    /** The launcher, {@code bin/wirelink} (or {@code -Dwirelink.launcher}). */
+    static String launcher() {
+        return Path.of(System.getProperty("wirelink.launcher", "../bin/wirelink")).toAbsolutePath().toString();
+    }
+
+    /** What every run of the launcher in the lab needs: the jar, and no archive when none could be made. */
+    static Map<String, String> launcherEnv() {
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("WIRELINK_JAR", jar().toAbsolutePath().toString());
+        if (!archive()) {
+            env.put("WIRELINK_CDS", "off");
+        }
+        return env;
+    }
+
     Map<String, String> env() {
         Map<String, String> env = new java.util.HashMap<>(extraEnv);
+        env.putAll(launcherEnv());
         env.put("WIRELINK_STATE_DIR", stateDir.toString());
         env.put("WIRELINK_RUN_DIR", runDir.toString());
-        env.put("WIRELINK_JAR", jar().toAbsolutePath().toString());
         return env;
     }
 
@@ -56,15 +100,13 @@ final class LabAgent {
         List<String> cmd = new java.util.ArrayList<>();
         cmd.add("env");
         env().forEach((k, v) -> cmd.add(k + "=" + v));
-        cmd.add(Path.of(System.getProperty("wirelink.launcher", "../bin/wirelink")).toAbsolutePath().toString());
+        cmd.add(launcher());
         cmd.addAll(List.of(args));
         return lab.tryExec(host.ns(), Duration.ofSeconds(60), cmd.toArray(new String[0]));
     }
 
     LabAgent start() {
-        process = lab.spawn(host, "agent-" + host.name(), env(),
-                Path.of(System.getProperty("wirelink.launcher", "../bin/wirelink")).toAbsolutePath().toString(),
-                "--iface", wg.name());
+        process = lab.spawn(host, "agent-" + host.name(), env(), launcher(), "--iface", wg.name());
         return this;
     }
 

@@ -50,14 +50,11 @@ class PortMappingIT {
 
     /** Runs {@code bin/wirelink ARGS} in {@code host}'s namespace. */
     static ExecResult wirelink(Lab lab, Host host, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("env", "WIRELINK_JAR=" + LabAgent.jar().toAbsolutePath()));
-        cmd.add(launcher());
+        List<String> cmd = new ArrayList<>(List.of("env"));
+        LabAgent.launcherEnv().forEach((k, v) -> cmd.add(k + "=" + v));
+        cmd.add(LabAgent.launcher());
         cmd.addAll(List.of(args));
         return lab.tryExec(host.ns(), Duration.ofSeconds(60), cmd.toArray(new String[0]));
-    }
-
-    static String launcher() {
-        return Path.of(System.getProperty("wirelink.launcher", "../bin/wirelink")).toAbsolutePath().toString();
     }
 
     static List<JsonNode> events(String out) throws Exception {
@@ -124,8 +121,8 @@ class PortMappingIT {
             assertFalse(natRules(lab, nat).contains("dnat"), protocol + ": deleted: " + natRules(lab, nat));
 
             // held: the forwarding works while the mapping is held and goes when the holder is terminated
-            LabProcess holder = lab.spawn(a, "portmap-" + protocol, Map.of("WIRELINK_JAR", LabAgent.jar()
-                    .toAbsolutePath().toString()), launcher(), "portmap", "--hold", "--protocol", protocol, "--port",
+            LabProcess holder = lab.spawn(a, "portmap-" + protocol, LabAgent.launcherEnv(), LabAgent.launcher(),
+                    "portmap", "--hold", "--protocol", protocol, "--port",
                     "51820", "--lifetime", "4");
             await(protocol + " mapping held").atMost(WAIT).pollInterval(POLL)
                     .until(() -> holder.logTail(100_000).contains("\"event\":\"mapped\"") || !holder.isAlive());
@@ -155,8 +152,8 @@ class PortMappingIT {
 
     /** Holds a mapping of {@code port} on {@code host}'s gateway until the lab closes; returns its external endpoint. */
     static IpEndpoint holdMapping(Lab lab, Host host, int port, String protocol) throws Exception {
-        LabProcess holder = lab.spawn(host, "portmap-" + host.name(), Map.of("WIRELINK_JAR", LabAgent.jar()
-                .toAbsolutePath().toString()), launcher(), "portmap", "--hold", "--protocol", protocol, "--port",
+        LabProcess holder = lab.spawn(host, "portmap-" + host.name(), LabAgent.launcherEnv(), LabAgent.launcher(),
+                "portmap", "--hold", "--protocol", protocol, "--port",
                 Integer.toString(port), "--lifetime", "120");
         await("mapping held").atMost(WAIT).pollInterval(POLL)
                 .until(() -> holder.logTail(100_000).contains("\"event\":\"mapped\"") || !holder.isAlive());
