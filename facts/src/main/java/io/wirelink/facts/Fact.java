@@ -6,9 +6,9 @@ import java.time.Instant;
  * A subject/attribute/value/expiry fact. The subject is always a WireGuard public key. On the wire the expiry is a
  * TTL in whole seconds relative to the moment of sending or receiving.
  *
- * <p>Immutable, with value semantics over the four components (it was a record; a class so that it can keep its
- * {@link #key()}, which costs an encoding and an interner lookup and was taken for every fact sent to every peer: at
- * a hub of 10,000 nodes several hundred million times in a join).
+ * <p>Immutable, with value semantics over the four components. A class rather than a record so that it can keep its
+ * {@link #key()}, which costs an encoding and an interner lookup and is needed for every fact sent to every peer: at
+ * a hub of 10,000 nodes several hundred million times in a join.
  */
 public final class Fact {
     private final Attribute attribute;

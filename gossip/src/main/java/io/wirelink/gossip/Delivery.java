@@ -65,8 +65,8 @@ public final class Delivery {
             pending.put(peer, m);
         }
         if (m.size() >= perPeerCap) {
-            // the oldest is given up on as lost: its facts are re-sent rather than silently dropped (this table
-            // dropped them silently, so a batch bigger than the table lost for good what the network lost of it)
+            // the oldest is given up on as lost: its facts are re-sent rather than silently dropped, or a batch
+            // bigger than the table would lose for good what the network lost of it
             Iterator<Map.Entry<Long, Pending>> it = m.entrySet().iterator();
             Pending oldest = it.next().getValue();
             it.remove();
