@@ -11,6 +11,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import io.wirelink.testkit.Fuzz;
+import io.wirelink.testkit.Mutator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,14 +23,16 @@ import org.junit.jupiter.api.Test;
  */
 class DhtDecoderFuzzTest {
     static int iterations() {
-        String s = System.getProperty("wirelink.fuzz.iterations", "");
-        return s.isBlank() ? 20_000 : Integer.parseInt(s.strip());
+        return Fuzz.iterations();
     }
 
     static long seed() {
-        String s = System.getProperty("wirelink.fuzz.seed", "");
-        return s.isBlank() ? 20261122L : Long.parseLong(s.strip());
+        return Fuzz.seed(20261122L);
     }
+
+    /** The magic, version and message type bytes are the special values. */
+    static final Mutator MUTATOR = Mutator.builder().interesting(0, 1, 2, 4, 6, 7, 8, 0x20, 0x21, 0x7f, 0x80, 0xf1, 0xff)
+            .maxOps(3).build();
 
     static List<byte[]> seeds() {
         List<byte[]> seeds = new ArrayList<>();
@@ -45,55 +49,7 @@ class DhtDecoderFuzzTest {
     }
 
     static byte[] mutate(byte[] in, Random r, List<byte[]> seeds) {
-        byte[] b = in.clone();
-        int ops = 1 + r.nextInt(3);
-        for (int n = 0; n < ops; n++) {
-            switch (r.nextInt(6)) {
-                case 0 -> {
-                    if (b.length > 0) {
-                        b[r.nextInt(b.length)] ^= (byte) (1 << r.nextInt(8));
-                    }
-                }
-                case 1 -> {
-                    if (b.length > 0) {
-                        b[r.nextInt(b.length)] = (byte) interesting(r);
-                    }
-                }
-                case 2 -> {
-                    int at = r.nextInt(b.length + 1);
-                    byte[] x = new byte[b.length + 1];
-                    System.arraycopy(b, 0, x, 0, at);
-                    x[at] = (byte) interesting(r);
-                    System.arraycopy(b, at, x, at + 1, b.length - at);
-                    b = x;
-                }
-                case 3 -> {
-                    if (b.length > 0) {
-                        int at = r.nextInt(b.length);
-                        byte[] x = new byte[b.length - 1];
-                        System.arraycopy(b, 0, x, 0, at);
-                        System.arraycopy(b, at + 1, x, at, b.length - at - 1);
-                        b = x;
-                    }
-                }
-                case 4 -> b = Arrays.copyOf(b, r.nextInt(b.length + 1));
-                default -> {
-                    byte[] o = seeds.get(r.nextInt(seeds.size()));
-                    int cut = r.nextInt(b.length + 1);
-                    int from = r.nextInt(o.length + 1);
-                    byte[] x = new byte[cut + o.length - from];
-                    System.arraycopy(b, 0, x, 0, cut);
-                    System.arraycopy(o, from, x, cut, o.length - from);
-                    b = x;
-                }
-            }
-        }
-        return b;
-    }
-
-    static int interesting(Random r) {
-        int[] v = {0, 1, 2, 4, 6, 7, 8, 0x20, 0x21, 0x7f, 0x80, 0xf1, 0xff};
-        return r.nextBoolean() ? v[r.nextInt(v.length)] : r.nextInt(256);
+        return MUTATOR.mutate(in, r, seeds);
     }
 
     @Test
@@ -118,8 +74,7 @@ class DhtDecoderFuzzTest {
                 decoded++;
             }
         }
-        System.out.printf("fuzz dht: %d inputs, %d decoded, %d malformed (seed %d)%n", n, decoded, n - decoded,
-                seed());
+        Fuzz.report("dht packet", n, decoded, seed());
         assertTrue(decoded > 0, "mutation should leave some inputs decodable");
     }
 

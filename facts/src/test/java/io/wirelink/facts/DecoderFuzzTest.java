@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import io.wirelink.testkit.Fuzz;
+import io.wirelink.testkit.Mutator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,14 +24,18 @@ class DecoderFuzzTest {
     static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
 
     static int iterations() {
-        String s = System.getProperty("wirelink.fuzz.iterations", "");
-        return s.isBlank() ? 20_000 : Integer.parseInt(s.strip());
+        return Fuzz.iterations();
     }
 
     static long seed() {
-        String s = System.getProperty("wirelink.fuzz.seed", "");
-        return s.isBlank() ? 20261122L : Long.parseLong(s.strip());
+        return Fuzz.seed(20261122L);
     }
+
+    /** Varint continuation bytes and the attribute and value letters of both formats are the special values. */
+    static final Mutator MUTATOR = Mutator.builder()
+            .interesting(0, 1, 0x7f, 0x80, 0xff, 'S', 'G', 'M', 'e', 'E', 'a', 'A', '!', 'm', 'r', 2, 4, 6)
+            .op(DecoderFuzzTest::longVarints)
+            .build();
 
     static List<byte[]> seeds() throws Exception {
         List<byte[]> seeds = new ArrayList<>();
@@ -63,54 +69,17 @@ class DecoderFuzzTest {
     }
 
     static byte[] mutate(byte[] in, Random r, List<byte[]> seeds) {
-        byte[] b = in.clone();
-        int ops = 1 + r.nextInt(4);
-        for (int k = 0; k < ops; k++) {
-            switch (r.nextInt(7)) {
-                case 0 -> { if (b.length > 0) b[r.nextInt(b.length)] ^= (byte) (1 << r.nextInt(8)); }
-                case 1 -> { if (b.length > 0) b[r.nextInt(b.length)] = (byte) interesting(r); }
-                case 2 -> { // insert
-                    int at = r.nextInt(b.length + 1);
-                    byte[] n = new byte[b.length + 1];
-                    System.arraycopy(b, 0, n, 0, at);
-                    n[at] = (byte) interesting(r);
-                    System.arraycopy(b, at, n, at + 1, b.length - at);
-                    b = n;
-                }
-                case 3 -> { // delete
-                    if (b.length > 0) {
-                        int at = r.nextInt(b.length);
-                        byte[] n = new byte[b.length - 1];
-                        System.arraycopy(b, 0, n, 0, at);
-                        System.arraycopy(b, at + 1, n, at, b.length - at - 1);
-                        b = n;
-                    }
-                }
-                case 4 -> b = java.util.Arrays.copyOf(b, r.nextInt(b.length + 1)); // truncate
-                case 5 -> { // splice the tail of another seed
-                    byte[] o = seeds.get(r.nextInt(seeds.size()));
-                    int cut = r.nextInt(b.length + 1);
-                    int from = r.nextInt(o.length + 1);
-                    byte[] n = new byte[cut + o.length - from];
-                    System.arraycopy(b, 0, n, 0, cut);
-                    System.arraycopy(o, from, n, cut, o.length - from);
-                    b = n;
-                }
-                default -> { // a run of 0x80/0xff: long varints
-                    if (b.length > 2) {
-                        int at = r.nextInt(b.length - 1);
-                        int len = Math.min(b.length - at, 1 + r.nextInt(11));
-                        java.util.Arrays.fill(b, at, at + len, (byte) (r.nextBoolean() ? 0x80 : 0xff));
-                    }
-                }
-            }
-        }
-        return b;
+        return MUTATOR.mutate(in, r, seeds);
     }
 
-    static int interesting(Random r) {
-        int[] v = {0, 1, 0x7f, 0x80, 0xff, 'S', 'G', 'M', 'e', 'E', 'a', 'A', '!', 'm', 'r', 2, 4, 6};
-        return r.nextBoolean() ? v[r.nextInt(v.length)] : r.nextInt(256);
+    /** A run of 0x80/0xff: varints that never end or overflow. */
+    static byte[] longVarints(byte[] b, Random r) {
+        if (b.length > 2) {
+            int at = r.nextInt(b.length - 1);
+            int len = Math.min(b.length - at, 1 + r.nextInt(11));
+            java.util.Arrays.fill(b, at, at + len, (byte) (r.nextBoolean() ? 0x80 : 0xff));
+        }
+        return b;
     }
 
     @Test
@@ -131,8 +100,7 @@ class DecoderFuzzTest {
                 decoded++;
             }
         }
-        System.out.printf("fuzz datagram: %d inputs, %d decoded, %d malformed (seed %d)%n", n, decoded, n - decoded,
-                seed());
+        Fuzz.report("facts datagram", n, decoded, seed());
         assertTrue(decoded > 0, "mutation should leave some inputs decodable");
     }
 
@@ -173,7 +141,7 @@ class DecoderFuzzTest {
             byte[] input = new byte[r.nextInt(120)];
             r.nextBytes(input);
             if (input.length > 0 && r.nextBoolean()) {
-                input[0] = (byte) interesting(r);
+                input[0] = (byte) MUTATOR.interesting(r);
             }
             try {
                 List<Fact> v1 = FactCodec.decodeV1Inner(input, 0, input.length, NOW);
@@ -195,7 +163,7 @@ class DecoderFuzzTest {
                 // fine
             }
         }
-        System.out.printf("fuzz inner/records: %d inputs x 2 decoders, %d decoded%n", n, decoded);
+        Fuzz.report("facts v1 inner + v2 records", 2L * n, decoded, seed() + 1);
     }
 
     @Test
@@ -222,7 +190,7 @@ class DecoderFuzzTest {
             assertArrayEquals(input, v.toBytes(), "a decoded RelayAttachment re-encodes byte for byte");
             decoded++;
         }
-        System.out.printf("fuzz RelayAttachment: %d inputs, %d decoded%n", n, decoded);
+        Fuzz.report("facts RelayAttachment", n, decoded, seed() + 2);
         assertTrue(decoded > 0, "mutation should leave some inputs decodable");
     }
 }

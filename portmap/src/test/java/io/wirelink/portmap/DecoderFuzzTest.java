@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
+import io.wirelink.testkit.Fuzz;
+import io.wirelink.testkit.Mutator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,82 +21,30 @@ import org.junit.jupiter.api.Test;
  */
 class DecoderFuzzTest {
     static int iterations() {
-        String s = System.getProperty("wirelink.fuzz.iterations", "");
-        return s.isBlank() ? 20_000 : Integer.parseInt(s.strip());
+        return Fuzz.iterations();
     }
 
     static long seed() {
-        String s = System.getProperty("wirelink.fuzz.seed", "");
-        return s.isBlank() ? 6886_6887L : Long.parseLong(s.strip());
+        return Fuzz.seed(6886_6887L);
     }
 
-    static byte[] mutate(byte[] in, Random r, List<byte[]> seeds) {
-        byte[] b = in.clone();
-        int ops = 1 + r.nextInt(4);
-        for (int k = 0; k < ops; k++) {
-            switch (r.nextInt(6)) {
-                case 0:
-                    if (b.length > 0) {
-                        int i = r.nextInt(b.length);
-                        b[i] ^= (byte) (1 << r.nextInt(8));
-                    }
-                    break;
-                case 1:
-                    if (b.length > 0) {
-                        b[r.nextInt(b.length)] = (byte) (r.nextBoolean() ? r.nextInt(256) : (r.nextBoolean() ? 0 : 0xff));
-                    }
-                    break;
-                case 2: {
-                    int at = r.nextInt(b.length + 1);
-                    int n = 1 + r.nextInt(8);
-                    byte[] x = new byte[b.length + n];
-                    System.arraycopy(b, 0, x, 0, at);
-                    for (int i = 0; i < n; i++) {
-                        x[at + i] = (byte) r.nextInt(256);
-                    }
-                    System.arraycopy(b, at, x, at + n, b.length - at);
-                    b = x;
-                    break;
-                }
-                case 3:
-                    if (b.length > 0) {
-                        int at = r.nextInt(b.length);
-                        int n = 1 + r.nextInt(Math.min(8, b.length - at));
-                        byte[] x = new byte[b.length - n];
-                        System.arraycopy(b, 0, x, 0, at);
-                        System.arraycopy(b, at + n, x, at, b.length - at - n);
-                        b = x;
-                    }
-                    break;
-                case 4:
-                    b = java.util.Arrays.copyOf(b, r.nextInt(b.length + 1));
-                    break;
-                default: {
-                    byte[] other = seeds.get(r.nextInt(seeds.size()));
-                    int cut = r.nextInt(b.length + 1);
-                    int from = r.nextInt(other.length + 1);
-                    byte[] x = new byte[cut + other.length - from];
-                    System.arraycopy(b, 0, x, 0, cut);
-                    System.arraycopy(other, from, x, cut, other.length - from);
-                    b = x;
-                }
-            }
-        }
-        return b;
-    }
+    /** Zero and all-ones bytes (result codes, lifetimes, lengths), and runs of up to 8 bytes in and out. */
+    static final Mutator MUTATOR = Mutator.builder().interesting(0, 0xff).maxRun(8).build();
 
     static void fuzz(String name, List<byte[]> seeds, int n, Consumer<byte[]> decoder) {
         Random r = new Random(seed() ^ name.hashCode());
+        int decoded = 0;
         for (int i = 0; i < n; i++) {
             byte[] in;
             if (i % 10 == 0) {
                 in = new byte[r.nextInt(80)];
                 r.nextBytes(in);
             } else {
-                in = mutate(seeds.get(r.nextInt(seeds.size())), r, seeds);
+                in = MUTATOR.mutate(seeds.get(r.nextInt(seeds.size())), r, seeds);
             }
             try {
                 decoder.accept(in);
+                decoded++;
             } catch (MalformedInputException expected) {
                 // fine
             } catch (RuntimeException | StackOverflowError e) {
@@ -102,6 +52,7 @@ class DecoderFuzzTest {
                         + ", input " + i + ")");
             }
         }
+        Fuzz.report("portmap " + name, n, decoded, seed());
     }
 
     static List<byte[]> binarySeeds() {

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import io.wirelink.testkit.Fuzz;
+import io.wirelink.testkit.Mutator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,14 +26,22 @@ import org.junit.jupiter.api.Test;
  */
 class RelayFuzzTest {
     static int iterations() {
-        String s = System.getProperty("wirelink.fuzz.iterations", "");
-        return s.isBlank() ? 20_000 : Integer.parseInt(s.strip());
+        return Fuzz.iterations();
     }
 
     static long seed() {
-        String s = System.getProperty("wirelink.fuzz.seed", "");
-        return s.isBlank() ? 20261122L : Long.parseLong(s.strip());
+        return Fuzz.seed(20261122L);
     }
+
+    /** Message types and small lengths are the special values; setting the type byte alone rarely fits the length. */
+    static final Mutator MUTATOR = Mutator.builder().interesting(0, 1, 2, 3, 4, 5, 0x7f, 0x80, 0xff).maxOps(3)
+            .op((b, r) -> {
+                if (b.length > 0) {
+                    b[0] = (byte) r.nextInt(6);
+                }
+                return b;
+            })
+            .build();
 
     @Test
     void decoderAndRelaySurviveMutatedMessages() throws Exception {
@@ -87,7 +97,8 @@ class RelayFuzzTest {
         // and it still works
         byte[] d = link.initiator().seal(new byte[10]);
         assertEquals(1, a.send(d).size());
-        System.out.printf("relay fuzz: %d inputs, %d decoded (seed %d), %s%n", n, decoded, seed(), f.relay.stats());
+        Fuzz.report("relay WireGuard message + disclosure + relay path", n, decoded, seed());
+        System.out.println("relay after fuzz: " + f.relay.stats());
     }
 
     /** The disclosure codecs: decode and re-encode the same bytes, or throw MalformedInputException; open never throws. */
@@ -115,55 +126,6 @@ class RelayFuzzTest {
     }
 
     static byte[] mutate(byte[] in, Random r, List<byte[]> seeds) {
-        byte[] b = in.clone();
-        int ops = 1 + r.nextInt(3);
-        for (int k = 0; k < ops; k++) {
-            switch (r.nextInt(8)) {
-                case 0 -> {
-                    if (b.length > 0) {
-                        b[r.nextInt(b.length)] ^= (byte) (1 << r.nextInt(8));
-                    }
-                }
-                case 1 -> {
-                    if (b.length > 0) {
-                        b[r.nextInt(b.length)] = (byte) new int[] {0, 1, 2, 3, 4, 5, 0x7f, 0x80, 0xff}[r.nextInt(9)];
-                    }
-                }
-                case 2 -> { // insert
-                    int at = r.nextInt(b.length + 1);
-                    byte[] n = new byte[b.length + 1];
-                    System.arraycopy(b, 0, n, 0, at);
-                    n[at] = (byte) r.nextInt(256);
-                    System.arraycopy(b, at, n, at + 1, b.length - at);
-                    b = n;
-                }
-                case 3 -> { // delete
-                    if (b.length > 0) {
-                        int at = r.nextInt(b.length);
-                        byte[] n = new byte[b.length - 1];
-                        System.arraycopy(b, 0, n, 0, at);
-                        System.arraycopy(b, at + 1, n, at, b.length - at - 1);
-                        b = n;
-                    }
-                }
-                case 4 -> b = java.util.Arrays.copyOf(b, r.nextInt(b.length + 1)); // truncate
-                case 5 -> b = java.util.Arrays.copyOf(b, b.length + 1 + r.nextInt(64)); // extend with zeros
-                case 6 -> { // splice another seed's tail
-                    byte[] o = seeds.get(r.nextInt(seeds.size()));
-                    int at = r.nextInt(b.length + 1);
-                    int from = r.nextInt(o.length + 1);
-                    byte[] n = new byte[at + o.length - from];
-                    System.arraycopy(b, 0, n, 0, at);
-                    System.arraycopy(o, from, n, at, o.length - from);
-                    b = n;
-                }
-                default -> { // the type byte only: the length then rarely fits
-                    if (b.length > 0) {
-                        b[0] = (byte) r.nextInt(6);
-                    }
-                }
-            }
-        }
-        return b;
+        return MUTATOR.mutate(in, r, seeds);
     }
 }

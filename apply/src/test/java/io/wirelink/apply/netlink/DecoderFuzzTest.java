@@ -17,6 +17,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import io.wirelink.testkit.Fuzz;
+import io.wirelink.testkit.Mutator;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,7 +30,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the round and the input in hex, so it replays exactly.
  */
 class DecoderFuzzTest {
-    static final int ROUNDS = 20_000;
+    /** Rounds per seed: {@code -Dwirelink.fuzz.iterations}, as for every decoder. */
+    static final int ROUNDS = Fuzz.iterations();
+    /** Attribute lengths and types at even offsets, the first message's length, junk appended. */
+    static final Mutator MUTATOR = Mutator.builder().op(DecoderFuzzTest::attributeU16).op(DecoderFuzzTest::messageLength)
+            .op((b, r) -> Bytes.concat(b, Fuzz.randomBytes(r, 41))).build();
     static final int WG = FakeWireGuardKernel.FAMILY_ID;
     static List<byte[]> corpus;
 
@@ -68,16 +74,19 @@ class DecoderFuzzTest {
     @ValueSource(longs = {1, 2, 3, 0x5eedL, 0xdeadbeefL})
     void decodersThrowOnlyMalformedInput(long seed) {
         Random r = new Random(seed);
+        int decoded = 0;
         for (int round = 0; round < ROUNDS; round++) {
             byte[] input = round % 10 == 0 ? random(r) : mutate(r, corpus.get(r.nextInt(corpus.size())));
             try {
                 decodeEverything(input);
+                decoded++;
             } catch (MalformedInputException expected) {
                 // the one allowed outcome for bad input
             } catch (Throwable t) {
                 fail("seed " + seed + " round " + round + " input " + HexFormat.of().formatHex(input) + ": " + t, t);
             }
         }
+        Fuzz.report("netlink replies", ROUNDS, decoded, seed);
     }
 
     @ParameterizedTest
@@ -191,52 +200,24 @@ class DecoderFuzzTest {
     }
 
     static byte[] mutate(Random r, byte[] seed) {
-        byte[] b = seed.clone();
-        int kinds = 1 + r.nextInt(4);
-        for (int k = 0; k < kinds; k++) {
-            if (b.length == 0) {
-                return random(r);
-            }
-            switch (r.nextInt(7)) {
-                case 0: // flip bits
-                    for (int i = 0, n = 1 + r.nextInt(8); i < n; i++) {
-                        b[r.nextInt(b.length)] ^= (byte) (1 << r.nextInt(8));
-                    }
-                    break;
-                case 1: // random byte
-                    b[r.nextInt(b.length)] = (byte) r.nextInt(256);
-                    break;
-                case 2: // truncate
-                    b = java.util.Arrays.copyOf(b, r.nextInt(b.length));
-                    break;
-                case 3: { // extend with junk
-                    byte[] junk = new byte[1 + r.nextInt(40)];
-                    r.nextBytes(junk);
-                    b = Bytes.concat(b, junk);
-                    break;
-                }
-                case 4: // an interesting u16 at an even offset (attribute lengths and types)
-                    if (b.length >= 2) {
-                        int at = r.nextInt(b.length / 2) * 2;
-                        int[] vals = {0, 1, 3, 4, 5, 8, 0x8000, 0x8008, 0xffff, b.length - at, b.length - at + 1};
-                        ByteBuffer.wrap(b).order(NlMessageBuilder.ORDER).putShort(at, (short) vals[r.nextInt(vals.length)]);
-                    }
-                    break;
-                case 5: // nlmsg_len of the first message
-                    if (b.length >= 4) {
-                        int[] vals = {0, 15, 16, 17, b.length, b.length + 1, b.length - 1, -1, r.nextInt()};
-                        ByteBuffer.wrap(b).order(NlMessageBuilder.ORDER).putInt(0, vals[r.nextInt(vals.length)]);
-                    }
-                    break;
-                default: { // splice with another corpus entry
-                    byte[] other = corpus.get(r.nextInt(corpus.size()));
-                    int cut = r.nextInt(b.length + 1);
-                    int from = r.nextInt(other.length);
-                    b = Bytes.concat(java.util.Arrays.copyOf(b, cut),
-                            java.util.Arrays.copyOfRange(other, from, other.length));
-                    break;
-                }
-            }
+        return seed.length == 0 ? random(r) : MUTATOR.mutate(seed, r, corpus);
+    }
+
+    /** An interesting u16 at an even offset: attribute lengths and types. */
+    static byte[] attributeU16(byte[] b, Random r) {
+        if (b.length >= 2) {
+            int at = r.nextInt(b.length / 2) * 2;
+            int[] vals = {0, 1, 3, 4, 5, 8, 0x8000, 0x8008, 0xffff, b.length - at, b.length - at + 1};
+            ByteBuffer.wrap(b).order(NlMessageBuilder.ORDER).putShort(at, (short) vals[r.nextInt(vals.length)]);
+        }
+        return b;
+    }
+
+    /** The first message's nlmsg_len: zero, just short of a header, the datagram's length and its neighbours. */
+    static byte[] messageLength(byte[] b, Random r) {
+        if (b.length >= 4) {
+            int[] vals = {0, 15, 16, 17, b.length, b.length + 1, b.length - 1, -1, r.nextInt()};
+            ByteBuffer.wrap(b).order(NlMessageBuilder.ORDER).putInt(0, vals[r.nextInt(vals.length)]);
         }
         return b;
     }
