@@ -28,6 +28,8 @@ public final class EndpointCycler {
     private final Map<PublicKey, Instant> lastSwitch = new HashMap<>();
     /** Per peer, how many times a candidate was tried again after all had been tried: the back-off exponent. */
     private final Map<PublicKey, Integer> rounds = new HashMap<>();
+    /** Per peer, the endpoint it was last healthy at: where a peer the device lost is put back first. */
+    private final Map<PublicKey, IpEndpoint> lastGood = new HashMap<>();
     /** The interval doubles per round over all candidates, up to this many times (6 s → 384 s by default). */
     static final int MAX_DOUBLINGS = 6;
 
@@ -142,10 +144,34 @@ public final class EndpointCycler {
         return pick;
     }
 
-    /** A healthy peer stops cycling; its history is kept so a later failure starts from the right place. */
-    public void healthy(PublicKey peer) {
+    /**
+     * A healthy peer stops cycling; its history is kept so a later failure starts from the right place, and the
+     * endpoint it is healthy at is remembered for {@link #resume}.
+     *
+     * @param at the device's endpoint for the peer, or null when it has none (it reached us)
+     */
+    public void healthy(PublicKey peer, IpEndpoint at) {
         lastSwitch.remove(peer);
         rounds.remove(peer);
+        if (at != null) {
+            lastGood.put(peer, at);
+        }
+    }
+
+    /**
+     * The endpoint for a peer being put (back) on the device: where it was last healthy, if that is still a usable
+     * candidate, else {@link #next}. A device that lost its peers (WireGuard restarted under the agent) so gets
+     * each one back at the endpoint that worked, not at the next untried candidate.
+     */
+    public IpEndpoint resume(PublicKey peer, List<PeerIntent.Candidate> candidates, List<IpPrefix> localSubnets,
+            List<IpPrefix> tunnelSubnets, Instant now) {
+        IpEndpoint good = lastGood.get(peer);
+        if (good != null && order(peer, candidates, localSubnets, tunnelSubnets).contains(good)) {
+            tried.computeIfAbsent(peer, k -> new HashMap<>()).put(good, now);
+            lastSwitch.put(peer, now);
+            return good;
+        }
+        return next(peer, candidates, localSubnets, tunnelSubnets, now);
     }
 
     /** Forgets peers not in {@code keep}. */
@@ -153,5 +179,6 @@ public final class EndpointCycler {
         tried.keySet().retainAll(keep);
         lastSwitch.keySet().retainAll(keep);
         rounds.keySet().retainAll(keep);
+        lastGood.keySet().retainAll(keep);
     }
 }

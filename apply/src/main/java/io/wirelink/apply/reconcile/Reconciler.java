@@ -92,7 +92,7 @@ public final class Reconciler {
             if (!v.member() || onDevice.containsKey(v.key()) || v.key().equals(ctx.self())) {
                 continue;
             }
-            IpEndpoint ep = cycler.next(v.key(), v.endpoints(), ctx.localSubnets(), ctx.tunnelSubnets(), ctx.now());
+            IpEndpoint ep = cycler.resume(v.key(), v.endpoints(), ctx.localSubnets(), ctx.tunnelSubnets(), ctx.now());
             changes.add(new PeerChange(v.key(), false, false, ep, null, true, List.of(linkLocal.of(v.key()))));
             reasons.add(new Reason(v.key(), "added" + (ep != null ? " at " + ep : " without an endpoint")));
             if (ep != null) {
@@ -137,7 +137,7 @@ public final class Reconciler {
         boolean replace = extra && ctx.mayDeconfigure();
         IpEndpoint endpoint = null;
         if (v.healthy()) {
-            cycler.healthy(v.key());
+            cycler.healthy(v.key(), d.endpoint());
         } else if (cycler.due(v.key(), ctx.now()) || cycler.betterUntried(v.key(), d.endpoint(), v.endpoints(),
                 ctx.localSubnets(), ctx.tunnelSubnets())) {
             IpEndpoint next = cycler.next(v.key(), v.endpoints(), ctx.localSubnets(), ctx.tunnelSubnets(), ctx.now());

@@ -184,4 +184,32 @@ class ReconcilerTest {
         assertTrue(Reconciler.plan(d, ctx(Map.of(A, both), true, true, NOW.plusSeconds(2)), cycler, LL).change()
                 .isEmpty(), "and then it waits its interval");
     }
+
+    /**
+     * WireGuard restarted under the agent: the device lost a peer that was healthy at its second candidate. The peer
+     * goes back at that endpoint, not at the next untried one (which cost a lab mesh 15 s of failed handshakes).
+     */
+    @Test
+    void aPeerTheDeviceLostGoesBackWhereItWasHealthy() {
+        EndpointCycler cycler = new EndpointCycler(Duration.ofSeconds(6));
+        PeerIntent.Candidate observed = cand("198.51.100.3:40001", true);
+        PeerIntent.Candidate lan = cand("172.16.0.9:51820", false);
+        PeerIntent dead = intent(A, false, null, observed, lan);
+        Reconciler.Plan added = Reconciler.plan(device(), ctx(Map.of(A, dead), true, true, NOW), cycler, LL);
+        assertEquals(IpEndpoint.parse("198.51.100.3:40001"), added.change().peers().get(0).endpoint(),
+                "first contact: the observed mapping first");
+        DeviceState d = DeviceStates.apply(device(), added.change());
+        PeerIntent ok = intent(A, true, NOW.plusSeconds(999), observed, lan);
+        Reconciler.plan(device(handshaked(d.peers().get(0), NOW.plusSeconds(1))),
+                ctx(Map.of(A, ok), true, true, NOW.plusSeconds(2)), cycler, LL);
+
+        Reconciler.Plan back = Reconciler.plan(device(), ctx(Map.of(A, dead), true, true, NOW.plusSeconds(60)),
+                cycler, LL);
+        assertEquals(IpEndpoint.parse("198.51.100.3:40001"), back.change().peers().get(0).endpoint(),
+                "put back where it was healthy, although the other candidate was never tried");
+        Reconciler.Plan next = Reconciler.plan(DeviceStates.apply(device(), back.change()),
+                ctx(Map.of(A, dead), true, true, NOW.plusSeconds(67)), cycler, LL);
+        assertEquals(IpEndpoint.parse("172.16.0.9:51820"), next.change().peers().get(0).endpoint(),
+                "and if it does not come up there, cycling goes on as before");
+    }
 }
