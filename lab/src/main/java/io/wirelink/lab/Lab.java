@@ -388,7 +388,40 @@ public final class Lab implements AutoCloseable {
         return start(host, ifname, listenPort, false);
     }
 
+    /**
+     * What {@code systemctl restart wg-quick@wg0} does to a running interface: wireguard-go is killed (the interface
+     * and every peer on it vanish) and started again under the same name with only its private key, listen port and
+     * overlay addresses; the caller then sets the peers wg-quick would. The returned interface replaces {@code wg}.
+     */
+    public synchronized WgInterface restartWireGuard(WgInterface wg) {
+        requireOpen();
+        wg.process().stop(0);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Files.exists(wg.socket()) || linkExists(wg.host(), wg.name())) {
+            if (System.nanoTime() > deadline) {
+                throw new LabException(wg.name() + " still exists 10 s after wireguard-go was killed");
+            }
+            pause(20);
+        }
+        interfaces.remove(wg);
+        WgInterface again = start(wg.host(), wg.name(), wg.listenPort(), wg.privateKey());
+        for (String cidr : wg.addresses()) {
+            again.addAddress(cidr);
+        }
+        return again;
+    }
+
+    private boolean linkExists(Host host, String ifname) {
+        return tryExec(host.ns(), COMMAND_TIMEOUT, "ip", "link", "show", "dev", ifname).exitCode() == 0;
+    }
+
     private WgInterface start(Host host, String ifname, int listenPort, boolean configure) {
+        return start(host, ifname, listenPort, configure ? PrivateKey.generate(RANDOM) : null);
+    }
+
+    /** @param key the interface's private key, or null to leave the device bare */
+    private WgInterface start(Host host, String ifname, int listenPort, PrivateKey key) {
+        boolean configure = key != null;
         requireOpen();
         if (hosts.get(host.name()) != host) {
             throw new IllegalArgumentException(host + " is not part of lab " + token);
@@ -413,9 +446,9 @@ public final class Lab implements AutoCloseable {
             }
             pause(20);
         }
-        PrivateKey key = PrivateKey.generate(RANDOM);
-        Path keyFile = writeSecret(ifname + ".key", key.toBase64() + "\n");
-        WgInterface wg = new WgInterface(this, host, ifname, p, key, keyFile, listenPort);
+        PrivateKey k = configure ? key : PrivateKey.generate(RANDOM);
+        Path keyFile = writeSecret(ifname + ".key", k.toBase64() + "\n");
+        WgInterface wg = new WgInterface(this, host, ifname, p, k, keyFile, listenPort);
         interfaces.add(wg);
         if (configure) {
             exec(host.ns(), "wg", "set", ifname, "private-key", keyFile.toString(), "listen-port",

@@ -24,6 +24,8 @@ public final class WgInterface {
     private final PrivateKey privateKey;
     private final Path keyFile;
     private final int listenPort;
+    /** The overlay addresses added, so that a restart can add them again. */
+    private final List<String> addresses = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     WgInterface(Lab lab, Host host, String name, LabProcess process, PrivateKey privateKey, Path keyFile,
             int listenPort) {
@@ -34,6 +36,11 @@ public final class WgInterface {
         this.privateKey = privateKey;
         this.keyFile = keyFile;
         this.listenPort = listenPort;
+    }
+
+    /** The overlay addresses given with {@link #addAddress}, in order. */
+    public List<String> addresses() {
+        return List.copyOf(addresses);
     }
 
     public String name() {
@@ -92,6 +99,7 @@ public final class WgInterface {
         } else {
             lab.exec(host.ns(), "ip", "-6", "addr", "add", p.toString(), "dev", name, "nodad");
         }
+        addresses.add(cidr);
         return this;
     }
 
