@@ -84,6 +84,32 @@ class FaultsIT {
         System.out.printf("FaultsIT: hub agent restarted: gossiping again %d ms after its start%n", ms);
     }
 
+    /**
+     * Fault 3: leaf a's NAT changes its public address and port while a and b are direct. b's NAT drops a's packets
+     * from the new mapping until b sends there, so WireGuard's roaming alone cannot repair the path: the agents must
+     * learn the new mapping (the hub sees it first) and punch again. The figure: from the rebinding until b's device
+     * has a at the new mapping (with a's /32) and b pings a.
+     */
+    @Test
+    void natRebindingWhileDirectGoesDirectAgain(Lab lab) {
+        AgentMeshIT.Mesh m = directMesh(lab);
+        java.net.InetAddress fresh = lab.rebind(m.lab().natA(), 41234);
+        long t0 = System.nanoTime();
+        io.wirelink.facts.IpEndpoint mapping = new io.wirelink.facts.IpEndpoint(fresh, 41234);
+        // a's /32 on b's peer a: b's pings go straight to a (the session survives; roaming moves the endpoint)
+        await("b has a at its new mapping").atMost(Duration.ofSeconds(120)).pollInterval(POLL)
+                .until(() -> m.wb().peer(m.wa().publicKey()).map(p -> mapping.equals(p.endpoint())
+                        && p.allowedIps().contains(IpPrefix.parse("198.18.0.2/32"))).orElse(false));
+        await("b pings a").atMost(Duration.ofSeconds(30)).pollInterval(POLL)
+                .until(() -> m.b().ping("198.18.0.2", 1, Duration.ofSeconds(1)));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("FaultsIT: NAT rebinding (new address and port) while direct: direct again after %d ms%n",
+                ms);
+        if (Boolean.getBoolean("wirelink.lab.verbose")) {
+            System.out.println("--- agent a ---\n" + m.agentA().log() + "\n--- agent b ---\n" + m.agentB().log());
+        }
+    }
+
     /** For {@code d}: every leaf keeps its routes (checked every 250 ms). */
     static void assertRoutesHeld(AgentMeshIT.Mesh m, Duration d) {
         long until = System.nanoTime() + d.toNanos();

@@ -259,6 +259,27 @@ public final class Lab implements AutoCloseable {
         return nat;
     }
 
+    /**
+     * The NAT changes its public address and port, as a home router does when its ISP hands out a new address: a new
+     * WAN address (198.51.100.(130+k)), every LAN flow mapped from now on to that address and port {@code port}
+     * (one port keeps the mapping endpoint-independent), and every existing mapping forgotten (the conntrack table
+     * flushed), so packets to the old mapping are dropped like any unsolicited packet.
+     */
+    public synchronized InetAddress rebind(Nat nat, int port) {
+        requireOpen();
+        byte[] old = nat.wanAddress().getAddress();
+        InetAddress fresh = address("198.51.100." + (130 + (old[3] & 0xff) % 100));
+        exec(nat.ns(), "ip", "addr", "add", fresh.getHostAddress() + "/24", "dev", "wan0");
+        exec(nat.ns(), "nft", "flush", "chain", "inet", "wlnat", "postrouting");
+        exec(nat.ns(), "nft", "add", "rule", "inet", "wlnat", "postrouting", "oifname", "wan0", "meta", "l4proto",
+                "udp", "counter", "snat", "ip", "to", fresh.getHostAddress() + ":" + port);
+        exec(nat.ns(), "nft", "add", "rule", "inet", "wlnat", "postrouting", "oifname", "wan0", "counter", "snat",
+                "ip", "to", fresh.getHostAddress());
+        exec(nat.ns(), "conntrack", "-F");
+        nat.rebound(fresh);
+        return fresh;
+    }
+
     /** The nftables ruleset a lab NAT gateway loads. */
     public static String natRuleset(NatType type) {
         return """

@@ -12,7 +12,7 @@ public final class Nat {
     private final String name;
     private final String ns;
     private final NatType type;
-    private final InetAddress wanAddress;
+    private volatile InetAddress wanAddress;
     private final IpPrefix lan;
     private final InetAddress lanGateway;
     int nextHost;
@@ -38,9 +38,13 @@ public final class Nat {
         return type;
     }
 
-    /** The address the internet sees for every host behind this NAT. */
+    /** The address the internet sees for every host behind this NAT (the new one after {@link Lab#rebind}). */
     public InetAddress wanAddress() {
         return wanAddress;
+    }
+
+    void rebound(InetAddress address) {
+        this.wanAddress = address;
     }
 
     /** The LAN subnet, e.g. 192.0.2.16/28. */
