@@ -1,8 +1,8 @@
 package io.wirelink.tools;
 
 import io.wirelink.agent.Main;
-import io.wirelink.agent.cli.DemoCommand;
-import io.wirelink.agent.cli.SimulateCommand;
+import io.wirelink.tools.cli.DemoCommand;
+import io.wirelink.tools.cli.SimulateCommand;
 import java.io.IOException;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.wirelink.agent.cli;
+package io.wirelink.tools.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wirelink.agent.cli.WirelinkCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;

@@ -1,6 +1,8 @@
-package io.wirelink.agent.cli;
+package io.wirelink.tools.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wirelink.agent.cli.ControlClient;
+import io.wirelink.agent.cli.FactJson;
 import io.wirelink.lab.Host;
 import io.wirelink.lab.HubMesh;
 import io.wirelink.lab.Lab;
