@@ -7,16 +7,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
 /**
  * The built .deb: its control fields, its file list (the same list build-deb checks, read back with dpkg-deb), the
- * launcher's jar path, and lintian's verdict.
+ * launcher's jar path, a jar without the developer tools, and lintian's verdict.
  */
 class DebPackageIT {
     /** Lintian warnings that are justified, each for the reason next to it. */
@@ -132,6 +135,32 @@ class DebPackageIT {
                     version.out());
             String unit = Files.readString(dir.resolve("lib/systemd/system/wirelink@.service"));
             assertTrue(unit.contains("ExecStart=/usr/bin/wirelink --iface %i"), unit);
+        } finally {
+            Deb.run(List.of("rm", "-rf", dir.toString()));
+        }
+    }
+
+    @Test
+    void theJarCarriesTheDaemonAndNoDeveloperTools() throws Exception {
+        Path dir = Files.createTempDirectory("deb-j");
+        try {
+            Deb.Result x = Deb.run(List.of("dpkg-deb", "-x", Deb.theDeb().toString(), dir.toString()));
+            assertEquals(0, x.status(), x.err());
+            List<String> tools = new ArrayList<>();
+            boolean main = false;
+            try (ZipFile jar = new ZipFile(dir.resolve("usr/share/wirelink/wirelink-all.jar").toFile())) {
+                for (ZipEntry e : Collections.list(jar.entries())) {
+                    main |= e.getName().equals("io/wirelink/agent/Main.class");
+                    // the simulator's world, the lab and the tools module stay in the checkout (tools/)
+                    if (e.getName().matches("io/wirelink/(sim|lab|tools)/.*")) {
+                        tools.add(e.getName());
+                    }
+                }
+            }
+            assertTrue(main, "the daemon's main class is in the jar");
+            assertEquals(List.of(), tools);
+            String launcher = Files.readString(dir.resolve("usr/bin/wirelink"));
+            assertTrue(launcher.lines().anyMatch(l -> l.equals("tools=")), "the launcher knows no tools jar");
         } finally {
             Deb.run(List.of("rm", "-rf", dir.toString()));
         }
