@@ -12,11 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
 /**
  * The built .deb: its control fields, its file list (the same list build-deb checks, read back with dpkg-deb), the
- * launcher's jar path, and lintian's verdict.
+ * launcher's jar path, a jar without the developer tools, and lintian's verdict.
  */
 class DebPackageIT {
     /** Lintian warnings that are justified, each for the reason next to it. */
@@ -135,6 +137,28 @@ class DebPackageIT {
         } finally {
             Deb.run(List.of("rm", "-rf", dir.toString()));
         }
+    }
+
+    @Test
+    void theJarCarriesTheDaemonAndNoDeveloperTools() throws Exception {
+        Path jar = Files.createTempFile("deb-jar", ".jar");
+        List<String> names;
+        try {
+            Deb.Result x = Deb.run(List.of("sh", "-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -xO "
+                    + "./usr/share/wirelink/wirelink-all.jar > \"$2\"", "sh", Deb.theDeb().toString(), jar.toString()));
+            assertEquals(0, x.status(), x.err());
+            try (ZipFile z = new ZipFile(jar.toFile())) {
+                names = z.stream().map(ZipEntry::getName).toList();
+            }
+        } finally {
+            Files.deleteIfExists(jar);
+        }
+        assertTrue(names.contains("io/wirelink/agent/Main.class"), "the daemon's main class is in the jar");
+        // the simulator's world, the lab and the tools module stay in the checkout (tools/)
+        assertEquals(List.of(), names.stream().filter(n -> n.matches("io/wirelink/(sim|lab|tools)/.*")).toList());
+        Deb.Result launcher = Deb.run(List.of("sh", "-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -xO ./usr/bin/wirelink",
+                "sh", Deb.theDeb().toString()));
+        assertTrue(launcher.out().lines().anyMatch(l -> l.equals("tools=")), "no tools jar:\n" + launcher.out());
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.wirelink.facts.Clock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -34,8 +35,8 @@ import picocli.CommandLine.Option;
         versionProvider = WirelinkCommand.Version.class,
         description = "A self-configuring WireGuard mesh agent. Without a subcommand, runs the agent on --iface.",
         subcommands = {GenKeyCommand.class, PubKeyCommand.class, WorkbitCommand.class, LinkLocalCommand.class,
-                DecodeCommand.class, ShowCommand.class, ReloadCommand.class, DemoCommand.class, DhtNodeCommand.class,
-                SimulateCommand.class, PortMapCommand.class})
+                DecodeCommand.class, ShowCommand.class, ReloadCommand.class, DhtNodeCommand.class,
+                PortMapCommand.class})
 public final class WirelinkCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -65,8 +66,28 @@ public final class WirelinkCommand implements Callable<Integer> {
     @Option(names = "--json", description = "with --dump-facts: JSON output")
     boolean json;
 
+    /**
+     * The subcommands that only the tools jar carries (the tools module: the simulator and the lab demo, which the
+     * daemon and its package leave out). The daemon's command line names each in a hidden stand-in that says so.
+     */
+    public static final List<String> TOOLS = List.of("simulate", "demo");
+
+    /** The daemon's command line. */
     public static CommandLine commandLine() {
+        return commandLine(List.of());
+    }
+
+    /** The command line with {@code tools} (picocli command objects named in {@link #TOOLS}) as subcommands. */
+    public static CommandLine commandLine(List<?> tools) {
         CommandLine cl = new CommandLine(new WirelinkCommand());
+        for (Object tool : tools) {
+            cl.addSubcommand(tool);
+        }
+        for (String name : TOOLS) {
+            if (!cl.getSubcommands().containsKey(name)) {
+                cl.addSubcommand(name, new MissingTool());
+            }
+        }
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("wirelink: " + ex.getMessage());
             return 1;

@@ -472,7 +472,7 @@ public final class AgentRuntime implements AutoCloseable {
      * Reads the device, then runs a pass on what it read. The pass must not act on the last poll (up to a second
      * old): a datagram that made the core dirty came over a session that poll may not have seen, so the peer would
      * look unhealthy and have its endpoint (learned by roaming) replaced by an untried candidate, losing what is
-     * sent to it next. The simulator found this (io.wirelink.agent.sim.SimAgent does the same).
+     * sent to it next. The simulator found this (io.wirelink.tools.sim.SimAgent does the same).
      */
     private void pass() {
         run(true);

@@ -238,4 +238,21 @@ class CliTest {
         assertEquals(0, r.code());
         assertTrue(r.out().startsWith("wirelink "));
     }
+
+    @Test
+    void theToolsAreNotInTheDaemonAndSaySoInOneLine() {
+        for (String tool : WirelinkCommand.TOOLS) {
+            Result r = run("", tool, "--nodes", "100", "--help");
+            assertEquals(1, r.code(), r.err());
+            assertEquals("", r.out());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().startsWith("wirelink " + tool + ": not in this jar"), r.err());
+            assertTrue(r.err().contains("bin/wirelink " + tool), r.err());
+        }
+        Result help = run("", "--help");
+        assertEquals(0, help.code());
+        for (String tool : WirelinkCommand.TOOLS) {
+            assertFalse(help.out().contains("  " + tool + " "), help.out());
+        }
+    }
 }

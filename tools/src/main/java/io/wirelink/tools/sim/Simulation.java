@@ -1,4 +1,4 @@
-package io.wirelink.agent.sim;
+package io.wirelink.tools.sim;
 
 import io.wirelink.agent.core.CoreSettings;
 import io.wirelink.agent.core.Counters;

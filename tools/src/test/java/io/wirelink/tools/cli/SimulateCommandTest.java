@@ -1,4 +1,4 @@
-package io.wirelink.agent.cli;
+package io.wirelink.tools.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,11 +7,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wirelink.agent.cli.WirelinkCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class SimulateCommandTest {
+    record Result(int code, String out, String err) {}
+
+    /** {@code wirelink ARGS} with the simulator, as the tools jar runs it. */
+    static Result run(String... args) {
+        CommandLine cl = WirelinkCommand.commandLine(List.of(new SimulateCommand()));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
     static final List<String> FIELDS = List.of("nodes", "hubs", "sample", "seed", "durationSeconds", "loss", "nat",
             "lastJoinSeconds", "convergenceSeconds", "directConvergenceSeconds", "pairs", "punchablePairs",
             "directShare", "idleShare", "routedShare", "unreachableShare", "punchableDirectShare",
@@ -27,7 +44,7 @@ class SimulateCommandTest {
     @Test
     void jsonHasTheDocumentedFieldsAndIsDeterministic() throws Exception {
         String[] args = {"simulate", "--nodes", "8", "--duration", "20s", "--loss", "0", "--seed", "4", "--json"};
-        CliTest.Result r = CliTest.run("", args);
+        Result r = run(args);
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         List<String> names = new java.util.ArrayList<>();
@@ -38,7 +55,7 @@ class SimulateCommandTest {
         assertTrue(j.get("convergenceSeconds").isNumber(), r.out());
         assertTrue(j.get("directShare").asDouble() > 0.5, r.out());
         assertTrue(j.get("controlBytesPerNodePerSecond").asDouble() > 0);
-        JsonNode again = new ObjectMapper().readTree(CliTest.run("", args).out());
+        JsonNode again = new ObjectMapper().readTree(run(args).out());
         for (String f : FIELDS) {
             if (!List.of("cpuSeconds", "cpuMicrosPerNodeSecond", "wallSeconds", "heapBytes", "heapBytesPerNode")
                     .contains(f)) {
@@ -49,7 +66,7 @@ class SimulateCommandTest {
 
     @Test
     void textOutputNamesWhatItMeasured() {
-        CliTest.Result r = CliTest.run("", "simulate", "--nodes", "4", "--duration", "15s", "--nat", "cone=1");
+        Result r = run("simulate", "--nodes", "4", "--duration", "15s", "--nat", "cone=1");
         assertEquals(0, r.code(), r.err());
         for (String s : List.of("4 nodes (4 cone, 0 symmetric, 0 public) and 1 hub", "everyone knows everyone",
                 "punchable pairs direct", "pairs at the end", "control bytes/node/s", "facts held per node",
@@ -60,7 +77,7 @@ class SimulateCommandTest {
 
     @Test
     void helpDocumentsTheJsonFields() {
-        CliTest.Result r = CliTest.run("", "simulate", "--help");
+        Result r = run("simulate", "--help");
         assertEquals(0, r.code());
         for (String f : List.of("convergenceSeconds", "directShare", "controlBytesPerNodePerSecond",
                 "directConvergenceSeconds", "routedShare", "unreachableShare", "factsPerNodeMean",
@@ -71,13 +88,13 @@ class SimulateCommandTest {
 
     @Test
     void badOptionsAreOneLineErrors() {
-        CliTest.Result r = CliTest.run("", "simulate", "--nodes", "10", "--nat", "cone=0.5,symmetric=0.2");
+        Result r = run("simulate", "--nodes", "10", "--nat", "cone=0.5,symmetric=0.2");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("add up to 1"), r.err());
-        assertEquals(2, CliTest.run("", "simulate", "--nodes", "10", "--nat", "tunnel=1").code());
-        assertEquals(2, CliTest.run("", "simulate", "--nodes", "10", "--duration", "soon").code());
-        assertEquals(2, CliTest.run("", "simulate", "--nodes", "1").code());
-        CliTest.Result sample = CliTest.run("", "simulate", "--nodes", "10", "--sample", "11");
+        assertEquals(2, run("simulate", "--nodes", "10", "--nat", "tunnel=1").code());
+        assertEquals(2, run("simulate", "--nodes", "10", "--duration", "soon").code());
+        assertEquals(2, run("simulate", "--nodes", "1").code());
+        Result sample = run("simulate", "--nodes", "10", "--sample", "11");
         assertEquals(2, sample.code());
         assertTrue(sample.err().contains("--sample must be between 2 and --nodes"), sample.err());
     }
@@ -86,10 +103,10 @@ class SimulateCommandTest {
     void traceShowsOneHostsPacketsAndReasonsAndChangesNothing() throws Exception {
         String[] args = {"simulate", "--nodes", "6", "--duration", "15s", "--nat", "cone=0.5,public=0.5", "--seed",
             "3", "--json"};
-        CliTest.Result plain = CliTest.run("", args);
+        Result plain = run(args);
         List<String> traced = new java.util.ArrayList<>(List.of(args));
         traced.addAll(List.of("--trace", "node2"));
-        CliTest.Result r = CliTest.run("", traced.toArray(String[]::new));
+        Result r = run(traced.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         ObjectMapper m = new ObjectMapper();
         assertEquals(m.readTree(plain.out()).get("traceHash"), m.readTree(r.out()).get("traceHash"),
@@ -105,7 +122,7 @@ class SimulateCommandTest {
                 || l.contains(" " + outside + ":")), r.err());
         assertTrue(lines.stream().anyMatch(l -> l.contains("node0") && !l.contains("node2")), "packets from another"
                 + " host to node2's address are in");
-        CliTest.Result bad = CliTest.run("", "simulate", "--nodes", "6", "--trace", "node6");
+        Result bad = run("simulate", "--nodes", "6", "--trace", "node6");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("node0..node5"), bad.err());
     }

@@ -1,4 +1,4 @@
-package io.wirelink.agent.sim;
+package io.wirelink.tools.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>A commit that only restructures code keeps every constant equal. A commit that changes behaviour updates them in
  * a commit of its own that says why. To print the current values in the form below (the assertions still run):
- * {@code mvn -B -q -o -pl agent -am test -Dtest=GoldenRunsTest -Dsurefire.failIfNoSpecifiedTests=false
+ * {@code mvn -B -q -o -pl tools -am test -Dtest=GoldenRunsTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Dwirelink.goldens.print=true}. To find the first decision that moved, write every decision of each run to
  * {@code DIR/NAME.txt} with {@code -Dwirelink.goldens.decisions=DIR}, before and after, and diff them.
  */

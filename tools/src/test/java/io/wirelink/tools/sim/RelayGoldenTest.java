@@ -1,4 +1,4 @@
-package io.wirelink.agent.sim;
+package io.wirelink.tools.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * re-added, and a direct path that stops answering going back to the relay.
  *
  * <p>A commit that only restructures code keeps every constant equal. To print the current values in the form below
- * (the assertions still run): {@code mvn -B -q -o -pl agent -am test -Dtest=RelayGoldenTest
+ * (the assertions still run): {@code mvn -B -q -o -pl tools -am test -Dtest=RelayGoldenTest
  * -Dsurefire.failIfNoSpecifiedTests=false -Dwirelink.goldens.print=true}. With {@code -Dwirelink.goldens.decisions=DIR}
  * every decision goes to {@code DIR/RELAY.txt}, to diff before and after; {@code -Dwirelink.goldens.all=true} prints
  * every reason of the run, the core's own among them.

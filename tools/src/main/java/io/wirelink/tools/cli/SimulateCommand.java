@@ -1,7 +1,7 @@
-package io.wirelink.agent.cli;
+package io.wirelink.tools.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.wirelink.agent.sim.Simulation;
+import io.wirelink.tools.sim.Simulation;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

@@ -1,4 +1,4 @@
-package io.wirelink.agent.sim;
+package io.wirelink.tools.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

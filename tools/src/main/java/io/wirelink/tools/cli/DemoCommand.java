@@ -1,6 +1,8 @@
-package io.wirelink.agent.cli;
+package io.wirelink.tools.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wirelink.agent.cli.ControlClient;
+import io.wirelink.agent.cli.FactJson;
 import io.wirelink.lab.Host;
 import io.wirelink.lab.HubMesh;
 import io.wirelink.lab.Lab;
@@ -31,8 +33,8 @@ import picocli.CommandLine.Option;
  * hub alone. It starts a real agent per host, prints a timeline of what happens and a ping matrix, and tears it all
  * down.
  */
-@Command(name = "demo", description = "Build a lab mesh in network namespaces (root), run an agent per host, print a"
-        + " timeline and a ping matrix, tear it down.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Build a lab mesh in network namespaces "
+        + "(root), run an agent per host, print a timeline and a ping matrix, tear it down.")
 public final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
