@@ -44,6 +44,7 @@ import io.wirelink.gossip.Knowledge;
 import io.wirelink.gossip.SendPlanner;
 import io.wirelink.gossip.V1Peers;
 import io.wirelink.linklocal.LinkLocal;
+import io.wirelink.traversal.RelayPlanner;
 import io.wirelink.trust.Beliefs;
 import io.wirelink.trust.TrustContext;
 import io.wirelink.trust.TrustContexts;

@@ -1,4 +1,4 @@
-package io.wirelink.agent.core;
+package io.wirelink.traversal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.wirelink.agent.core;
+package io.wirelink.traversal;
 
 import io.wirelink.apply.DeviceChange;
 import io.wirelink.apply.DeviceState;
@@ -652,7 +652,7 @@ public final class RelayPlanner {
      * Decides relays for this pass and merges the result into the reconciler's {@code base} change: relay peers added
      * or removed, relayed peers' endpoints (overriding the endpoint cycling of the reconciler for them).
      */
-    Plan plan(Instant now, DeviceState raw, Map<PublicKey, PeerIntent> intents, Collection<Fact> believed,
+    public Plan plan(Instant now, DeviceState raw, Map<PublicKey, PeerIntent> intents, Collection<Fact> believed,
             DeviceChange base) {
         offers(believed);
         passWanted = false;
@@ -1078,7 +1078,7 @@ public final class RelayPlanner {
     }
 
     /** Whether the planner is moving {@code peer}: relayed, or trying direct from a relay. */
-    boolean managing(PublicKey peer) {
+    public boolean managing(PublicKey peer) {
         PeerPlan pp = peers.get(peer);
         return pp != null && pp.mode != Mode.DIRECT;
     }
@@ -1087,7 +1087,7 @@ public final class RelayPlanner {
      * {@code change} with each of {@code keys} removed and re-added (see {@link #reAdded}) at the endpoint the change
      * sets, or else the one it has; a key the change removes, or that is not on the device, is left as it is.
      */
-    static DeviceChange withReAdds(DeviceChange change, DeviceState device, Set<PublicKey> keys) {
+    public static DeviceChange withReAdds(DeviceChange change, DeviceState device, Set<PublicKey> keys) {
         List<PeerChange> out = new ArrayList<>();
         Set<PublicKey> done = new HashSet<>();
         Set<PublicKey> removed = new HashSet<>();
@@ -1143,7 +1143,7 @@ public final class RelayPlanner {
      * Records the path the core computed for {@code peer} (direct, via router, none) and returns the path to show:
      * "via relay …" while relayed. Tracks since when the shown path holds.
      */
-    String path(PublicKey peer, String corePath, Instant now, java.util.function.Function<PublicKey, String> names) {
+    public String path(PublicKey peer, String corePath, Instant now, java.util.function.Function<PublicKey, String> names) {
         PeerPlan pp = peers.get(peer);
         String path = corePath;
         PublicKey relay = null;
@@ -1165,7 +1165,7 @@ public final class RelayPlanner {
         return paths.get(peer);
     }
 
-    void retainPaths(Set<PublicKey> keep) {
+    public void retainPaths(Set<PublicKey> keep) {
         paths.keySet().retainAll(keep);
     }
 
