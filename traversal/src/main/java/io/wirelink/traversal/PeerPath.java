@@ -78,7 +78,6 @@ final class PeerPath {
     /** When the next direct try is due while relayed. */
     Instant nextTrial;
     Instant unhealthySince;
-    Instant relayedSince;
     /** When the pass last found the peer relayed or trying: a direct path that stalls soon after goes back. */
     Instant lastRelayed;
     /** The last switch moment a pass looked at when it had come (so no further pass is asked for it). */
@@ -134,7 +133,6 @@ final class PeerPath {
         tried = false;
         relay = r;
         relayEndpoint = endpoint;
-        relayedSince = now;
         lastRelayed = now;
         backoff = RelayPlanner.FIRST_RETRY;
         nextTrial = tryNow ? now : now.plus(RelayPlanner.FIRST_RETRY);
@@ -151,7 +149,6 @@ final class PeerPath {
         if (nextTrial == null || nextTrial.isBefore(settle)) {
             nextTrial = settle;
         }
-        relayedSince = now;
     }
 
     /** RELAYED to RELAYED through the relay the pair prefers (the peer attached to a better one). */
@@ -159,7 +156,6 @@ final class PeerPath {
         require(State.RELAYED, "prefer");
         relay = r;
         relayEndpoint = endpoint;
-        relayedSince = now;
     }
 
     /** RELAYED to TRIAL: try {@code direct} for {@link RelayPlanner#TRIAL} (coordinated: the shorter try). */

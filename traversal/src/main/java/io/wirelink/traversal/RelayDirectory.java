@@ -30,10 +30,9 @@ final class RelayDirectory {
     /** Relays known at most: each is probed every {@link RelayPlanner#PROBE_INTERVAL}. */
     static final int MAX_RELAYS = 8;
 
-    /** Liveness of one relay endpoint: the last probe sent and answered, the smoothed RTT, our mapping there. */
+    /** Liveness of one relay endpoint: the last reply, the smoothed RTT, our mapping there. */
     private static final class Probed {
         Instant lastReply;
-        Instant lastSent;
         double rttMillis = Double.NaN;
         IpEndpoint observed;
     }
@@ -140,8 +139,9 @@ final class RelayDirectory {
         return offers.get(relay);
     }
 
-    void probeSent(ProbeTarget t, Instant now) {
-        probes.computeIfAbsent(t, x -> new Probed()).lastSent = now;
+    /** A probe to {@code t} went out: only a reply to an endpoint probed counts. */
+    void probeSent(ProbeTarget t) {
+        probes.computeIfAbsent(t, x -> new Probed());
     }
 
     void probeReply(ProbeTarget t, Duration rtt, IpEndpoint observed, Instant now) {

@@ -175,7 +175,7 @@ public final class RelayPlanner {
 
     /** A relay liveness probe to {@code t} was sent at {@code now}. */
     public void probeSent(ProbeTarget t, Instant now) {
-        directory.probeSent(t, now);
+        directory.probeSent(t);
     }
 
     /** A probe reply from {@code t}: the round trip took {@code rtt}; the relay saw us at {@code observed}. */
