@@ -33,13 +33,13 @@ final class Disclosures {
      */
     boolean record(PublicKey relay, PublicKey peer, PeerPath pp, IpEndpoint endpoint, Instant moment, Instant now) {
         // a basic peer takes no part in the moment: it is not kept, so nothing waits for it or tries at it
-        Disclosed old = put(peer, relay, new Disclosed(endpoint, now, endpoint == null || pp.basic ? null : moment));
+        Disclosed old = put(peer, relay, new Disclosed(endpoint, now, endpoint == null || pp.basic() ? null : moment));
         if (endpoint == null) {
             return old != null && old.endpoint() != null;
         }
         boolean news = old == null || !endpoint.equals(old.endpoint())
                 || old.at().plus(RelayPlanner.DEAD_AFTER).isBefore(now);
-        if (pp.basic) {
+        if (pp.basic()) {
             return news;
         }
         // relayed before the relay disclosed the peer (the peer reached us through it first): the first try is at

@@ -61,7 +61,7 @@ final class PathPass {
     /** Decides the path of member peer {@code v}, on the device as {@code ps}. */
     void peer(PeerIntent v, PeerState ps, PeerPath pp) {
         PublicKey k = v.key();
-        pp.basic = v.basic();
+        pp.basic(v.basic());
         boolean viaRelay = ps.endpoint() != null && relayEndpoints.contains(ps.endpoint());
         pp.trackRx(ps, now);
         if (pp.state() == State.DIRECT) {
@@ -69,7 +69,7 @@ final class PathPass {
             return;
         }
         needed = true;
-        pp.lastRelayed = now;
+        pp.relayedAt(now);
         Set<PublicKey> common = Rendezvous.common(ours, theirs.get(k));
         if (pp.state() == State.TRIAL && !common.contains(pp.relay())) {
             pp.relayLost(now); // fail over now, try direct later
@@ -85,14 +85,11 @@ final class PathPass {
         PublicKey k = v.key();
         boolean stalled = pp.stalled(v.healthy(), ps, now);
         if (v.healthy() && !viaRelay && !stalled) {
-            pp.unhealthySince = null;
-            pp.why = "";
+            pp.healthy();
             return;
         }
-        if (pp.unhealthySince == null) {
-            pp.unhealthySince = now;
-        }
-        if (!pp.unhealthySince.plus(RelayPlanner.ATTACH_AFTER).isAfter(now)) {
+        Instant unhealthySince = pp.unhealthy(now);
+        if (!unhealthySince.plus(RelayPlanner.ATTACH_AFTER).isAfter(now)) {
             needed = true;
         }
         // nothing of our own to try: no endpoint on the device, no candidate but what relays disclosed
@@ -101,20 +98,20 @@ final class PathPass {
         if (nothingToTry) {
             needed = true; // register at once: there is nothing else to wait for
         }
-        boolean givenUp = stalled || viaRelay || pp.lastRelayed != null || nothingToTry
-                || !pp.unhealthySince.plus(RelayPlanner.GIVE_UP_DIRECT).isAfter(now);
+        boolean givenUp = stalled || viaRelay || pp.everRelayed() || nothingToTry
+                || !unhealthySince.plus(RelayPlanner.GIVE_UP_DIRECT).isAfter(now);
         if (!givenUp) {
             return;
         }
         if (stalled) {
-            pp.why = "direct path stopped answering";
+            pp.notDirect("direct path stopped answering");
         } else if (viaRelay) {
-            pp.why = "the peer reached us through a relay";
+            pp.notDirect("the peer reached us through a relay");
         } else if (nothingToTry) {
-            pp.why = "no endpoint of its own known";
-        } else if (pp.why.isEmpty() || !pp.why.startsWith("no direct")) {
-            pp.why = "no direct handshake for " + Duration.between(pp.unhealthySince, now).toSeconds() + " s with "
-                    + v.endpoints().size() + " endpoint candidates (punch timed out)";
+            pp.notDirect("no endpoint of its own known");
+        } else if (pp.why().isEmpty() || !pp.why().startsWith("no direct")) {
+            pp.notDirect("no direct handshake for " + Duration.between(unhealthySince, now).toSeconds() + " s with "
+                    + v.endpoints().size() + " endpoint candidates (punch timed out)");
         }
         needed = true;
         PublicKey r = Rendezvous.choose(self, k, Rendezvous.common(ours, theirs.get(k)));
@@ -127,7 +124,7 @@ final class PathPass {
         IpEndpoint ep = registrations.endpoint(r);
         // with the relay disclosing the peer's mapping, try direct at its next switch moment; else later (a basic
         // peer has no moment: its first try waits, so the path through the relay works first)
-        pp.relay(r, ep, now, disclosures.fresh(k, r, now) != null && !pp.basic);
+        pp.relay(r, ep, now, disclosures.fresh(k, r, now) != null && !pp.basic());
         boolean hold = pp.hold(self, k, ps, now);
         endpointFor.put(k, hold ? null : ep);
         if (ps.lastHandshake().isAfter(now.minus(SESSION)) && !ep.equals(ps.endpoint())) {
@@ -135,7 +132,7 @@ final class PathPass {
             // reached us through it) is kept: removing it would break the handshake in flight
             reAdd.add(k);
         }
-        reasons.add(new Reason(k, "via relay " + r + " at " + ep + " (" + pp.why + ")"
+        reasons.add(new Reason(k, "via relay " + r + " at " + ep + " (" + pp.why() + ")"
                 + (hold ? "; waiting up to " + PeerPath.YIELD.toMillis()
                         + " ms for its handshake through the relay" : "")));
     }
@@ -201,7 +198,7 @@ final class PathPass {
             reAdd.add(k);
             pp.hold(self, k, ps, now);
         }
-        if (pp.holdUntil != null && holding(k, ps, pp)) {
+        if (pp.holding() && holding(k, ps, pp)) {
             return;
         }
         if (!reAdd.contains(k) && tryDirect(v, pp)) {
@@ -212,17 +209,17 @@ final class PathPass {
 
     /** True while our end still holds back its handshake; ends the hold when one came or the time is up. */
     private boolean holding(PublicKey k, PeerState ps, PeerPath pp) {
-        if (ps.lastHandshake().isAfter(pp.holdFrom) || pp.relayEndpoint().equals(ps.endpoint())) {
-            pp.holdUntil = null; // the other end's handshake came through the relay
+        if (ps.lastHandshake().isAfter(pp.holdFrom()) || pp.relayEndpoint().equals(ps.endpoint())) {
+            pp.endHold(); // the other end's handshake came through the relay
             return false;
         }
-        if (pp.holdUntil.isAfter(now)) {
+        if (pp.holdUntil().isAfter(now)) {
             endpointFor.put(k, null); // still holding: keep what the device has
             return true;
         }
         // nothing came: start our own handshake. A re-add, because traffic while we held used up WireGuard's one
         // initiation per 5 s (sent with no endpoint, or to the old one)
-        pp.holdUntil = null;
+        pp.endHold();
         reAdd.add(k);
         reasons.add(new Reason(k, "no handshake came through relay " + pp.relay() + " in "
                 + PeerPath.YIELD.toMillis() + " ms; starting our own"));
@@ -240,20 +237,20 @@ final class PathPass {
         IpEndpoint direct = null;
         boolean coordinated = false;
         if (d != null && d.moment() != null && !d.moment().isAfter(now)) {
-            pp.momentSeen = d.moment();
+            pp.sawMoment(d.moment());
         }
         if (d != null && d.moment() != null && v.healthy() && !d.moment().isAfter(now)
-                && !d.moment().isBefore(pp.nextTrial.minus(PeerPath.LATE_JOIN))
+                && !d.moment().isBefore(pp.nextTrial().minus(PeerPath.LATE_JOIN))
                 && !now.isAfter(d.moment().plus(PeerPath.LATE_JOIN))) {
             direct = d.endpoint();
             coordinated = true;
-        } else if (!pp.nextTrial.isAfter(now) && (d == null || d.moment() == null
-                || !now.isBefore(pp.nextTrial.plus(PeerPath.MOMENT_WAIT)))) {
+        } else if (!pp.nextTrial().isAfter(now) && (d == null || d.moment() == null
+                || !now.isBefore(pp.nextTrial().plus(PeerPath.MOMENT_WAIT)))) {
             direct = d != null ? d.endpoint() : directCandidate(v, pp.trials());
         }
         if (direct == null) {
-            if (!pp.nextTrial.isAfter(now) && d == null) {
-                pp.nextTrial = now.plus(pp.backoff()); // no candidate at all: look again later
+            if (!pp.nextTrial().isAfter(now) && d == null) {
+                pp.retryLater(now); // no candidate at all: look again later
             }
             return false;
         }

@@ -29,7 +29,7 @@ final class PathStatus {
             path = "via relay " + (name != null ? name : pp.relay().toString());
             relay = pp.relay();
         }
-        String why = pp == null || "direct".equals(path) ? "" : pp.why;
+        String why = pp == null || "direct".equals(path) ? "" : pp.why();
         PathInfo old = shown.get(peer);
         Instant since = old != null && old.path().equals(path) ? old.since() : now;
         shown.put(peer, new PathInfo(path, since, why, relay));

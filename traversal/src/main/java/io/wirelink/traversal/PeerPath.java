@@ -76,24 +76,24 @@ final class PeerPath {
     private boolean tried;
     private Duration backoff = RelayPlanner.FIRST_RETRY;
     /** When the next direct try is due while relayed. */
-    Instant nextTrial;
-    Instant unhealthySince;
+    private Instant nextTrial;
+    private Instant unhealthySince;
     /** When the pass last found the peer relayed or trying: a direct path that stalls soon after goes back. */
-    Instant lastRelayed;
+    private Instant lastRelayed;
     /** The last switch moment a pass looked at when it had come (so no further pass is asked for it). */
-    Instant momentSeen;
+    private Instant momentSeen;
     /** Why the peer is not direct, for {@code show}. */
-    String why = "";
+    private String why = "";
     /** A pass was asked for the current trial end, retry or hold end (so it is asked once). */
-    boolean passAsked;
+    private boolean passAsked;
     /**
      * A basic peer (WireGuard only, no agent): it never asks the relay, so it never switches at the relay's moments;
      * our direct tries with it go alone (a coordinated one would mistake relayed packets for direct).
      */
-    boolean basic;
-    /** While set: our end holds back its handshake through the relay until then ({@link RelayPlanner#YIELD}). */
-    Instant holdUntil;
-    Instant holdFrom;
+    private boolean basic;
+    /** While set: our end holds back its handshake through the relay until then ({@link #YIELD}); since when. */
+    private Instant holdUntil;
+    private Instant holdFrom;
     private long lastRx = -1;
     private long txAtRx;
     private Instant rxChanged;
@@ -122,6 +122,86 @@ final class PeerPath {
 
     Duration backoff() {
         return backoff;
+    }
+
+    Instant nextTrial() {
+        return nextTrial;
+    }
+
+    /** Since when the path is unhealthy while DIRECT, or null. */
+    Instant unhealthySince() {
+        return unhealthySince;
+    }
+
+    String why() {
+        return why;
+    }
+
+    boolean basic() {
+        return basic;
+    }
+
+    /** Whether our end holds back its handshake through the relay ({@link #hold}). */
+    boolean holding() {
+        return holdUntil != null;
+    }
+
+    Instant holdUntil() {
+        return holdUntil;
+    }
+
+    Instant holdFrom() {
+        return holdFrom;
+    }
+
+    /** Whether the peer was ever relayed or trying direct from a relay. */
+    boolean everRelayed() {
+        return lastRelayed != null;
+    }
+
+    // ------------------------------------------------------------------ facts of a pass
+
+    void basic(boolean basic) {
+        this.basic = basic;
+    }
+
+    /** The pass found the peer relayed or trying direct. */
+    void relayedAt(Instant now) {
+        lastRelayed = now;
+    }
+
+    /** The direct path works: nothing to explain. */
+    void healthy() {
+        unhealthySince = null;
+        why = "";
+    }
+
+    /** The direct path does not work at {@code now}; returns since when. */
+    Instant unhealthy(Instant now) {
+        if (unhealthySince == null) {
+            unhealthySince = now;
+        }
+        return unhealthySince;
+    }
+
+    /** Why the peer is not direct, for {@code show} and reasons. */
+    void notDirect(String reason) {
+        why = reason;
+    }
+
+    /** A switch moment that had come was looked at. */
+    void sawMoment(Instant moment) {
+        momentSeen = moment;
+    }
+
+    /** No direct candidate at all: look again after the back-off. */
+    void retryLater(Instant now) {
+        nextTrial = now.plus(backoff);
+    }
+
+    /** The hold ended: the other end's handshake came through the relay, or ours starts now. */
+    void endHold() {
+        holdUntil = null;
     }
 
     // ------------------------------------------------------------------ transitions

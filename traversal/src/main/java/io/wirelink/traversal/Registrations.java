@@ -62,7 +62,7 @@ final class Registrations {
             PeerPath pp = e.getValue();
             if (pp.state() != PeerPath.State.DIRECT && pp.relay() != null && has(pp.relay())) {
                 out.add(new RelayPlanner.DisclosureQuery(pp.relay(), endpoint(pp.relay()), e.getKey()));
-            } else if (pp.state() == PeerPath.State.DIRECT && pp.unhealthySince != null) {
+            } else if (pp.state() == PeerPath.State.DIRECT && pp.unhealthySince() != null) {
                 for (Map.Entry<PublicKey, IpEndpoint> a : attached.entrySet()) {
                     out.add(new RelayPlanner.DisclosureQuery(a.getKey(), a.getValue(), e.getKey()));
                 }

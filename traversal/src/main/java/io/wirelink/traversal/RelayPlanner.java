@@ -335,7 +335,7 @@ public final class RelayPlanner {
                 pass.reasons);
         Set<PublicKey> held = new HashSet<>();
         paths.forEach((k, pp) -> {
-            if (pp.holdUntil != null) {
+            if (pp.holding()) {
                 held.add(k);
             }
         });

@@ -2,7 +2,6 @@ package io.wirelink.traversal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,7 +54,7 @@ class PeerPathTest {
         assertEquals(State.RELAYED, pp.state());
         assertEquals(R1, pp.relay());
         assertEquals(e1, pp.relayEndpoint());
-        assertEquals(now.plus(RelayPlanner.FIRST_RETRY), pp.nextTrial);
+        assertEquals(now.plus(RelayPlanner.FIRST_RETRY), pp.nextTrial());
         assertEquals(RelayPlanner.FIRST_RETRY, pp.backoff());
         assertNull(pp.trial());
     }
@@ -64,7 +63,7 @@ class PeerPathTest {
     void relayWithADisclosedMappingTriesAtOnce() {
         PeerPath pp = in(State.DIRECT);
         pp.relay(R1, e1, now, true);
-        assertEquals(now, pp.nextTrial);
+        assertEquals(now, pp.nextTrial());
     }
 
     @Test
@@ -86,14 +85,14 @@ class PeerPathTest {
     @Test
     void trialSucceededMovesTrialToDirectAndLeavesTheRelay() {
         PeerPath pp = in(State.TRIAL);
-        pp.unhealthySince = now.minusSeconds(20);
-        pp.why = "no direct handshake";
+        pp.unhealthy(now.minusSeconds(20));
+        pp.notDirect("no direct handshake");
         pp.trialSucceeded(now);
         assertEquals(State.DIRECT, pp.state());
         assertNull(pp.relay());
         assertNull(pp.trial());
-        assertNull(pp.unhealthySince);
-        assertEquals("", pp.why);
+        assertNull(pp.unhealthySince());
+        assertEquals("", pp.why());
     }
 
     @Test
@@ -109,8 +108,8 @@ class PeerPathTest {
             assertEquals(State.RELAYED, pp.state());
             assertNull(pp.trial());
             assertEquals(expected, pp.backoff(), "after try " + i);
-            assertEquals(now.plus(expected), pp.nextTrial);
-            assertTrue(pp.why.startsWith("direct try " + i + " got no answer"), pp.why);
+            assertEquals(now.plus(expected), pp.nextTrial());
+            assertTrue(pp.why().startsWith("direct try " + i + " got no answer"), pp.why());
         }
         assertEquals(RelayPlanner.MAX_RETRY, pp.backoff());
     }
@@ -121,34 +120,34 @@ class PeerPathTest {
         pp.relayLost(now);
         assertEquals(State.RELAYED, pp.state());
         assertNull(pp.trial());
-        assertEquals(now.plus(pp.backoff()), pp.nextTrial);
+        assertEquals(now.plus(pp.backoff()), pp.nextTrial());
         assertEquals(R1, pp.relay(), "the pass fails over next");
     }
 
     @Test
     void failOverMovesToAnotherRelayAndLetsItsPathSettleFirst() {
         PeerPath pp = in(State.RELAYED);
-        pp.nextTrial = now; // a try was due
-        Instant later = now.plusSeconds(1);
+        Instant later = now.plusSeconds(1); // a try is due a second later
         pp.failOver(R2, e2, later);
         assertEquals(State.RELAYED, pp.state());
         assertEquals(R2, pp.relay());
         assertEquals(e2, pp.relayEndpoint());
-        assertEquals(later.plus(pp.backoff()), pp.nextTrial, "no direct try before the new relay's path works");
-        Instant far = later.plusSeconds(100);
-        pp.nextTrial = far;
-        pp.failOver(R1, e1, later);
-        assertEquals(far, pp.nextTrial, "a later try stays");
+        assertEquals(later.plus(pp.backoff()), pp.nextTrial(), "no direct try before the new relay's path works");
+        pp.startTrial(direct, false, later);
+        pp.trialFailed(later); // back-off 4 s: the next try at later + 4 s
+        Instant next = pp.nextTrial();
+        pp.failOver(R1, e1, later.minusSeconds(3));
+        assertEquals(next, pp.nextTrial(), "a try already later than the settling stays");
     }
 
     @Test
     void preferMovesToTheSharedRelayTheRendezvousPicks() {
         PeerPath pp = in(State.RELAYED);
-        Instant next = pp.nextTrial;
+        Instant next = pp.nextTrial();
         pp.prefer(R2, e2, now.plusSeconds(3));
         assertEquals(State.RELAYED, pp.state());
         assertEquals(R2, pp.relay());
-        assertEquals(next, pp.nextTrial);
+        assertEquals(next, pp.nextTrial());
     }
 
     @Test
@@ -187,11 +186,11 @@ class PeerPathTest {
         PeerPath pp = in(State.RELAYED);
         PeerState elsewhere = device(direct);
         assertTrue(pp.hold(key(9), key(8), elsewhere, now), "greater key: yields");
-        assertEquals(now.plus(PeerPath.YIELD), pp.holdUntil);
+        assertEquals(now.plus(PeerPath.YIELD), pp.holdUntil());
         assertFalse(pp.hold(key(8), key(9), elsewhere, now), "smaller key: starts");
-        assertNull(pp.holdUntil);
+        assertFalse(pp.holding());
         assertFalse(pp.hold(key(9), key(8), device(e1), now), "already through the relay");
-        pp.basic = true;
+        pp.basic(true);
         assertFalse(pp.hold(key(9), key(8), elsewhere, now), "a basic peer never starts through a relay");
     }
 
@@ -212,16 +211,16 @@ class PeerPathTest {
     @Test
     void aSwitchMomentWakesTheRelayedPathOnceAndNotWhileHolding() {
         PeerPath pp = in(State.RELAYED);
-        Instant moment = pp.nextTrial.plusMillis(100);
+        Instant moment = pp.nextTrial().plusMillis(100);
         Disclosed d = new Disclosed(direct, now, moment);
         assertEquals(moment, pp.wakeAt(now, d));
         assertFalse(pp.due(now, d), "not before the moment");
         assertTrue(pp.due(moment, d));
-        pp.momentSeen = moment;
+        pp.sawMoment(moment);
         assertNull(pp.wakeAt(now, d), "a moment looked at wakes nothing more");
         assertFalse(pp.due(moment, d));
-        pp.momentSeen = null;
-        pp.holdUntil = now.plusMillis(50);
+        pp = in(State.RELAYED);
+        assertTrue(pp.hold(key(9), key(8), device(direct), now.minus(PeerPath.YIELD).plusMillis(50)));
         assertEquals(now.plusMillis(50), pp.wakeAt(now, d), "holding: only the hold's end");
         assertFalse(pp.due(now, d));
         assertTrue(pp.due(now.plusMillis(50), d));
@@ -231,14 +230,14 @@ class PeerPathTest {
     void aDisclosureBeforeTheFirstTryMovesItToTheRelaysMoment() {
         PeerPath pp = in(State.RELAYED);
         pp.tryAtMoment(R2, now);
-        assertEquals(now.plus(RelayPlanner.FIRST_RETRY), pp.nextTrial, "another relay's moment is not ours");
+        assertEquals(now.plus(RelayPlanner.FIRST_RETRY), pp.nextTrial(), "another relay's moment is not ours");
         pp.tryAtMoment(R1, now);
-        assertEquals(now, pp.nextTrial);
+        assertEquals(now, pp.nextTrial());
         pp.startTrial(direct, false, now);
         pp.trialFailed(now);
-        Instant next = pp.nextTrial;
+        Instant next = pp.nextTrial();
         pp.tryAtMoment(R1, now);
-        assertEquals(next, pp.nextTrial, "only before the first try");
+        assertEquals(next, pp.nextTrial(), "only before the first try");
     }
 
     @Test
@@ -251,7 +250,7 @@ class PeerPathTest {
         assertTrue(pp.stalled(true, traffic(100, 50), now));
         assertFalse(pp.stalled(true, traffic(100, 10), now), "nothing sent either: quiet, not stalled");
         assertFalse(new PeerPath().stalled(true, traffic(100, 50), now), "never relayed");
-        assertNotNull(pp.lastRelayed);
+        assertTrue(pp.everRelayed());
     }
 
     PeerState device(IpEndpoint ep) {
