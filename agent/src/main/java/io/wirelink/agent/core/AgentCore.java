@@ -1386,8 +1386,8 @@ public final class AgentCore {
     /**
      * When our Alive goes to a quiet peer (a v2 leaf we only ping; PROTOCOL.md §6.1): on a healthy path once, until
      * the peer acknowledges it; on an idle path never; on an unhealthy path as a probe, backing off from
-     * {@code alivePeriod} to {@value AliveProbes#MAX_PROBE_BACKOFF} times that. A direct path then costs nothing while it is
-     * healthy or idle, instead of a ping every {@code alivePeriod}.
+     * {@code alivePeriod} to {@value AliveProbes#MAX_PROBE_BACKOFF} times that. A direct path then costs nothing
+     * while it is healthy or idle, instead of a ping every {@code alivePeriod}.
      */
     private SendPlanner.AliveRule quietAliveRule(PeerState p, Instant now) {
         PublicKey k = p.publicKey();
