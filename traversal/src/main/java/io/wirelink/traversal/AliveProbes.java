@@ -59,7 +59,10 @@ public final class AliveProbes {
         return true;
     }
 
-    /** An endpoint switch: probe the new endpoint at once (the higher key {@link #DESYNC} later), halving the back-off. */
+    /**
+     * An endpoint switch: probe the new endpoint at once (the higher key {@link #DESYNC} later), halving the
+     * back-off.
+     */
     public void probeNow(PublicKey k, Instant now) {
         Probe pr = probes.get(k);
         if (pr != null) {

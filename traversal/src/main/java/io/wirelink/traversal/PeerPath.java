@@ -25,7 +25,10 @@ final class PeerPath {
 
     /** How often a coordinated try is looked at while it runs (for roaming back to the relay). */
     static final Duration TRIAL_CHECK = Duration.ofMillis(250);
-    /** How late a relay's switch moment may be joined (the other end's try lasts {@link RelayPlanner#COORDINATED_TRIAL}). */
+    /**
+     * How late a relay's switch moment may be joined (the other end's try lasts
+     * {@link RelayPlanner#COORDINATED_TRIAL}).
+     */
     static final Duration LATE_JOIN = Duration.ofMillis(500);
     /**
      * How long a direct try that is due waits for a switch moment from the relay in use before it goes alone (the
