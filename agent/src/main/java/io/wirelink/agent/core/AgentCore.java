@@ -44,6 +44,9 @@ import io.wirelink.gossip.Knowledge;
 import io.wirelink.gossip.SendPlanner;
 import io.wirelink.gossip.V1Peers;
 import io.wirelink.linklocal.LinkLocal;
+import io.wirelink.traversal.AliveProbes;
+import io.wirelink.traversal.Punches;
+import io.wirelink.traversal.RelayPlanner;
 import io.wirelink.trust.Beliefs;
 import io.wirelink.trust.TrustContext;
 import io.wirelink.trust.TrustContexts;
@@ -94,35 +97,21 @@ public final class AgentCore {
     /** v2 peers that announced acknowledged delivery (MemberMetadata version ≥ 3). */
     private final Set<PublicKey> speaksAcks = new HashSet<>();
     private final Delivery delivery = new Delivery(MIN_PEER_CAP, MIN_IN_FLIGHT);
-    /** Per-peer state looked up by key (greetings, punches, withdrawals, sources), pruned once per pass. */
+    /** Per-peer state looked up by key (greetings, withdrawals, sources), pruned once per pass. */
     private final Peers peers = new Peers();
-    /** Unhealthy quiet paths: when the next probe goes and the back-off after it. */
-    private final Map<PublicKey, Probe> probes = new HashMap<>();
+    /** Alive probes of paths that do not work: when the next goes and the back-off after it. */
+    private final AliveProbes probes;
     /** Quiet paths: idle, woken, failed (detect/). */
     private final PathHealth paths = new PathHealth();
 
-    /** As a router: punch requests to pass on, by the peer that should send (value: the requesters). */
-    private final Map<PublicKey, Set<PublicKey>> punchRelay = new TreeMap<>();
-
-    private record Probe(Instant next, Duration backoff) {}
-
-    /** Peers whose probe schedule was consulted this pass; the others' schedules are dropped after it. */
-    private final Set<PublicKey> probed = new HashSet<>();
+    /** Punch coordination: requests to send, to pass on, and punches to send now. */
+    private final Punches punches;
 
 
     /** The group version we announce: 3 = v2 groups with acknowledged delivery (PROTOCOL.md §3). */
     static final int ANNOUNCED_VERSION = 3;
     /** How long a datagram that asked for an Ack waits for it before its facts are sent again. */
     static final Duration ACK_TIMEOUT = Duration.ofSeconds(2);
-    /** Probes of an unhealthy quiet path back off up to this many Alive periods. */
-    static final int MAX_PROBE_BACKOFF = 64;
-    /** Lifetime of a PunchRequest: it is acted on at once or not at all. */
-    static final Duration PUNCH_TTL = Duration.ofSeconds(10);
-    /**
-     * Of two peers probing each other (first contact, an endpoint switch), the one with the higher key waits this
-     * long: initiations sent at once cross, and WireGuard then retries only after 5 s.
-     */
-    static final Duration DESYNC = Duration.ofMillis(500);
     /** The shortest time between two passes, per device peer: 50 ms at 100 peers, 500 ms at 1,000. */
     static final Duration PASS_GAP_PER_PEER = Duration.ofNanos(500_000);
     static final Duration MAX_PASS_GAP = Duration.ofSeconds(1);
@@ -211,6 +200,8 @@ public final class AgentCore {
         this.startedAt = startedAt;
         this.bootId = BootCapability.stamp(bootId, ANNOUNCED_VERSION); // what we speak, where Go does not look
         this.relays = new RelayPlanner(selfKey, config.relay().use(), config.relay().maxAttach());
+        this.probes = new AliveProbes(selfKey);
+        this.punches = new Punches(selfKey, ACK_TIMEOUT);
         relays.configured(configuredRelays(config));
     }
 
@@ -263,15 +254,7 @@ public final class AgentCore {
      * instead of at the next anti-entropy tick. The runtime asks this at each device poll (every second).
      */
     public boolean due(Instant now) {
-        if (needsPass(now) || delivery.acksOwed()) {
-            return true;
-        }
-        for (Probe p : probes.values()) {
-            if (!now.isBefore(p.next())) {
-                return true;
-            }
-        }
-        return false;
+        return needsPass(now) || delivery.acksOwed() || probes.anyDue(now);
     }
 
     /**
@@ -284,8 +267,7 @@ public final class AgentCore {
             return true; // relays.due: a relay's liveness changed, a switch moment came, a direct try is to be judged
         }
         for (PublicKey k : paths.failedPaths()) {
-            Probe p = probes.get(k);
-            if (p == null || !now.isBefore(p.next())) {
+            if (probes.dueOrUnscheduled(k, now)) {
                 return true;
             }
         }
@@ -348,11 +330,7 @@ public final class AgentCore {
             return new Actions(DeviceChange.peers(List.of()), out, List.of());
         }
         Set<PublicKey> targets = new TreeSet<>(delivery.owedPeers());
-        for (Map.Entry<PublicKey, Probe> e : probes.entrySet()) {
-            if (!now.isBefore(e.getValue().next())) {
-                targets.add(e.getKey());
-            }
-        }
+        targets.addAll(probes.due(now));
         TrustContext ctx = trustContext(now);
         boolean selfRouter = selfIsRouter();
         for (PublicKey k : targets) {
@@ -362,8 +340,7 @@ public final class AgentCore {
                 continue;
             }
             List<Fact> facts = new ArrayList<>();
-            Probe pr = probes.get(k);
-            boolean probeDue = pr != null && !now.isBefore(pr.next());
+            boolean probeDue = probes.isDue(k, now);
             PeerPlan pp = peerPlan(p, ctx, selfRouter, now);
             if (pp.rule() == SendPlanner.AliveRule.NOW) {
                 Fact alive = ownAlive(now); // a probe or a greeting: never to a peer known to be v1
@@ -387,10 +364,9 @@ public final class AgentCore {
         if (fc != null && fc.isAfter(now) && (next == null || fc.isBefore(next))) {
             next = fc;
         }
-        for (Probe p : probes.values()) {
-            if (p.next().isAfter(now) && (next == null || p.next().isBefore(next))) {
-                next = p.next();
-            }
+        Instant probe = probes.nextProbeDue(now);
+        if (probe != null && (next == null || probe.isBefore(next))) {
+            next = probe;
         }
         return next;
     }
@@ -645,37 +621,16 @@ public final class AgentCore {
      * requester itself), asking us to send towards the requester at once so both NATs open (PROTOCOL.md §6.3).
      */
     private void punchRequest(PublicKey signer, Fact f, Instant now) {
-        if (!(f.value() instanceof FactValue.Requester r) || device == null) {
+        if (device == null) {
             return;
         }
-        PublicKey requester = r.key();
-        PublicKey target = f.subject();
-        if (target.equals(selfKey)) {
-            PeerState from = device.peer(signer); // null: known (configured, a member) but not in the last read
-            boolean fromRouter = from != null && Routers.isRouter(from);
-            Peers.Peer before = peers.get(requester);
-            Instant last = before == null ? null : before.punchedAt;
-            if ((fromRouter || signer.equals(requester)) && device.peer(requester) != null
-                    && (last == null || !now.isBefore(last.plus(ACK_TIMEOUT)))) {
-                Peers.Peer punch = peers.of(requester);
-                punch.punchNow = true;
-                punch.punchedAt = now;
-                counters.punchRequests++;
-                dirty = true;
-            }
-        } else if (signer.equals(requester) && selfIsRouter() && device.peer(target) != null
-                && speaksAcks.contains(target)) {
-            Set<PublicKey> rs = punchRelay.computeIfAbsent(target, k -> new TreeSet<>());
-            if (rs.size() < 64) {
-                rs.add(requester);
-            }
+        Punches.Received r = punches.received(signer, f, device, this::selfIsRouter, speaksAcks::contains, now);
+        if (r == Punches.Received.PUNCH) {
+            counters.punchRequests++;
+        }
+        if (r != Punches.Received.IGNORED) {
             dirty = true;
         }
-    }
-
-    /** A PunchRequest asking {@code target} to send towards {@code requester} now. */
-    private static Fact punchRequest(PublicKey target, PublicKey requester, Instant now) {
-        return new Fact(Attribute.PUNCH_REQUEST, target, new FactValue.Requester(requester), now.plus(PUNCH_TTL));
     }
 
     /** Our datagram to {@code peer} carrying these facts arrived: a quiet path whose Alive arrived is greeted. */
@@ -802,10 +757,8 @@ public final class AgentCore {
         for (PublicKey k : plan.endpointSwitched()) {
             // after switching a peer's endpoint, ping it at once so the handshake starts now
             knowledge.forget(k, ownAlive(now).key());
-            probeNow(k, now);
+            probes.probeNow(k, now);
         }
-        // a direct try at a relay's switch moment: send now, whatever the path's state
-        lastPunch.forEach(k -> peers.of(k).punchNow = true);
         for (Reason r : plan.reasons()) {
             lastReason.put(r.peer(), r.text());
         }
@@ -814,15 +767,16 @@ public final class AgentCore {
                 knowledge.forget(l.peer(), k); // not acknowledged: the peer needs it again
             }
         }
-        probed.clear();
+        probes.startPass();
         List<Outgoing> out = gossip(now, believed, intents, ctx, selfRouter);
-        probes.keySet().retainAll(probed); // a schedule not consulted belongs to a path that no longer needs one
+        probes.endPass(); // a schedule not consulted belongs to a path that no longer needs one
         Set<PublicKey> known = ctx.known();
         sizeTables(known.size(), view);
         knowledge.prune(now, known);
         delivery.retain(known);
         peers.retain(known);
-        probes.keySet().retainAll(known);
+        punches.retain(known);
+        probes.retain(known);
         paths.retain(known);
         speaksV2.retainAll(known); // a peer that comes back announces its version again in its next datagram
         speaksAcks.retainAll(known);
@@ -884,14 +838,11 @@ public final class AgentCore {
     /** First handshakes WireGuard lost, retried sooner than its 5 s. */
     private final FirstContact firstContact = new FirstContact();
 
-    /** Peers the last relay plan wants sent to at once. */
-    private Set<PublicKey> lastPunch = Set.of();
-
     /** The relay client's overlay on the reconciler's plan: relay peers, relayed peers' endpoints. */
     private Reconciler.Plan relayPlan(Reconciler.Plan plan, Instant now, Map<PublicKey, PeerIntent> intents,
             Map<FactKey, Fact> believed) {
         RelayPlanner.Plan rp = relays.plan(now, rawDevice, intents, believed.values(), plan.change());
-        lastPunch = rp.punch();
+        punches.sendNow(rp.punch()); // a direct try at a relay's switch moment: send now, whatever the path
         List<Reason> reasons = new ArrayList<>(plan.reasons());
         reasons.addAll(rp.reasons());
         Set<PublicKey> switched = new HashSet<>(plan.endpointSwitched());
@@ -1274,9 +1225,9 @@ public final class AgentCore {
             }
         }
         Fact alive = ownAlive(now);
-        List<Fact> askRouters = punchRequests(now);
-        Map<PublicKey, Set<PublicKey>> relay = new TreeMap<>(punchRelay);
-        punchRelay.clear();
+        List<Fact> askRouters = punches.requests(paths, probes, now);
+        counters.punchRequests += askRouters.size();
+        Map<PublicKey, Set<PublicKey>> relay = punches.takePassOn();
         List<Fact> eligibleV1 = null; // built for the first v1 peer
         for (PeerState p : device.peers()) {
             PublicKey k = p.publicKey();
@@ -1314,7 +1265,7 @@ public final class AgentCore {
                 signals.addAll(askRouters);
             }
             for (PublicKey requester : relay.getOrDefault(k, Set.of())) {
-                signals.add(punchRequest(k, requester, now));
+                signals.add(Punches.request(k, requester, now));
             }
             if (!signals.isEmpty() && v2 && level != SendPlanner.Level.NOTHING) {
                 facts = new ArrayList<>(facts);
@@ -1344,37 +1295,6 @@ public final class AgentCore {
             seal(k, facts, pp, wantAck, port, out, now);
         }
         return out;
-    }
-
-    /** As a leaf: the PunchRequests to send our routers, for woken idle paths and failed ones. */
-    private List<Fact> punchRequests(Instant now) {
-        List<Fact> out = new ArrayList<>();
-        // an idle path whose traffic resumed without a handshake: ask our routers to have the peer punch towards us
-        paths.forEachWoken((k, resumed) -> {
-            Instant asked = punchAsked(k);
-            if (asked == null || asked.isBefore(resumed)) {
-                out.add(punchRequest(k, selfKey, now));
-                peers.of(k).punchAsked = now;
-                counters.punchRequests++;
-            }
-        });
-        // a failed path: each probe also asks for a punch, since the peer (idle on its side) will not probe us
-        for (PublicKey k : paths.failedPaths()) {
-            Probe pr = probes.get(k);
-            Instant asked = punchAsked(k);
-            if ((pr == null || !now.isBefore(pr.next())) && (asked == null || !now.isBefore(asked.plus(ACK_TIMEOUT)))) {
-                out.add(punchRequest(k, selfKey, now));
-                peers.of(k).punchAsked = now;
-                counters.punchRequests++;
-            }
-        }
-        return out;
-    }
-
-    /** When we last asked our routers for a punch with {@code k}, or null. */
-    private Instant punchAsked(PublicKey k) {
-        Peers.Peer r = peers.get(k);
-        return r == null ? null : r.punchAsked;
     }
 
     /** How a peer is sent to on this pass: the planner's level, our Alive's rule, and what the peer reads. */
@@ -1466,17 +1386,15 @@ public final class AgentCore {
     /**
      * When our Alive goes to a quiet peer (a v2 leaf we only ping; PROTOCOL.md §6.1): on a healthy path once, until
      * the peer acknowledges it; on an idle path never; on an unhealthy path as a probe, backing off from
-     * {@code alivePeriod} to {@value #MAX_PROBE_BACKOFF} times that. A direct path then costs nothing while it is
-     * healthy or idle, instead of a ping every {@code alivePeriod}.
+     * {@code alivePeriod} to {@value AliveProbes#MAX_PROBE_BACKOFF} times that. A direct path then costs nothing
+     * while it is healthy or idle, instead of a ping every {@code alivePeriod}.
      */
     private SendPlanner.AliveRule quietAliveRule(PeerState p, Instant now) {
         PublicKey k = p.publicKey();
         if (p.endpoint() == null) {
             return SendPlanner.AliveRule.PIGGYBACK;
         }
-        Peers.Peer punch = peers.get(k);
-        if (punch != null && punch.punchNow) {
-            punch.punchNow = false;
+        if (punches.takeNow(k)) {
             counters.alivePunches++;
             return SendPlanner.AliveRule.NOW; // a coordinated punch: send now, whatever the path's state
         }
@@ -1513,34 +1431,13 @@ public final class AgentCore {
         return speaksV2.contains(k) || knowledge.bootIdOf(k) != null;
     }
 
-    /** An Alive probe of an unhealthy path, backing off from alivePeriod to 16 times that. */
+    /** An Alive probe of a path that does not work (see {@link AliveProbes}). */
     private SendPlanner.AliveRule probeRule(PublicKey k, Instant now) {
-        probed.add(k);
-        Probe pr = probes.get(k);
-        Duration period = settings.gossip().alivePeriod();
-        if (pr == null && selfKey.compareTo(k) > 0) {
-            // the higher key probes DESYNC later, so the two sides' handshake initiations do not cross
-            probes.put(k, new Probe(now.plus(DESYNC), period.dividedBy(2)));
+        if (!probes.probe(k, settings.gossip().alivePeriod(), now)) {
             return SendPlanner.AliveRule.PIGGYBACK;
         }
-        if (pr != null && now.isBefore(pr.next())) {
-            return SendPlanner.AliveRule.PIGGYBACK;
-        }
-        Duration b = pr == null ? period : pr.backoff().multipliedBy(2);
-        if (b.compareTo(period.multipliedBy(MAX_PROBE_BACKOFF)) > 0) {
-            b = period.multipliedBy(MAX_PROBE_BACKOFF);
-        }
-        probes.put(k, new Probe(now.plus(b), b));
         counters.aliveProbes++;
         return SendPlanner.AliveRule.NOW;
-    }
-
-    /** An endpoint switch: probe the new endpoint at once, keeping the back-off. */
-    private void probeNow(PublicKey k, Instant now) {
-        Probe pr = probes.get(k);
-        if (pr != null) {
-            probes.put(k, new Probe(selfKey.compareTo(k) > 0 ? now.plus(DESYNC) : now, pr.backoff().dividedBy(2)));
-        }
     }
 
     /** Whether a path carries traffic (see {@link PathHealth#healthy}). */

@@ -22,12 +22,6 @@ final class Peers {
         boolean greeted;
         /** When we last sent a greeting Alive not acknowledged yet (null: none outstanding). */
         Instant greetSentAt;
-        /** A router asked us to send towards this peer now (a coordinated punch). */
-        boolean punchNow;
-        /** When we last punched towards this peer on a request, or null. */
-        Instant punchedAt;
-        /** As a leaf: when we last asked our routers for a punch with this peer, or null. */
-        Instant punchAsked;
         /**
          * Withdrawals not yet acknowledged: facts the peer holds (we sent them) that we no longer share, sent with
          * TTL 0 until the peer acknowledges them (null: none).

@@ -9,7 +9,7 @@ import io.wirelink.agent.config.AgentConfig;
 import io.wirelink.agent.config.PortMappingMode;
 import io.wirelink.agent.core.AgentCore;
 import io.wirelink.agent.core.CoreSettings;
-import io.wirelink.agent.core.RelayPlanner;
+import io.wirelink.traversal.RelayPlanner;
 import io.wirelink.apply.DeviceChange;
 import io.wirelink.apply.DeviceState;
 import io.wirelink.apply.HostNetwork;

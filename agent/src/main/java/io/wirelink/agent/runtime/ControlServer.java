@@ -205,7 +205,7 @@ final class ControlServer implements AutoCloseable {
                 p.put("trust", s.trust() == null ? null : s.trust().name());
                 p.put("router", s.router());
                 p.put("path", s.path());
-                io.wirelink.agent.core.RelayPlanner.PathInfo pi = core.relays().pathInfo(s.key());
+                io.wirelink.traversal.RelayPlanner.PathInfo pi = core.relays().pathInfo(s.key());
                 if (pi != null) {
                     p.put("pathSince", pi.since().toString());
                     if (!pi.notDirect().isEmpty()) {
@@ -226,7 +226,7 @@ final class ControlServer implements AutoCloseable {
         AgentCore.Snapshot snap = core.snapshot();
         Instant now = snap == null ? Instant.now() : snap.at();
         ArrayNode relays = root.putArray("relays");
-        for (io.wirelink.agent.core.RelayPlanner.RelayView r : core.relays().relays(now)) {
+        for (io.wirelink.traversal.RelayPlanner.RelayView r : core.relays().relays(now)) {
             ObjectNode n = relays.addObject();
             n.put("publicKey", r.relay().toBase64());
             if (r.operator() != null) {

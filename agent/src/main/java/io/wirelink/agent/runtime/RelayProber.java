@@ -1,6 +1,6 @@
 package io.wirelink.agent.runtime;
 
-import io.wirelink.agent.core.RelayPlanner;
+import io.wirelink.traversal.RelayPlanner;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.PrivateKey;
 import io.wirelink.facts.PublicKey;

@@ -21,6 +21,7 @@ import io.wirelink.facts.RelayAttachment;
 import io.wirelink.facts.store.Channel;
 import io.wirelink.facts.store.FactStore;
 import io.wirelink.facts.store.Provenance;
+import io.wirelink.traversal.RelayPlanner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -22,6 +22,7 @@ import io.wirelink.facts.store.Channel;
 import io.wirelink.facts.store.FactEvent;
 import io.wirelink.facts.store.FactStore;
 import io.wirelink.facts.store.FactView;
+import io.wirelink.traversal.RelayPlanner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

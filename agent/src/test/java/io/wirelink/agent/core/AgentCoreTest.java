@@ -25,6 +25,7 @@ import io.wirelink.facts.PublicKey;
 import io.wirelink.facts.SignedGroups;
 import io.wirelink.facts.store.FactStore;
 import io.wirelink.linklocal.LinkLocal;
+import io.wirelink.traversal.RelayPlanner;
 import io.wirelink.trust.TrustLevel;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -26,7 +26,7 @@ class PeersTest {
         Peers.Peer ra = peers.of(a);
         assertSame(ra, peers.of(a));
         ra.greeted = true;
-        ra.punchAsked = Instant.EPOCH;
+        ra.greetSentAt = Instant.EPOCH;
         peers.of(b).source = IpEndpoint.parse("198.51.100.2:51821");
 
         peers.retain(Set.of(b));
@@ -34,6 +34,6 @@ class PeersTest {
         assertEquals(IpEndpoint.parse("198.51.100.2:51821"), peers.get(b).source);
         Peers.Peer again = peers.of(a);
         assertEquals(false, again.greeted);
-        assertNull(again.punchAsked);
+        assertNull(again.greetSentAt);
     }
 }

@@ -6,7 +6,7 @@ import io.wirelink.agent.config.RelayConfig;
 import io.wirelink.agent.config.RouterMode;
 import io.wirelink.agent.core.AgentCore;
 import io.wirelink.agent.core.CoreSettings;
-import io.wirelink.agent.core.RelayPlanner;
+import io.wirelink.traversal.RelayPlanner;
 import io.wirelink.agent.runtime.AgentRuntime;
 import io.wirelink.apply.DeviceChange;
 import io.wirelink.apply.DeviceState;

@@ -1,4 +1,4 @@
-package io.wirelink.agent.core;
+package io.wirelink.traversal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -121,7 +121,7 @@ class RelayPlannerTest {
     }
 
     PublicKey chosen() {
-        return RelayPlanner.choose(self, peer, List.of(r1, r2));
+        return Rendezvous.choose(self, peer, List.of(r1, r2));
     }
 
     IpEndpoint endpointOf(PublicKey r) {
@@ -201,22 +201,22 @@ class RelayPlannerTest {
         assertEquals(mapped, device.get(peer).endpoint(), "direct at the moment, to the mapping: " + p.reasons());
         assertTrue(p.punch().contains(peer), "and send at once");
         assertTrue(p.reasons().toString().contains("switch moment"), p.reasons().toString());
-        assertEquals(now.plus(RelayPlanner.TRIAL_CHECK), planner.nextWake(now), "looked at while it runs");
-        assertTrue(planner.due(now.plus(RelayPlanner.TRIAL_CHECK)), "and a full pass is due then");
+        assertEquals(now.plus(PeerPath.TRIAL_CHECK), planner.nextWake(now), "looked at while it runs");
+        assertTrue(planner.due(now.plus(PeerPath.TRIAL_CHECK)), "and a full pass is due then");
         // a packet in flight through the relay: WireGuard roams back to it; the try sets the mapping again
         PeerState roamed = device.get(peer);
         device.put(peer, new PeerState(peer, false, e2, roamed.allowedIps(), roamed.lastHandshake(), rx, tx, 0));
-        advance(RelayPlanner.TRIAL_CHECK);
+        advance(PeerPath.TRIAL_CHECK);
         p = pass(both);
         assertEquals(mapped, device.get(peer).endpoint(), "direct again: " + p.reasons());
         assertTrue(p.punch().contains(peer));
         // the next check finds the direct endpoint still in place: only what arrives after it proves the path (bytes
         // counted before it may have come through the relay, and WireGuard would then have roamed back to it)
-        advance(RelayPlanner.TRIAL_CHECK);
+        advance(PeerPath.TRIAL_CHECK);
         pass(both);
         assertEquals(mapped, device.get(peer).endpoint());
         rx = 500; // the peer did the same: the NATs let both through
-        advance(RelayPlanner.COORDINATED_TRIAL.minus(RelayPlanner.TRIAL_CHECK.multipliedBy(2)));
+        advance(RelayPlanner.COORDINATED_TRIAL.minus(PeerPath.TRIAL_CHECK.multipliedBy(2)));
         planner.disclosed(r2, peer, mapped, now.minusMillis(2000), now); // still asking during the try
         p = pass(both);
         assertEquals(mapped, device.get(peer).endpoint());
@@ -259,7 +259,7 @@ class RelayPlannerTest {
         PeerState roamed = device.get(peer);
         rx = 500;
         device.put(peer, new PeerState(peer, false, e2, roamed.allowedIps(), roamed.lastHandshake(), rx, tx, 0));
-        advance(RelayPlanner.TRIAL_CHECK);
+        advance(PeerPath.TRIAL_CHECK);
         planner.disclosed(r2, peer, mapped, now, now);
         p = pass(both);
         assertEquals(e2, device.get(peer).endpoint(), "no fight with the peer's roaming: " + p.reasons());
@@ -275,11 +275,11 @@ class RelayPlannerTest {
         planner.disclosed(r2, peer, mapped, now, now);
         p = pass(both);
         assertEquals(mapped, device.get(peer).endpoint(), "the second try: " + p.reasons());
-        advance(RelayPlanner.TRIAL_CHECK);
+        advance(PeerPath.TRIAL_CHECK);
         assertTrue(planner.due(now), "a check once the endpoint is in place");
         pass(both);
         rx = 1400;
-        advance(RelayPlanner.TRIAL.minus(RelayPlanner.TRIAL_CHECK));
+        advance(RelayPlanner.TRIAL.minus(PeerPath.TRIAL_CHECK));
         planner.disclosed(r2, peer, mapped, now, now);
         p = pass(both);
         assertEquals(mapped, device.get(peer).endpoint());
@@ -399,7 +399,7 @@ class RelayPlannerTest {
         p = pass(Set.of(r1, r2));
         assertEquals(e2, device.get(peer).endpoint());
         assertFalse(changesOf(p, peer).stream().anyMatch(PeerChange::remove), "the session is kept: " + p.change());
-        advance(RelayPlanner.YIELD);
+        advance(PeerPath.YIELD);
         p = pass(Set.of(r1, r2));
         assertFalse(changesOf(p, peer).stream().anyMatch(PeerChange::remove), "nothing is re-added when the hold"
                 + " would have ended: " + p.reasons());
@@ -411,7 +411,7 @@ class RelayPlannerTest {
     void theGreaterEndStartsItsOwnHandshakeWhenNoneCameWithinTheYield() {
         disclosedOnly();
         assertNull(device.get(peer).endpoint());
-        advance(RelayPlanner.YIELD);
+        advance(PeerPath.YIELD);
         assertTrue(planner.needsPass(now), "a pass when the hold ends");
         assertTrue(planner.due(now));
         RelayPlanner.Plan p = pass(Set.of(r1, r2));
@@ -469,7 +469,7 @@ class RelayPlannerTest {
         assertTrue(forPeer.get(0).remove());
         assertNull(forPeer.get(1).endpoint(), "re-added with no endpoint: the peer's initiation sets it");
         assertEquals(other, planner.pathInfo(peer).relay());
-        advance(RelayPlanner.YIELD);
+        advance(PeerPath.YIELD);
         p = pass(Set.of(other));
         forPeer = changesOf(p, peer);
         assertEquals(2, forPeer.size(), "none came: our own handshake, " + p.reasons());
@@ -478,10 +478,10 @@ class RelayPlannerTest {
 
     @Test
     void bothEndsPickTheSameRelay() {
-        assertEquals(RelayPlanner.choose(self, peer, List.of(r1, r2)), RelayPlanner.choose(peer, self,
+        assertEquals(Rendezvous.choose(self, peer, List.of(r1, r2)), Rendezvous.choose(peer, self,
                 List.of(r2, r1)));
-        assertEquals(r1, RelayPlanner.choose(self, peer, List.of(r1)));
-        assertNull(RelayPlanner.choose(self, peer, List.of()));
+        assertEquals(r1, Rendezvous.choose(self, peer, List.of(r1)));
+        assertNull(Rendezvous.choose(self, peer, List.of()));
     }
 
     @Test
@@ -554,20 +554,20 @@ class RelayPlannerTest {
         // bytes that came before a check found the endpoint in place may have come through the relay (WireGuard
         // roamed there before the endpoint was set): they prove nothing
         rx += 300;
-        advance(RelayPlanner.TRIAL_CHECK);
-        assertEquals(now, planner.nextWake(now.minus(RelayPlanner.TRIAL_CHECK).plusMillis(1)), "the check is woken");
+        advance(PeerPath.TRIAL_CHECK);
+        assertEquals(now, planner.nextWake(now.minus(PeerPath.TRIAL_CHECK).plusMillis(1)), "the check is woken");
         pass(both);
-        advance(RelayPlanner.TRIAL.minus(RelayPlanner.TRIAL_CHECK));
+        advance(RelayPlanner.TRIAL.minus(PeerPath.TRIAL_CHECK));
         RelayPlanner.Plan p = pass(both);
         assertEquals(relayEp, device.get(peer).endpoint(), "only bytes before the check: " + p.reasons());
         while (!direct.equals(device.get(peer).endpoint())) {
             advance(Duration.ofSeconds(1));
             pass(both);
         }
-        advance(RelayPlanner.TRIAL_CHECK);
+        advance(PeerPath.TRIAL_CHECK);
         pass(both);
         rx += 500;
-        advance(RelayPlanner.TRIAL.minus(RelayPlanner.TRIAL_CHECK));
+        advance(RelayPlanner.TRIAL.minus(PeerPath.TRIAL_CHECK));
         p = pass(both);
         assertEquals(direct, device.get(peer).endpoint(), p.reasons().toString());
         assertEquals("direct", planner.pathInfo(peer).path());
@@ -607,7 +607,7 @@ class RelayPlannerTest {
         // the attachments it publishes are ordinary ones: the peer's side picks the same relay
         List<Fact> own = planner.localFacts(dev(), now, now.plusSeconds(60));
         assertTrue(own.stream().allMatch(f -> f.value() instanceof RelayAttachment a && !a.operator()), own.toString());
-        assertEquals(RelayPlanner.choose(peer, self, List.of(r2, r1)), chosen());
+        assertEquals(Rendezvous.choose(peer, self, List.of(r2, r1)), chosen());
     }
 
     @Test
