@@ -25,7 +25,6 @@ import io.wirelink.facts.FactKey;
 import io.wirelink.facts.FactValue;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.IpPrefix;
-import io.wirelink.facts.MalformedInputException;
 import io.wirelink.facts.MemberMetadata;
 import io.wirelink.facts.PrivateKey;
 import io.wirelink.facts.PublicKey;
@@ -39,7 +38,9 @@ import io.wirelink.facts.store.FactStore;
 import io.wirelink.facts.store.FactView;
 import io.wirelink.facts.store.Provenance;
 import io.wirelink.gossip.Delivery;
+import io.wirelink.gossip.GossipPeers;
 import io.wirelink.gossip.GossipSettings;
+import io.wirelink.gossip.InboundPipeline;
 import io.wirelink.gossip.Knowledge;
 import io.wirelink.gossip.SendPlanner;
 import io.wirelink.gossip.V1Peers;
@@ -53,7 +54,6 @@ import java.net.Inet6Address;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -88,12 +88,12 @@ public final class AgentCore {
     private final UUID bootId;
     private final Counters counters = new Counters();
     private final Aliveness aliveness = new Aliveness();
-    private final Set<PublicKey> speaksV2 = new HashSet<>();
     private final Map<PublicKey, String> lastReason = new TreeMap<>();
     private final RelayPlanner relays;
-    /** v2 peers that announced acknowledged delivery (MemberMetadata version ≥ 3). */
-    private final Set<PublicKey> speaksAcks = new HashSet<>();
     private final Delivery delivery = new Delivery(MIN_PEER_CAP, MIN_IN_FLIGHT);
+    /** Per-peer gossip state: the format each peer reads, its last source address. */
+    private final GossipPeers gossipPeers = new GossipPeers();
+    private final InboundPipeline inbound;
     /** Per-peer state looked up by key (greetings, punches, withdrawals, sources), pruned once per pass. */
     private final Peers peers = new Peers();
     /** Unhealthy quiet paths: when the next probe goes and the back-off after it. */
@@ -111,7 +111,7 @@ public final class AgentCore {
 
 
     /** The group version we announce: 3 = v2 groups with acknowledged delivery (PROTOCOL.md §3). */
-    static final int ANNOUNCED_VERSION = 3;
+    static final int ANNOUNCED_VERSION = GossipPeers.ANNOUNCED_VERSION;
     /** How long a datagram that asked for an Ack waits for it before its facts are sent again. */
     static final Duration ACK_TIMEOUT = Duration.ofSeconds(2);
     /** Probes of an unhealthy quiet path back off up to this many Alive periods. */
@@ -212,20 +212,16 @@ public final class AgentCore {
         this.bootId = BootCapability.stamp(bootId, ANNOUNCED_VERSION); // what we speak, where Go does not look
         this.relays = new RelayPlanner(selfKey, config.relay().use(), config.relay().maxAttach());
         relays.configured(configuredRelays(config));
+        this.inbound = new InboundPipeline(selfKey, groups, store, knowledge, delivery, gossipPeers, new Inbound());
     }
 
-    /** See {@link #onlySubjects}; null: every subject. */
-    private java.util.function.Predicate<PublicKey> subjects;
-
     /**
-     * Makes this core a stand-in with a narrow view: received facts about other subjects than these (and itself)
-     * are dropped on arrival, before trust, storage or the note of what the sender holds; everything else is as
-     * usual. Only the simulator uses it ({@code simulate --sample}): a stand-in behaves as a full agent towards its
-     * hubs and the sampled nodes, which is all they can observe of it, at a fraction of the memory. Call before the
+     * Adds a filter stage to the inbound pipeline, just before trust: a received fact it does not keep is neither
+     * stored nor noted as the sender's. The simulator's stand-ins use one to keep a narrow view. Call before the
      * first datagram arrives.
      */
-    public void onlySubjects(java.util.function.Predicate<PublicKey> subjects) {
-        this.subjects = subjects;
+    public void receiveFilter(InboundPipeline.Filter filter) {
+        inbound.filter(filter);
     }
 
     /** The relay client's decisions (PROTOCOL.md §6.4); call only on the core's thread. */
@@ -502,142 +498,55 @@ public final class AgentCore {
     // ------------------------------------------------------------------ receiving
 
     /**
-     * A datagram from {@code source} (a link-local address on the WireGuard interface). It must be a signed group
-     * from a known peer, verified, sent from that peer's own link-local address; each fact is then stored if the
-     * trust policy believes its signer, and what the peer showed it knows is noted.
+     * A datagram from {@code source} (a link-local address on the WireGuard interface), run through the
+     * {@link InboundPipeline}: a signed group from a known peer, verified, sent from that peer's own link-local
+     * address; each fact is then stored if the trust policy believes its signer, and what the peer showed it knows
+     * is noted.
      */
     public Received datagram(IpEndpoint source, byte[] data, Instant now) {
-        counters.datagramsIn++;
-        counters.bytesIn += data.length;
-        SignedGroups.Opened g;
-        try {
-            g = groups.open(data, now);
-        } catch (MalformedInputException e) {
-            counters.malformed++;
-            return Received.MALFORMED;
-        }
-        PublicKey signer = g.signer();
-        TrustContext ctx = trustContext(now);
-        if (!ctx.known().contains(signer)) {
-            counters.unknownSigner++;
-            return Received.UNKNOWN_SIGNER;
-        }
-        if (!Arrays.equals(source.address().getAddress(), LinkLocal.addressBytes(signer))) {
-            counters.wrongSource++;
-            return Received.WRONG_SOURCE;
-        }
-        if (!g.verified()) {
-            counters.unverified++;
-            return Received.UNVERIFIED;
-        }
-        if (g.group().version() >= 2) {
-            speaksV2.add(signer);
-        }
-        if ((g.group().flags() & SignedGroupValue.FLAG_ACK_REQUEST) != 0) {
-            speaksAcks.add(signer); // only a node that reads Acks asks for them
-            delivery.receivedAckRequest(signer, g.group().id()); // the next step (debounced) carries the Ack
-        }
-        boolean news = false;
-        // the sender's boot ID first: a new one wipes what the sender is believed to know, which must not take the
-        // facts this very datagram carried with it (Alive comes last), or they are all echoed back to the sender
-        for (Fact f : g.facts()) {
-            if (f.attribute() == Attribute.ALIVE && f.subject().equals(signer)
-                    && f.value() instanceof FactValue.BootId b) {
-                speaks(signer, BootCapability.version(b.id()));
-                if (knowledge.bootId(signer, b.id())) {
-                    news = true; // the peer (re)started: it knows nothing of ours any more
-                    ungreet(signer);
-                    delivery.forgetPeer(signer);
-                }
-            }
-        }
-        Provenance provenance = null; // one per datagram
-        for (Fact f : g.facts()) {
-            if (f.attribute() == Attribute.PUNCH_REQUEST) {
-                punchRequest(signer, f, now);
-                continue; // a transport signal: never stored
-            }
-            if (f.attribute() == Attribute.ACK) {
-                if (f.subject().equals(signer) && f.value() instanceof FactValue.Acks a) {
-                    acked(signer, delivery.acked(signer, a.ids()));
-                }
-                continue; // a transport signal: never stored
-            }
-            if (!f.expires().isAfter(now)) {
-                // a withdrawal (TTL 0): the signer no longer asserts it (PROTOCOL.md §6.1)
-                knowledge.forget(signer, f.key());
-                if (store.retract(f, signer)) {
-                    counters.withdrawalsIn++;
-                    news = true;
-                }
-                continue;
-            }
-            if (f.value() instanceof MemberMetadata md && f.subject().equals(signer)) {
-                speaks(signer, md.version()); // an older agent's hello
-            }
-            if (subjects != null && !f.subject().equals(selfKey) && !subjects.test(f.subject())) {
-                continue; // a stand-in's narrow view (see onlySubjects): neither held nor noted as the peer's
-            }
-            f = canonical(f);
-            if (!TrustPolicy.accepts(f, signer, ctx)) {
-                counters.factsRejected++;
-                knowledge.heard(signer, f.key(), f.expires());
-                continue;
-            }
-            if (provenance == null) {
-                provenance = new Provenance(signer, Channel.GOSSIP, canonicalSource(signer, source), now);
-            }
-            AppendResult r = store.append(f, provenance);
-            if (r instanceof AppendResult.Appended a) {
-                counters.factsAccepted++;
-                if (a.replaced().isEmpty()) {
-                    news = true;
-                }
-            }
-            knowledge.heard(signer, store.canonical(f.key()), f.expires()); // the store's key object, not a copy
-        }
-        if (news) {
+        InboundPipeline.Result r = inbound.receive(source, data, now);
+        counters.received(r, data.length);
+        if (r.news()) {
             dirty = true;
         }
-        return news ? Received.ACCEPTED : Received.NOTHING_NEW;
+        if (r.rejected() == null) {
+            return r.news() ? Received.ACCEPTED : Received.NOTHING_NEW;
+        }
+        return switch (r.rejected()) {
+            case MALFORMED -> Received.MALFORMED;
+            case UNKNOWN_SIGNER -> Received.UNKNOWN_SIGNER;
+            case WRONG_SOURCE -> Received.WRONG_SOURCE;
+            default -> Received.UNVERIFIED;
+        };
     }
 
-    /**
-     * A capability hint a peer gave about itself (its boot ID's stamp, or an older agent's MemberMetadata {@code v}):
-     * believed without trust, since it only sets the format we send it.
-     */
-    private void speaks(PublicKey peer, int version) {
-        if (version >= 2) {
-            speaksV2.add(peer);
+    /** What the inbound pipeline asks of the core: the trust context, the keys it holds, the signals it handles. */
+    private final class Inbound implements InboundPipeline.Hooks {
+        @Override
+        public InboundPipeline.Trust trust(Instant now) {
+            return new TrustGate(trustContext(now));
         }
-        if (version >= ANNOUNCED_VERSION) {
-            speaksAcks.add(peer);
-        }
-    }
 
-    /**
-     * The fact with its subject as the key object we already hold (a device peer's or ours) rather than the copy the
-     * decoder made: a 1,000-member mesh holds thousands of facts per subject across the store, the view and the
-     * knowledge table, and each copy is 72 bytes.
-     */
-    private Fact canonical(Fact f) {
-        PublicKey k = f.subject();
-        PublicKey c = k.equals(selfKey) ? selfKey : null;
-        if (c == null && device != null) {
-            PeerState p = device.peer(k);
-            c = p == null ? null : p.publicKey();
+        @Override
+        public PublicKey heldKey(PublicKey k) {
+            PeerState p = device == null ? null : device.peer(k);
+            return p == null ? null : p.publicKey();
         }
-        return c == null || c == k ? f : new Fact(f.attribute(), c, f.value(), f.expires());
-    }
 
-    /** The last source address seen from {@code signer}: every stored fact records it, so it is kept once. */
-    private IpEndpoint canonicalSource(PublicKey signer, IpEndpoint source) {
-        Peers.Peer r = peers.of(signer);
-        if (source.equals(r.source)) {
-            return r.source;
+        @Override
+        public void punchRequest(PublicKey signer, Fact f, Instant now) {
+            AgentCore.this.punchRequest(signer, f, now);
         }
-        r.source = source;
-        return source;
+
+        @Override
+        public void acked(PublicKey signer, List<FactKey> keys) {
+            AgentCore.this.acked(signer, keys);
+        }
+
+        @Override
+        public void restarted(PublicKey signer) {
+            ungreet(signer);
+        }
     }
 
     /**
@@ -664,7 +573,7 @@ public final class AgentCore {
                 dirty = true;
             }
         } else if (signer.equals(requester) && selfIsRouter() && device.peer(target) != null
-                && speaksAcks.contains(target)) {
+                && gossipPeers.acks(target)) {
             Set<PublicKey> rs = punchRelay.computeIfAbsent(target, k -> new TreeSet<>());
             if (rs.size() < 64) {
                 rs.add(requester);
@@ -784,7 +693,7 @@ public final class AgentCore {
             return new Actions(DeviceChange.peers(List.of()), List.of(), List.of());
         }
         boolean selfRouter = selfIsRouter();
-        paths.track(device, speaksAcks::contains, now);
+        paths.track(device, gossipPeers::acks, now);
         deriveLocalFacts(now, selfRouter);
         dirty = false; // what was just derived is folded and sent by this pass
         store.expire(now);
@@ -824,8 +733,7 @@ public final class AgentCore {
         peers.retain(known);
         probes.keySet().retainAll(known);
         paths.retain(known);
-        speaksV2.retainAll(known); // a peer that comes back announces its version again in its next datagram
-        speaksAcks.retainAll(known);
+        gossipPeers.retain(known); // a peer that comes back announces its format again in its next datagram
         store.flushIfDue();
         List<PeerStatus> status = status(intents, ctx, selfRouter, now);
         last = new Snapshot(now, view, believed.keySet(), status, selfRouter, lookups(intents, view, now),
@@ -1261,7 +1169,7 @@ public final class AgentCore {
                     continue; // the peer itself asserts it to us: it holds it whatever we share
                 }
                 knowledge.forget(p, key);
-                if (speaksAcks.contains(p)) {
+                if (gossipPeers.acks(p)) {
                     Peers.Peer r = peers.of(p);
                     if (r.withdrawals == null) {
                         r.withdrawals = new LinkedHashMap<>();
@@ -1391,8 +1299,8 @@ public final class AgentCore {
         boolean exchanger = pc != null && pc.factExchanger();
         SendPlanner.Level level = SendPlanner.level(p.endpoint() != null, trustedForFacts, peerRouter, exchanger,
                 selfRouter, config.chatty(), pathHealthy(p, now));
-        boolean v2 = speaksV2.contains(k);
-        boolean acks = v2 && speaksAcks.contains(k);
+        boolean v2 = gossipPeers.v2(k);
+        boolean acks = v2 && gossipPeers.acks(k);
         boolean pingOnly = SendPlanner.level(true, trustedForFacts, peerRouter, exchanger, selfRouter,
                 config.chatty(), true) == SendPlanner.Level.PING;
         boolean quiet = acks && pingOnly;
@@ -1510,7 +1418,7 @@ public final class AgentCore {
 
     /** Whether the peer ever reached us: we know its boot ID or its group version. */
     private boolean heardFrom(PublicKey k) {
-        return speaksV2.contains(k) || knowledge.bootIdOf(k) != null;
+        return gossipPeers.v2(k) || knowledge.bootIdOf(k) != null;
     }
 
     /** An Alive probe of an unhealthy path, backing off from alivePeriod to 16 times that. */
@@ -1546,9 +1454,7 @@ public final class AgentCore {
     /** Whether a path carries traffic (see {@link PathHealth#healthy}). */
     /** The peers whose format (v2, Acks) this core remembers; bounded by the known peers. For tests. */
     int capabilitiesHeld() {
-        Set<PublicKey> all = new HashSet<>(speaksV2);
-        all.addAll(speaksAcks);
-        return all.size();
+        return gossipPeers.formatsHeld();
     }
 
     boolean pathHealthy(PeerState p, Instant now) {

@@ -2,7 +2,6 @@ package io.wirelink.agent.core;
 
 import io.wirelink.facts.Fact;
 import io.wirelink.facts.FactKey;
-import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.PublicKey;
 import java.time.Instant;
 import java.util.HashMap;
@@ -35,8 +34,6 @@ final class Peers {
         Map<FactKey, Fact> withdrawals;
         /** When withdrawals last went to this peer, or null. */
         Instant withdrawnAt;
-        /** The last source address a datagram from this peer came from (shared by the facts stored from it). */
-        IpEndpoint source;
     }
 
     private final Map<PublicKey, Peer> byKey = new HashMap<>();

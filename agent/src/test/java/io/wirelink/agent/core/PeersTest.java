@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.PublicKey;
 import java.time.Instant;
 import java.util.Set;
@@ -25,15 +24,15 @@ class PeersTest {
         assertNull(peers.get(a), "nothing remembered: no record");
         Peers.Peer ra = peers.of(a);
         assertSame(ra, peers.of(a));
-        ra.greeted = true;
+        ra.punchNow = true;
         ra.punchAsked = Instant.EPOCH;
-        peers.of(b).source = IpEndpoint.parse("198.51.100.2:51821");
+        peers.of(b).punchedAt = Instant.EPOCH;
 
         peers.retain(Set.of(b));
         assertNull(peers.get(a), "every field of a peer no longer known goes at once");
-        assertEquals(IpEndpoint.parse("198.51.100.2:51821"), peers.get(b).source);
+        assertEquals(Instant.EPOCH, peers.get(b).punchedAt);
         Peers.Peer again = peers.of(a);
-        assertEquals(false, again.greeted);
+        assertEquals(false, again.punchNow);
         assertNull(again.punchAsked);
     }
 }
