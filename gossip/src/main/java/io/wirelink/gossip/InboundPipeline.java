@@ -3,7 +3,6 @@ package io.wirelink.gossip;
 import io.wirelink.facts.Attribute;
 import io.wirelink.facts.BootCapability;
 import io.wirelink.facts.Fact;
-import io.wirelink.facts.FactKey;
 import io.wirelink.facts.FactValue;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.MalformedInputException;
@@ -61,12 +60,6 @@ public final class InboundPipeline {
 
         /** A PunchRequest signed by {@code signer}: a transport signal, handled by path traversal. */
         void punchRequest(PublicKey signer, Fact f, Instant now);
-
-        /** The signer acknowledged our datagrams that carried {@code keys}. */
-        void acked(PublicKey signer, List<FactKey> keys);
-
-        /** The signer restarted (a new boot ID). */
-        void restarted(PublicKey signer);
     }
 
     /** An extra stage run just before trust: a fact it does not keep is dropped as {@link Drop#FILTERED}. */
@@ -212,7 +205,7 @@ public final class InboundPipeline {
                 peers.speaks(signer, BootCapability.version(id.id()));
                 if (knowledge.bootId(signer, id.id())) {
                     b.news = true; // the peer (re)started: it knows nothing of ours any more
-                    hooks.restarted(signer);
+                    peers.ungreet(signer);
                     delivery.forgetPeer(signer);
                 }
             }
@@ -249,7 +242,7 @@ public final class InboundPipeline {
         }
         if (f.attribute() == Attribute.ACK) {
             if (f.subject().equals(b.signer) && f.value() instanceof FactValue.Acks a) {
-                hooks.acked(b.signer, delivery.acked(b.signer, a.ids()));
+                peers.acked(b.signer, delivery.acked(b.signer, a.ids()), self);
             }
             return true;
         }

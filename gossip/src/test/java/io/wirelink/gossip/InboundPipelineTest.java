@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wirelink.facts.Attribute;
 import io.wirelink.facts.BootCapability;
 import io.wirelink.facts.Fact;
-import io.wirelink.facts.FactKey;
 import io.wirelink.facts.FactValue;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.MemberMetadata;
@@ -82,16 +81,6 @@ class InboundPipelineTest {
                 @Override
                 public void punchRequest(PublicKey signer, Fact f, Instant now) {
                     calls.add("punch " + f.subject().equals(ME.publicKey()) + " " + now);
-                }
-
-                @Override
-                public void acked(PublicKey signer, List<FactKey> keys) {
-                    calls.add("acked " + keys.size());
-                }
-
-                @Override
-                public void restarted(PublicKey signer) {
-                    calls.add("restarted");
                 }
             });
 
@@ -208,17 +197,19 @@ class InboundPipelineTest {
 
     @Test
     void signalsAreActedOnAndNeverStored() {
-        delivery.sent(PEER.publicKey(), 42L, List.of(endpoint(1).key(), endpoint(2).key()), T0);
+        Fact ourAlive = Fact.alive(ME.publicKey(), new UUID(1, 1), T0.plusSeconds(30));
+        delivery.sent(PEER.publicKey(), 42L, List.of(endpoint(1).key(), ourAlive.key()), T0);
         Fact ack = new Fact(Attribute.ACK, PEER.publicKey(), new FactValue.Acks(List.of(42L)), T0);
         Fact othersAck = new Fact(Attribute.ACK, OTHER.publicKey(), new FactValue.Acks(List.of(42L)), T0);
         Fact punch = new Fact(Attribute.PUNCH_REQUEST, ME.publicKey(), new FactValue.Requester(OTHER.publicKey()),
                 T0.plusSeconds(10));
         InboundPipeline.Result r = receive(PEER, othersAck, ack, punch);
-        assertEquals(List.of("acked 2", "punch true " + T0), calls, "an Ack about another subject is ignored");
+        assertEquals(List.of("punch true " + T0), calls);
+        assertEquals(0, delivery.pendingCount(), "acknowledged (an Ack about another subject is ignored)");
+        assertTrue(peers.get(PEER.publicKey()).greeted, "it acknowledged our Alive: a greeting arrived");
         assertFalse(r.news());
         assertEquals(List.of(), r.dropped());
         assertEquals(0, store.size());
-        assertEquals(0, delivery.pendingCount());
     }
 
     @Test
@@ -231,12 +222,16 @@ class InboundPipelineTest {
         assertEquals(1, delivery.drainAcks(PEER.publicKey()).size(), "and it is owed one");
 
         UUID boot = BootCapability.stamp(new UUID(5, 6), 3);
+        peers.of(OTHER.publicKey()).greeted = true;
+        delivery.sent(OTHER.publicKey(), 9L, List.of(endpoint(1).key()), T0);
         InboundPipeline.Result r = receive(OTHER, Fact.alive(OTHER.publicKey(), boot, T0.plusSeconds(30)));
         assertTrue(peers.acks(OTHER.publicKey()), "the boot ID's stamp");
         assertTrue(r.news(), "a first boot ID is news");
-        assertEquals(List.of("restarted"), calls);
+        assertFalse(peers.get(OTHER.publicKey()).greeted, "a restarted peer is greeted again");
+        assertEquals(0, delivery.pendingCount(), "and what was in flight to its previous life is not awaited");
+        peers.of(OTHER.publicKey()).greeted = true;
         receive(OTHER, Fact.alive(OTHER.publicKey(), boot, T0.plusSeconds(31)));
-        assertEquals(List.of("restarted"), calls, "the same boot ID again is no restart");
+        assertTrue(peers.get(OTHER.publicKey()).greeted, "the same boot ID again is no restart");
         assertEquals(2, peers.formatsHeld());
         peers.retain(Set.of(OTHER.publicKey()));
         assertEquals(1, peers.formatsHeld(), "forgotten with the peer");

@@ -29,7 +29,6 @@ import io.wirelink.facts.MemberMetadata;
 import io.wirelink.facts.PrivateKey;
 import io.wirelink.facts.PublicKey;
 import io.wirelink.facts.RelayAttachment;
-import io.wirelink.facts.SignedGroupValue;
 import io.wirelink.facts.SignedGroups;
 import io.wirelink.facts.store.AppendResult;
 import io.wirelink.facts.store.Channel;
@@ -39,11 +38,13 @@ import io.wirelink.facts.store.FactView;
 import io.wirelink.facts.store.Provenance;
 import io.wirelink.gossip.Delivery;
 import io.wirelink.gossip.GossipPeers;
-import io.wirelink.gossip.GossipSettings;
 import io.wirelink.gossip.InboundPipeline;
 import io.wirelink.gossip.Knowledge;
+import io.wirelink.gossip.OutboundPlanner;
+import io.wirelink.gossip.PathProbes;
+import io.wirelink.gossip.Sealer;
+import io.wirelink.gossip.SendMode;
 import io.wirelink.gossip.SendPlanner;
-import io.wirelink.gossip.V1Peers;
 import io.wirelink.linklocal.LinkLocal;
 import io.wirelink.trust.Beliefs;
 import io.wirelink.trust.TrustContext;
@@ -56,7 +57,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -91,10 +91,14 @@ public final class AgentCore {
     private final Map<PublicKey, String> lastReason = new TreeMap<>();
     private final RelayPlanner relays;
     private final Delivery delivery = new Delivery(MIN_PEER_CAP, MIN_IN_FLIGHT);
-    /** Per-peer gossip state: the format each peer reads, its last source address. */
+    /** Per-peer gossip state: the format each peer reads, greetings and withdrawals in flight. */
     private final GossipPeers gossipPeers = new GossipPeers();
     private final InboundPipeline inbound;
-    /** Per-peer state looked up by key (greetings, punches, withdrawals, sources), pruned once per pass. */
+    private final OutboundPlanner outbound;
+    private final Sealer sealer;
+    /** Path traversal's part in when our Alive goes (probes, coordinated punches). */
+    private final PathProbes pathProbes = new Probes();
+    /** Per-peer state looked up by key (punches), pruned once per pass. */
     private final Peers peers = new Peers();
     /** Unhealthy quiet paths: when the next probe goes and the back-off after it. */
     private final Map<PublicKey, Probe> probes = new HashMap<>();
@@ -113,7 +117,7 @@ public final class AgentCore {
     /** The group version we announce: 3 = v2 groups with acknowledged delivery (PROTOCOL.md §3). */
     static final int ANNOUNCED_VERSION = GossipPeers.ANNOUNCED_VERSION;
     /** How long a datagram that asked for an Ack waits for it before its facts are sent again. */
-    static final Duration ACK_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration ACK_TIMEOUT = Delivery.ACK_TIMEOUT;
     /** Probes of an unhealthy quiet path back off up to this many Alive periods. */
     static final int MAX_PROBE_BACKOFF = 64;
     /** Lifetime of a PunchRequest: it is acted on at once or not at all. */
@@ -128,8 +132,6 @@ public final class AgentCore {
     static final Duration MAX_PASS_GAP = Duration.ofSeconds(1);
     /** Our facts live {@code factTtl} up to this many peers, twice that up to twice as many, and so on. */
     static final int TTL_SCALE_PEERS = 100;
-    /** At most this many withdrawals wait per peer. */
-    static final int MAX_WITHDRAWALS = 4096;
     private AgentConfig config;
     private DeviceState device;
     /** The device as read, relay peers included ({@link #device} is without them). */
@@ -213,6 +215,8 @@ public final class AgentCore {
         this.relays = new RelayPlanner(selfKey, config.relay().use(), config.relay().maxAttach());
         relays.configured(configuredRelays(config));
         this.inbound = new InboundPipeline(selfKey, groups, store, knowledge, delivery, gossipPeers, new Inbound());
+        this.outbound = new OutboundPlanner(selfKey, settings.gossip(), knowledge, delivery, gossipPeers, store);
+        this.sealer = new Sealer(groups, nonces, delivery);
     }
 
     /**
@@ -350,7 +354,7 @@ public final class AgentCore {
             }
         }
         TrustContext ctx = trustContext(now);
-        boolean selfRouter = selfIsRouter();
+        OutboundPlanner.Round round = round(now, selfIsRouter());
         for (PublicKey k : targets) {
             PeerState p = device.peer(k);
             if (p == null || p.endpoint() == null) {
@@ -360,15 +364,17 @@ public final class AgentCore {
             List<Fact> facts = new ArrayList<>();
             Probe pr = probes.get(k);
             boolean probeDue = pr != null && !now.isBefore(pr.next());
-            PeerPlan pp = peerPlan(p, ctx, selfRouter, now);
-            if (pp.rule() == SendPlanner.AliveRule.NOW) {
-                Fact alive = ownAlive(now); // a probe or a greeting: never to a peer known to be v1
+            SendMode m = outbound.mode(recipient(p, ctx, now), round);
+            counters.aliveGreetings += m.greeting() ? 1 : 0;
+            boolean aliveNow = m.rule() == SendPlanner.AliveRule.NOW;
+            if (aliveNow) {
+                Fact alive = round.alive(); // a probe or a greeting: never to a peer known to be v1
                 facts.add(alive);
                 knowledge.learned(k, alive.key(), alive.expires());
             } else if (probeDue) {
                 probes.remove(k); // the path no longer needs probing (healthy, or not a quiet peer any more)
             }
-            seal(k, facts, pp, pp.rule() == SendPlanner.AliveRule.NOW && pp.acks(), port, out, now);
+            send(outbound.datagram(k, facts, m, aliveNow && m.acks(), now), port, out, now);
         }
         return new Actions(DeviceChange.peers(List.of()), out, List.of());
     }
@@ -537,16 +543,6 @@ public final class AgentCore {
         public void punchRequest(PublicKey signer, Fact f, Instant now) {
             AgentCore.this.punchRequest(signer, f, now);
         }
-
-        @Override
-        public void acked(PublicKey signer, List<FactKey> keys) {
-            AgentCore.this.acked(signer, keys);
-        }
-
-        @Override
-        public void restarted(PublicKey signer) {
-            ungreet(signer);
-        }
     }
 
     /**
@@ -585,24 +581,6 @@ public final class AgentCore {
     /** A PunchRequest asking {@code target} to send towards {@code requester} now. */
     private static Fact punchRequest(PublicKey target, PublicKey requester, Instant now) {
         return new Fact(Attribute.PUNCH_REQUEST, target, new FactValue.Requester(requester), now.plus(PUNCH_TTL));
-    }
-
-    /** Our datagram to {@code peer} carrying these facts arrived: a quiet path whose Alive arrived is greeted. */
-    private void acked(PublicKey peer, List<FactKey> keys) {
-        Peers.Peer held = peers.get(peer);
-        if (held != null && held.withdrawals != null) {
-            keys.forEach(held.withdrawals::remove);
-            if (held.withdrawals.isEmpty()) {
-                held.withdrawals = null;
-            }
-        }
-        for (FactKey k : keys) {
-            if (k.attribute() == Attribute.ALIVE && k.subject().equals(selfKey)) {
-                Peers.Peer r = peers.of(peer);
-                r.greeted = true;
-                r.greetSentAt = null;
-            }
-        }
     }
 
     /**
@@ -1127,6 +1105,7 @@ public final class AgentCore {
 
     // ------------------------------------------------------------------ gossip out
 
+    /** What each device peer is sent this pass ({@link OutboundPlanner}), sealed. */
     private List<Outgoing> gossip(Instant now, Map<FactKey, Fact> believed, Map<PublicKey, PeerIntent> intents,
             TrustContext ctx, boolean selfRouter) {
         int port = gossipPort();
@@ -1134,124 +1113,86 @@ public final class AgentCore {
         if (port == 0) {
             return out;
         }
-        // facts about peers that are neither alive nor healthy are not shared (wirelink PR #21)
-        List<Fact> eligible = new ArrayList<>();
-        Set<FactKey> observed = new HashSet<>();
-        for (Fact f : believed.values()) {
-            if (f.attribute() == Attribute.ALIVE) {
-                continue;
-            }
-            PeerIntent v = intents.get(f.subject());
-            if (v != null && device.peer(f.subject()) != null && !v.healthy() && v.aliveUntil() == null) {
-                continue;
-            }
-            eligible.add(f);
-            if (f.attribute() == Attribute.OBSERVED_ENDPOINT) {
-                observed.add(FactKey.of(Fact.endpoint(f.subject(), ((FactValue.Endpoint) f.value()).endpoint(),
-                        f.expires())));
-            }
-        }
-        // v2 peers read an ObservedEndpoint; the EndpointV4/V6 saying the same is only for v1 peers
-        List<Fact> eligibleV2 = new ArrayList<>(eligible.size());
-        for (Fact f : eligible) {
-            if (!observed.contains(f.key())) {
-                eligibleV2.add(f);
-            }
-        }
-        // what we stopped sharing is withdrawn from the peers that hold it (PROTOCOL.md §6.1)
-        for (Fact f : knowledge.gone(eligibleV2)) {
-            if (!f.expires().isAfter(now)) {
-                continue;
-            }
-            FactKey key = f.key();
-            for (PublicKey p : knowledge.holders(key, now)) {
-                if (store.assertion(key, p) != null) {
-                    continue; // the peer itself asserts it to us: it holds it whatever we share
-                }
-                knowledge.forget(p, key);
-                if (gossipPeers.acks(p)) {
-                    Peers.Peer r = peers.of(p);
-                    if (r.withdrawals == null) {
-                        r.withdrawals = new LinkedHashMap<>();
-                    }
-                    Map<FactKey, Fact> w = r.withdrawals;
-                    if (w.size() < MAX_WITHDRAWALS) {
-                        w.put(key, f);
-                    }
-                }
-            }
-        }
-        Fact alive = ownAlive(now);
-        List<Fact> askRouters = punchRequests(now);
-        Map<PublicKey, Set<PublicKey>> relay = new TreeMap<>(punchRelay);
-        punchRelay.clear();
-        List<Fact> eligibleV1 = null; // built for the first v1 peer
+        OutboundPlanner.Signals signals = signals(now); // before the plan consults the probe schedules
+        List<OutboundPlanner.Recipient> recipients = new ArrayList<>(device.peers().size());
         for (PeerState p : device.peers()) {
-            PublicKey k = p.publicKey();
-            if (k.equals(selfKey)) {
-                continue;
+            if (!p.publicKey().equals(selfKey)) {
+                recipients.add(recipient(p, ctx, now));
             }
-            PeerPlan pp = peerPlan(p, ctx, selfRouter, now);
-            SendPlanner.Level level = pp.level();
-            boolean v2 = pp.v2();
-            boolean acks = pp.acks();
-            SendPlanner.AliveRule rule = pp.rule();
-            List<Fact> eligibleHere;
-            if (v2) {
-                eligibleHere = eligibleV2;
-            } else {
-                if (eligibleV1 == null) {
-                    eligibleV1 = V1Peers.eligible(eligible, settings.gossip(), now); // no withdrawals: short lives
-                }
-                eligibleHere = eligibleV1;
-            }
-            GossipSettings gs = settings.gossip();
-            // Alive at a Go node's pace only to a peer known to be v1: one not heard from yet may be an agent
-            // whose first Alive after a punch must not wait 30 s
-            boolean knownV1 = !v2 && heardFrom(k);
-            List<Fact> facts = v2
-                    ? SendPlanner.plan(k, level, eligibleHere, alive, rule, knowledge, gs, now)
-                    : SendPlanner.plan(k, level, eligibleHere, knownV1 ? V1Peers.alive(alive, gs, now) : alive,
-                            rule, V1Peers.window(gs), knownV1 ? V1Peers.window(gs) : gs.aliveWindow(), knowledge,
-                            now);
-            boolean wantAck = acks && !facts.isEmpty()
-                    && (rule == SendPlanner.AliveRule.NOW || facts.stream().anyMatch(
-                            f -> f.attribute() != Attribute.ALIVE));
-            List<Fact> signals = new ArrayList<>();
-            if (v2 && pp.peerRouter() && acks) {
-                signals.addAll(askRouters);
-            }
-            for (PublicKey requester : relay.getOrDefault(k, Set.of())) {
-                signals.add(punchRequest(k, requester, now));
-            }
-            if (!signals.isEmpty() && v2 && level != SendPlanner.Level.NOTHING) {
-                facts = new ArrayList<>(facts);
-                facts.addAll(0, signals);
-                wantAck = acks;
-            }
-            Peers.Peer held = peers.get(k);
-            Map<FactKey, Fact> w = held == null ? null : held.withdrawals;
-            if (w != null) {
-                w.keySet().removeIf(knowledge::sharing); // shared again: planned anew above
-                Instant sent = held.withdrawnAt;
-                if (!w.isEmpty() && acks && level != SendPlanner.Level.NOTHING
-                        && (sent == null || !now.isBefore(sent.plus(ACK_TIMEOUT)))) {
-                    facts = new ArrayList<>(facts);
-                    for (Fact f : w.values()) {
-                        facts.add(0, f.withExpiry(now)); // TTL 0
-                        counters.withdrawalsOut++;
-                    }
-                    wantAck = true;
-                    held.withdrawnAt = now;
-                }
-                if (w.isEmpty()) {
-                    held.withdrawals = null;
-                    held.withdrawnAt = null;
-                }
-            }
-            seal(k, facts, pp, wantAck, port, out, now);
+        }
+        OutboundPlanner.Plan plan = outbound.plan(round(now, selfRouter), believed.values(), k -> {
+            PeerIntent v = intents.get(k); // facts about peers that are neither alive nor healthy are not shared
+            return v != null && device.peer(k) != null && !v.healthy() && v.aliveUntil() == null;
+        }, recipients, signals);
+        counters.aliveGreetings += plan.greetings();
+        counters.withdrawalsOut += plan.withdrawals();
+        for (OutboundPlanner.Datagram d : plan.datagrams()) {
+            send(d, port, out, now);
         }
         return out;
+    }
+
+    /** The PunchRequests this pass carries: ours to our routers, and, as a router, those we pass on. */
+    private OutboundPlanner.Signals signals(Instant now) {
+        List<Fact> askRouters = punchRequests(now);
+        Map<PublicKey, List<Fact>> passOn = new HashMap<>();
+        punchRelay.forEach((target, requesters) -> {
+            List<Fact> fs = new ArrayList<>();
+            requesters.forEach(r -> fs.add(punchRequest(target, r, now)));
+            passOn.put(target, fs);
+        });
+        punchRelay.clear();
+        return new OutboundPlanner.Signals(askRouters, passOn);
+    }
+
+    /** A device peer as the send plan sees it: its configured trust, its role, its path. */
+    private OutboundPlanner.Recipient recipient(PeerState p, TrustContext ctx, Instant now) {
+        PublicKey k = p.publicKey();
+        PeerConfig pc = config.peer(k);
+        TrustLevel configured = pc == null ? null : pc.trust();
+        return new OutboundPlanner.Recipient(k, p.endpoint() != null,
+                configured != null && configured.atLeast(TrustLevel.AllowedIPs), ctx.routers().contains(k),
+                pc != null && pc.factExchanger(), pathHealthy(p, now), Health.healthy(p, now));
+    }
+
+    private OutboundPlanner.Round round(Instant now, boolean selfRouter) {
+        return new OutboundPlanner.Round(now, ownAlive(now), selfRouter, config.chatty(), pathProbes);
+    }
+
+    /** Seals {@code d} (null: nothing to send) and queues its groups for the peer's link-local address. */
+    private void send(OutboundPlanner.Datagram d, int port, List<Outgoing> out, Instant now) {
+        if (d == null) {
+            return;
+        }
+        for (SignedGroups.Sealed s : sealer.seal(d, now)) {
+            out.add(new Outgoing(d.peer(), LinkLocal.address(d.peer()), port, s.datagram()));
+            counters.datagramsOut++;
+            counters.bytesOut += s.datagram().length;
+        }
+    }
+
+    /** Path traversal's part in when our Alive goes: coordinated punches and the probe schedules. */
+    private final class Probes implements PathProbes {
+        @Override
+        public boolean punchOwed(PublicKey k) {
+            Peers.Peer punch = peers.get(k);
+            if (punch == null || !punch.punchNow) {
+                return false;
+            }
+            punch.punchNow = false;
+            counters.alivePunches++;
+            return true;
+        }
+
+        @Override
+        public void pathWorks(PublicKey k) {
+            probes.remove(k);
+        }
+
+        @Override
+        public SendPlanner.AliveRule probe(PublicKey k, Instant now) {
+            return probeRule(k, now);
+        }
     }
 
     /** As a leaf: the PunchRequests to send our routers, for woken idle paths and failed ones. */
@@ -1285,142 +1226,6 @@ public final class AgentCore {
         return r == null ? null : r.punchAsked;
     }
 
-    /** How a peer is sent to on this pass: the planner's level, our Alive's rule, and what the peer reads. */
-    private record PeerPlan(SendPlanner.Level level, SendPlanner.AliveRule rule, boolean v2, boolean acks,
-            boolean peerRouter) {}
-
-    /** The level and Alive rule for one peer (updating its probe and greeting state, as a pass does). */
-    private PeerPlan peerPlan(PeerState p, TrustContext ctx, boolean selfRouter, Instant now) {
-        PublicKey k = p.publicKey();
-        PeerConfig pc = config.peer(k);
-        TrustLevel configured = pc == null ? null : pc.trust();
-        boolean trustedForFacts = configured != null && configured.atLeast(TrustLevel.AllowedIPs);
-        boolean peerRouter = ctx.routers().contains(k);
-        boolean exchanger = pc != null && pc.factExchanger();
-        SendPlanner.Level level = SendPlanner.level(p.endpoint() != null, trustedForFacts, peerRouter, exchanger,
-                selfRouter, config.chatty(), pathHealthy(p, now));
-        boolean v2 = gossipPeers.v2(k);
-        boolean acks = v2 && gossipPeers.acks(k);
-        boolean pingOnly = SendPlanner.level(true, trustedForFacts, peerRouter, exchanger, selfRouter,
-                config.chatty(), true) == SendPlanner.Level.PING;
-        boolean quiet = acks && pingOnly;
-        SendPlanner.AliveRule rule = SendPlanner.AliveRule.WINDOW;
-        if (quiet) {
-            rule = quietAliveRule(p, now);
-        } else if (pingOnly && !heardFrom(k) && !pathHealthy(p, now) && p.endpoint() != null) {
-            // never heard from, on a path that does not work (e.g. both behind symmetric NATs): probe with
-            // back-off rather than every alivePeriod for ever. Without an endpoint nothing can be sent, so no
-            // probe is spent: the first one goes when the peer gets an endpoint (a relay's, say)
-            rule = probeRule(k, now);
-        }
-        return new PeerPlan(level, rule, v2, acks, peerRouter);
-    }
-
-    /**
-     * Adds the hello (to a v2 peer not known to read Acks) and the Acks we owe the peer to {@code facts}, seals
-     * them for the peer (asking for an Ack when {@code wantAck}) and queues the datagrams.
-     */
-    private void seal(PublicKey k, List<Fact> facts, PeerPlan pp, boolean wantAck, int port, List<Outgoing> out,
-            Instant now) {
-        boolean v2 = pp.v2();
-        boolean acks = pp.acks();
-        SendPlanner.Level level = pp.level();
-        if (v2 && !acks && !facts.isEmpty()) {
-            // our boot ID says we read Acks; a v2 peer that has not shown it reads them (an older agent that
-            // announced only v2) is told as older agents tell it. Never in v1: a Go node logs the unknown
-            // sub-attribute of every such fact
-            Fact hello = Fact.member(selfKey, MemberMetadata.EMPTY.withVersion(ANNOUNCED_VERSION),
-                    now.plus(settings.gossip().factTtl()));
-            // as often as Alive: a hello lost at first contact (the peer did not know us yet) is repeated soon
-            if (knowledge.needs(k, hello.key(), hello.expires(), settings.gossip().factTtl().minus(
-                    settings.gossip().alivePeriod()), now)) {
-                facts = new ArrayList<>(facts);
-                facts.add(0, hello);
-                knowledge.learned(k, hello.key(), hello.expires());
-            }
-        }
-        if (v2) {
-            List<Long> owed = delivery.drainAcks(k);
-            if (!owed.isEmpty() && level != SendPlanner.Level.NOTHING) {
-                facts = new ArrayList<>(facts);
-                for (int i = 0; i < owed.size(); i += FactValue.Acks.MAX) {
-                    facts.add(0, new Fact(Attribute.ACK, selfKey, new FactValue.Acks(
-                            owed.subList(i, Math.min(owed.size(), i + FactValue.Acks.MAX))), now));
-                }
-            }
-        }
-        if (facts.isEmpty()) {
-            return;
-        }
-        int flags = wantAck ? SignedGroupValue.FLAG_ACK_REQUEST : 0;
-        for (SignedGroups.Sealed d : groups.sealTracked(v2 ? 2 : 1, k, facts, now, nonces, flags)) {
-            if (wantAck) {
-                List<FactKey> keys = new ArrayList<>();
-                for (Fact f : d.facts()) {
-                    if (f.attribute() != Attribute.ACK) {
-                        keys.add(f.key());
-                    }
-                }
-                if (!keys.isEmpty()) {
-                    delivery.sent(k, d.id(), keys, now);
-                }
-            }
-            out.add(new Outgoing(k, LinkLocal.address(k), port, d.datagram()));
-            counters.datagramsOut++;
-            counters.bytesOut += d.datagram().length;
-        }
-    }
-
-    /**
-     * When our Alive goes to a quiet peer (a v2 leaf we only ping; PROTOCOL.md §6.1): on a healthy path once, until
-     * the peer acknowledges it; on an idle path never; on an unhealthy path as a probe, backing off from
-     * {@code alivePeriod} to {@value #MAX_PROBE_BACKOFF} times that. A direct path then costs nothing while it is
-     * healthy or idle, instead of a ping every {@code alivePeriod}.
-     */
-    private SendPlanner.AliveRule quietAliveRule(PeerState p, Instant now) {
-        PublicKey k = p.publicKey();
-        if (p.endpoint() == null) {
-            return SendPlanner.AliveRule.PIGGYBACK;
-        }
-        Peers.Peer punch = peers.get(k);
-        if (punch != null && punch.punchNow) {
-            punch.punchNow = false;
-            counters.alivePunches++;
-            return SendPlanner.AliveRule.NOW; // a coordinated punch: send now, whatever the path's state
-        }
-        if (pathHealthy(p, now)) {
-            probes.remove(k);
-            Peers.Peer r = peers.get(k);
-            Instant sent = r == null ? null : r.greetSentAt;
-            if (Health.healthy(p, now) && (r == null || !r.greeted)
-                    && (sent == null || !now.isBefore(sent.plus(ACK_TIMEOUT)))) {
-                peers.of(k).greetSentAt = now;
-                counters.aliveGreetings++;
-                return SendPlanner.AliveRule.NOW;
-            }
-            return SendPlanner.AliveRule.PIGGYBACK;
-        }
-        Peers.Peer r = peers.get(k);
-        if (r != null) {
-            r.greeted = false;
-            r.greetSentAt = null;
-        }
-        return probeRule(k, now);
-    }
-
-    /** The peer restarted: a greeting must be acknowledged again. */
-    private void ungreet(PublicKey k) {
-        Peers.Peer r = peers.get(k);
-        if (r != null) {
-            r.greeted = false;
-        }
-    }
-
-    /** Whether the peer ever reached us: we know its boot ID or its group version. */
-    private boolean heardFrom(PublicKey k) {
-        return gossipPeers.v2(k) || knowledge.bootIdOf(k) != null;
-    }
-
     /** An Alive probe of an unhealthy path, backing off from alivePeriod to 16 times that. */
     private SendPlanner.AliveRule probeRule(PublicKey k, Instant now) {
         probed.add(k);
@@ -1451,12 +1256,12 @@ public final class AgentCore {
         }
     }
 
-    /** Whether a path carries traffic (see {@link PathHealth#healthy}). */
     /** The peers whose format (v2, Acks) this core remembers; bounded by the known peers. For tests. */
     int capabilitiesHeld() {
         return gossipPeers.formatsHeld();
     }
 
+    /** Whether a path carries traffic (see {@link PathHealth#healthy}). */
     boolean pathHealthy(PeerState p, Instant now) {
         return paths.healthy(p, now);
     }

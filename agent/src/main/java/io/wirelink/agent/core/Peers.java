@@ -1,7 +1,5 @@
 package io.wirelink.agent.core;
 
-import io.wirelink.facts.Fact;
-import io.wirelink.facts.FactKey;
 import io.wirelink.facts.PublicKey;
 import java.time.Instant;
 import java.util.HashMap;
@@ -11,29 +9,19 @@ import java.util.Set;
 /**
  * The core's state about each peer that outlives a pass, one record per peer, forgotten in one place
  * ({@link #retain}) when the peer is no longer known. Only state that is looked up by key lives here: tables whose
- * iteration order decides what is sent (probe schedules, quiet paths) keep their own maps.
+ * iteration order decides what is sent (probe schedules, quiet paths) keep their own maps, and what gossip remembers
+ * of a peer (its format, greetings, withdrawals) is {@code gossip.GossipPeers}, pruned in the same place.
  */
 final class Peers {
 
     /** What the core remembers about one peer; a field at its default means "nothing remembered". */
     static final class Peer {
-        /** A quiet path whose peer acknowledged an Alive of ours since the path last became healthy. */
-        boolean greeted;
-        /** When we last sent a greeting Alive not acknowledged yet (null: none outstanding). */
-        Instant greetSentAt;
         /** A router asked us to send towards this peer now (a coordinated punch). */
         boolean punchNow;
         /** When we last punched towards this peer on a request, or null. */
         Instant punchedAt;
         /** As a leaf: when we last asked our routers for a punch with this peer, or null. */
         Instant punchAsked;
-        /**
-         * Withdrawals not yet acknowledged: facts the peer holds (we sent them) that we no longer share, sent with
-         * TTL 0 until the peer acknowledges them (null: none).
-         */
-        Map<FactKey, Fact> withdrawals;
-        /** When withdrawals last went to this peer, or null. */
-        Instant withdrawnAt;
     }
 
     private final Map<PublicKey, Peer> byKey = new HashMap<>();
