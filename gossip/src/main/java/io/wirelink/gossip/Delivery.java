@@ -21,6 +21,9 @@ import java.util.Set;
  * side queues the ids to acknowledge. Bounded per peer and in peers; single-threaded.
  */
 public final class Delivery {
+    /** How long a datagram that asked for an Ack waits for it before its facts are sent again. */
+    public static final Duration ACK_TIMEOUT = Duration.ofSeconds(2);
+
     /** Facts of one unacknowledged datagram. */
     private record Pending(Instant sentAt, List<FactKey> keys) {}
 

@@ -25,12 +25,10 @@ import io.wirelink.facts.FactKey;
 import io.wirelink.facts.FactValue;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.IpPrefix;
-import io.wirelink.facts.MalformedInputException;
 import io.wirelink.facts.MemberMetadata;
 import io.wirelink.facts.PrivateKey;
 import io.wirelink.facts.PublicKey;
 import io.wirelink.facts.RelayAttachment;
-import io.wirelink.facts.SignedGroupValue;
 import io.wirelink.facts.SignedGroups;
 import io.wirelink.facts.store.AppendResult;
 import io.wirelink.facts.store.Channel;
@@ -39,27 +37,29 @@ import io.wirelink.facts.store.FactStore;
 import io.wirelink.facts.store.FactView;
 import io.wirelink.facts.store.Provenance;
 import io.wirelink.gossip.Delivery;
-import io.wirelink.gossip.GossipSettings;
+import io.wirelink.gossip.GossipPeers;
+import io.wirelink.gossip.InboundPipeline;
 import io.wirelink.gossip.Knowledge;
+import io.wirelink.gossip.OutboundPlanner;
+import io.wirelink.gossip.PathProbes;
+import io.wirelink.gossip.Sealer;
+import io.wirelink.gossip.SendMode;
 import io.wirelink.gossip.SendPlanner;
-import io.wirelink.gossip.V1Peers;
 import io.wirelink.linklocal.LinkLocal;
-import io.wirelink.traversal.AliveProbes;
-import io.wirelink.traversal.Punches;
-import io.wirelink.traversal.RelayPlanner;
 import io.wirelink.trust.Beliefs;
 import io.wirelink.trust.TrustContext;
 import io.wirelink.trust.TrustContexts;
 import io.wirelink.trust.TrustLevel;
 import io.wirelink.trust.TrustPolicy;
+import io.wirelink.traversal.AliveProbes;
+import io.wirelink.traversal.Punches;
+import io.wirelink.traversal.RelayPlanner;
 import java.net.Inet6Address;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -91,14 +91,16 @@ public final class AgentCore {
     private final UUID bootId;
     private final Counters counters = new Counters();
     private final Aliveness aliveness = new Aliveness();
-    private final Set<PublicKey> speaksV2 = new HashSet<>();
     private final Map<PublicKey, String> lastReason = new TreeMap<>();
     private final RelayPlanner relays;
-    /** v2 peers that announced acknowledged delivery (MemberMetadata version ≥ 3). */
-    private final Set<PublicKey> speaksAcks = new HashSet<>();
     private final Delivery delivery = new Delivery(MIN_PEER_CAP, MIN_IN_FLIGHT);
-    /** Per-peer state looked up by key (greetings, withdrawals, sources), pruned once per pass. */
-    private final Peers peers = new Peers();
+    /** Per-peer gossip state: the format each peer reads, greetings and withdrawals in flight. */
+    private final GossipPeers gossipPeers = new GossipPeers();
+    private final InboundPipeline inbound;
+    private final OutboundPlanner outbound;
+    private final Sealer sealer;
+    /** Path traversal's part in when our Alive goes (probes, coordinated punches). */
+    private final PathProbes pathProbes = new Probes();
     /** Alive probes of paths that do not work: when the next goes and the back-off after it. */
     private final AliveProbes probes;
     /** Quiet paths: idle, woken, failed (detect/). */
@@ -109,16 +111,14 @@ public final class AgentCore {
 
 
     /** The group version we announce: 3 = v2 groups with acknowledged delivery (PROTOCOL.md §3). */
-    static final int ANNOUNCED_VERSION = 3;
+    static final int ANNOUNCED_VERSION = GossipPeers.ANNOUNCED_VERSION;
     /** How long a datagram that asked for an Ack waits for it before its facts are sent again. */
-    static final Duration ACK_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration ACK_TIMEOUT = Delivery.ACK_TIMEOUT;
     /** The shortest time between two passes, per device peer: 50 ms at 100 peers, 500 ms at 1,000. */
     static final Duration PASS_GAP_PER_PEER = Duration.ofNanos(500_000);
     static final Duration MAX_PASS_GAP = Duration.ofSeconds(1);
     /** Our facts live {@code factTtl} up to this many peers, twice that up to twice as many, and so on. */
     static final int TTL_SCALE_PEERS = 100;
-    /** At most this many withdrawals wait per peer. */
-    static final int MAX_WITHDRAWALS = 4096;
     private AgentConfig config;
     private DeviceState device;
     /** The device as read, relay peers included ({@link #device} is without them). */
@@ -199,24 +199,22 @@ public final class AgentCore {
         this.nonces = nonces;
         this.startedAt = startedAt;
         this.bootId = BootCapability.stamp(bootId, ANNOUNCED_VERSION); // what we speak, where Go does not look
-        this.relays = new RelayPlanner(selfKey, config.relay().use(), config.relay().maxAttach());
         this.probes = new AliveProbes(selfKey);
         this.punches = new Punches(selfKey, ACK_TIMEOUT);
+        this.relays = new RelayPlanner(selfKey, config.relay().use(), config.relay().maxAttach());
         relays.configured(configuredRelays(config));
+        this.inbound = new InboundPipeline(selfKey, groups, store, knowledge, delivery, gossipPeers, new Inbound());
+        this.outbound = new OutboundPlanner(selfKey, settings.gossip(), knowledge, delivery, gossipPeers, store);
+        this.sealer = new Sealer(groups, nonces, delivery);
     }
 
-    /** See {@link #onlySubjects}; null: every subject. */
-    private java.util.function.Predicate<PublicKey> subjects;
-
     /**
-     * Makes this core a stand-in with a narrow view: received facts about other subjects than these (and itself)
-     * are dropped on arrival, before trust, storage or the note of what the sender holds; everything else is as
-     * usual. Only the simulator uses it ({@code simulate --sample}): a stand-in behaves as a full agent towards its
-     * hubs and the sampled nodes, which is all they can observe of it, at a fraction of the memory. Call before the
+     * Adds a filter stage to the inbound pipeline, just before trust: a received fact it does not keep is neither
+     * stored nor noted as the sender's. The simulator's stand-ins use one to keep a narrow view. Call before the
      * first datagram arrives.
      */
-    public void onlySubjects(java.util.function.Predicate<PublicKey> subjects) {
-        this.subjects = subjects;
+    public void receiveFilter(InboundPipeline.Filter filter) {
+        inbound.filter(filter);
     }
 
     /** The relay client's decisions (PROTOCOL.md §6.4); call only on the core's thread. */
@@ -332,7 +330,7 @@ public final class AgentCore {
         Set<PublicKey> targets = new TreeSet<>(delivery.owedPeers());
         targets.addAll(probes.due(now));
         TrustContext ctx = trustContext(now);
-        boolean selfRouter = selfIsRouter();
+        OutboundPlanner.Round round = round(now, selfIsRouter());
         for (PublicKey k : targets) {
             PeerState p = device.peer(k);
             if (p == null || p.endpoint() == null) {
@@ -341,15 +339,17 @@ public final class AgentCore {
             }
             List<Fact> facts = new ArrayList<>();
             boolean probeDue = probes.isDue(k, now);
-            PeerPlan pp = peerPlan(p, ctx, selfRouter, now);
-            if (pp.rule() == SendPlanner.AliveRule.NOW) {
-                Fact alive = ownAlive(now); // a probe or a greeting: never to a peer known to be v1
+            SendMode m = outbound.mode(recipient(p, ctx, now), round);
+            counters.aliveGreetings += m.greeting() ? 1 : 0;
+            boolean aliveNow = m.rule() == SendPlanner.AliveRule.NOW;
+            if (aliveNow) {
+                Fact alive = round.alive(); // a probe or a greeting: never to a peer known to be v1
                 facts.add(alive);
                 knowledge.learned(k, alive.key(), alive.expires());
             } else if (probeDue) {
                 probes.remove(k); // the path no longer needs probing (healthy, or not a quiet peer any more)
             }
-            seal(k, facts, pp, pp.rule() == SendPlanner.AliveRule.NOW && pp.acks(), port, out, now);
+            send(outbound.datagram(k, facts, m, aliveNow && m.acks(), now), port, out, now);
         }
         return new Actions(DeviceChange.peers(List.of()), out, List.of());
     }
@@ -478,142 +478,45 @@ public final class AgentCore {
     // ------------------------------------------------------------------ receiving
 
     /**
-     * A datagram from {@code source} (a link-local address on the WireGuard interface). It must be a signed group
-     * from a known peer, verified, sent from that peer's own link-local address; each fact is then stored if the
-     * trust policy believes its signer, and what the peer showed it knows is noted.
+     * A datagram from {@code source} (a link-local address on the WireGuard interface), run through the
+     * {@link InboundPipeline}: a signed group from a known peer, verified, sent from that peer's own link-local
+     * address; each fact is then stored if the trust policy believes its signer, and what the peer showed it knows
+     * is noted.
      */
     public Received datagram(IpEndpoint source, byte[] data, Instant now) {
-        counters.datagramsIn++;
-        counters.bytesIn += data.length;
-        SignedGroups.Opened g;
-        try {
-            g = groups.open(data, now);
-        } catch (MalformedInputException e) {
-            counters.malformed++;
-            return Received.MALFORMED;
-        }
-        PublicKey signer = g.signer();
-        TrustContext ctx = trustContext(now);
-        if (!ctx.known().contains(signer)) {
-            counters.unknownSigner++;
-            return Received.UNKNOWN_SIGNER;
-        }
-        if (!Arrays.equals(source.address().getAddress(), LinkLocal.addressBytes(signer))) {
-            counters.wrongSource++;
-            return Received.WRONG_SOURCE;
-        }
-        if (!g.verified()) {
-            counters.unverified++;
-            return Received.UNVERIFIED;
-        }
-        if (g.group().version() >= 2) {
-            speaksV2.add(signer);
-        }
-        if ((g.group().flags() & SignedGroupValue.FLAG_ACK_REQUEST) != 0) {
-            speaksAcks.add(signer); // only a node that reads Acks asks for them
-            delivery.receivedAckRequest(signer, g.group().id()); // the next step (debounced) carries the Ack
-        }
-        boolean news = false;
-        // the sender's boot ID first: a new one wipes what the sender is believed to know, which must not take the
-        // facts this very datagram carried with it (Alive comes last), or they are all echoed back to the sender
-        for (Fact f : g.facts()) {
-            if (f.attribute() == Attribute.ALIVE && f.subject().equals(signer)
-                    && f.value() instanceof FactValue.BootId b) {
-                speaks(signer, BootCapability.version(b.id()));
-                if (knowledge.bootId(signer, b.id())) {
-                    news = true; // the peer (re)started: it knows nothing of ours any more
-                    ungreet(signer);
-                    delivery.forgetPeer(signer);
-                }
-            }
-        }
-        Provenance provenance = null; // one per datagram
-        for (Fact f : g.facts()) {
-            if (f.attribute() == Attribute.PUNCH_REQUEST) {
-                punchRequest(signer, f, now);
-                continue; // a transport signal: never stored
-            }
-            if (f.attribute() == Attribute.ACK) {
-                if (f.subject().equals(signer) && f.value() instanceof FactValue.Acks a) {
-                    acked(signer, delivery.acked(signer, a.ids()));
-                }
-                continue; // a transport signal: never stored
-            }
-            if (!f.expires().isAfter(now)) {
-                // a withdrawal (TTL 0): the signer no longer asserts it (PROTOCOL.md §6.1)
-                knowledge.forget(signer, f.key());
-                if (store.retract(f, signer)) {
-                    counters.withdrawalsIn++;
-                    news = true;
-                }
-                continue;
-            }
-            if (f.value() instanceof MemberMetadata md && f.subject().equals(signer)) {
-                speaks(signer, md.version()); // an older agent's hello
-            }
-            if (subjects != null && !f.subject().equals(selfKey) && !subjects.test(f.subject())) {
-                continue; // a stand-in's narrow view (see onlySubjects): neither held nor noted as the peer's
-            }
-            f = canonical(f);
-            if (!TrustPolicy.accepts(f, signer, ctx)) {
-                counters.factsRejected++;
-                knowledge.heard(signer, f.key(), f.expires());
-                continue;
-            }
-            if (provenance == null) {
-                provenance = new Provenance(signer, Channel.GOSSIP, canonicalSource(signer, source), now);
-            }
-            AppendResult r = store.append(f, provenance);
-            if (r instanceof AppendResult.Appended a) {
-                counters.factsAccepted++;
-                if (a.replaced().isEmpty()) {
-                    news = true;
-                }
-            }
-            knowledge.heard(signer, store.canonical(f.key()), f.expires()); // the store's key object, not a copy
-        }
-        if (news) {
+        InboundPipeline.Result r = inbound.receive(source, data, now);
+        counters.received(r, data.length);
+        if (r.news()) {
             dirty = true;
         }
-        return news ? Received.ACCEPTED : Received.NOTHING_NEW;
+        if (r.rejected() == null) {
+            return r.news() ? Received.ACCEPTED : Received.NOTHING_NEW;
+        }
+        return switch (r.rejected()) {
+            case MALFORMED -> Received.MALFORMED;
+            case UNKNOWN_SIGNER -> Received.UNKNOWN_SIGNER;
+            case WRONG_SOURCE -> Received.WRONG_SOURCE;
+            default -> Received.UNVERIFIED;
+        };
     }
 
-    /**
-     * A capability hint a peer gave about itself (its boot ID's stamp, or an older agent's MemberMetadata {@code v}):
-     * believed without trust, since it only sets the format we send it.
-     */
-    private void speaks(PublicKey peer, int version) {
-        if (version >= 2) {
-            speaksV2.add(peer);
+    /** What the inbound pipeline asks of the core: the trust context, the keys it holds, the signals it handles. */
+    private final class Inbound implements InboundPipeline.Hooks {
+        @Override
+        public InboundPipeline.Trust trust(Instant now) {
+            return new TrustGate(trustContext(now));
         }
-        if (version >= ANNOUNCED_VERSION) {
-            speaksAcks.add(peer);
-        }
-    }
 
-    /**
-     * The fact with its subject as the key object we already hold (a device peer's or ours) rather than the copy the
-     * decoder made: a 1,000-member mesh holds thousands of facts per subject across the store, the view and the
-     * knowledge table, and each copy is 72 bytes.
-     */
-    private Fact canonical(Fact f) {
-        PublicKey k = f.subject();
-        PublicKey c = k.equals(selfKey) ? selfKey : null;
-        if (c == null && device != null) {
-            PeerState p = device.peer(k);
-            c = p == null ? null : p.publicKey();
+        @Override
+        public PublicKey heldKey(PublicKey k) {
+            PeerState p = device == null ? null : device.peer(k);
+            return p == null ? null : p.publicKey();
         }
-        return c == null || c == k ? f : new Fact(f.attribute(), c, f.value(), f.expires());
-    }
 
-    /** The last source address seen from {@code signer}: every stored fact records it, so it is kept once. */
-    private IpEndpoint canonicalSource(PublicKey signer, IpEndpoint source) {
-        Peers.Peer r = peers.of(signer);
-        if (source.equals(r.source)) {
-            return r.source;
+        @Override
+        public void punchRequest(PublicKey signer, Fact f, Instant now) {
+            AgentCore.this.punchRequest(signer, f, now);
         }
-        r.source = source;
-        return source;
     }
 
     /**
@@ -624,30 +527,12 @@ public final class AgentCore {
         if (device == null) {
             return;
         }
-        Punches.Received r = punches.received(signer, f, device, this::selfIsRouter, speaksAcks::contains, now);
+        Punches.Received r = punches.received(signer, f, device, this::selfIsRouter, gossipPeers::acks, now);
         if (r == Punches.Received.PUNCH) {
             counters.punchRequests++;
         }
         if (r != Punches.Received.IGNORED) {
             dirty = true;
-        }
-    }
-
-    /** Our datagram to {@code peer} carrying these facts arrived: a quiet path whose Alive arrived is greeted. */
-    private void acked(PublicKey peer, List<FactKey> keys) {
-        Peers.Peer held = peers.get(peer);
-        if (held != null && held.withdrawals != null) {
-            keys.forEach(held.withdrawals::remove);
-            if (held.withdrawals.isEmpty()) {
-                held.withdrawals = null;
-            }
-        }
-        for (FactKey k : keys) {
-            if (k.attribute() == Attribute.ALIVE && k.subject().equals(selfKey)) {
-                Peers.Peer r = peers.of(peer);
-                r.greeted = true;
-                r.greetSentAt = null;
-            }
         }
     }
 
@@ -739,7 +624,7 @@ public final class AgentCore {
             return new Actions(DeviceChange.peers(List.of()), List.of(), List.of());
         }
         boolean selfRouter = selfIsRouter();
-        paths.track(device, speaksAcks::contains, now);
+        paths.track(device, gossipPeers::acks, now);
         deriveLocalFacts(now, selfRouter);
         dirty = false; // what was just derived is folded and sent by this pass
         store.expire(now);
@@ -774,12 +659,10 @@ public final class AgentCore {
         sizeTables(known.size(), view);
         knowledge.prune(now, known);
         delivery.retain(known);
-        peers.retain(known);
         punches.retain(known);
         probes.retain(known);
         paths.retain(known);
-        speaksV2.retainAll(known); // a peer that comes back announces its version again in its next datagram
-        speaksAcks.retainAll(known);
+        gossipPeers.retain(known); // a peer that comes back announces its format again in its next datagram
         store.flushIfDue();
         List<PeerStatus> status = status(intents, ctx, selfRouter, now);
         last = new Snapshot(now, view, believed.keySet(), status, selfRouter, lookups(intents, view, now),
@@ -1170,6 +1053,7 @@ public final class AgentCore {
 
     // ------------------------------------------------------------------ gossip out
 
+    /** What each device peer is sent this pass ({@link OutboundPlanner}), sealed. */
     private List<Outgoing> gossip(Instant now, Map<FactKey, Fact> believed, Map<PublicKey, PeerIntent> intents,
             TrustContext ctx, boolean selfRouter) {
         int port = gossipPort();
@@ -1177,258 +1061,84 @@ public final class AgentCore {
         if (port == 0) {
             return out;
         }
-        // facts about peers that are neither alive nor healthy are not shared (wirelink PR #21)
-        List<Fact> eligible = new ArrayList<>();
-        Set<FactKey> observed = new HashSet<>();
-        for (Fact f : believed.values()) {
-            if (f.attribute() == Attribute.ALIVE) {
-                continue;
-            }
-            PeerIntent v = intents.get(f.subject());
-            if (v != null && device.peer(f.subject()) != null && !v.healthy() && v.aliveUntil() == null) {
-                continue;
-            }
-            eligible.add(f);
-            if (f.attribute() == Attribute.OBSERVED_ENDPOINT) {
-                observed.add(FactKey.of(Fact.endpoint(f.subject(), ((FactValue.Endpoint) f.value()).endpoint(),
-                        f.expires())));
-            }
-        }
-        // v2 peers read an ObservedEndpoint; the EndpointV4/V6 saying the same is only for v1 peers
-        List<Fact> eligibleV2 = new ArrayList<>(eligible.size());
-        for (Fact f : eligible) {
-            if (!observed.contains(f.key())) {
-                eligibleV2.add(f);
-            }
-        }
-        // what we stopped sharing is withdrawn from the peers that hold it (PROTOCOL.md §6.1)
-        for (Fact f : knowledge.gone(eligibleV2)) {
-            if (!f.expires().isAfter(now)) {
-                continue;
-            }
-            FactKey key = f.key();
-            for (PublicKey p : knowledge.holders(key, now)) {
-                if (store.assertion(key, p) != null) {
-                    continue; // the peer itself asserts it to us: it holds it whatever we share
-                }
-                knowledge.forget(p, key);
-                if (speaksAcks.contains(p)) {
-                    Peers.Peer r = peers.of(p);
-                    if (r.withdrawals == null) {
-                        r.withdrawals = new LinkedHashMap<>();
-                    }
-                    Map<FactKey, Fact> w = r.withdrawals;
-                    if (w.size() < MAX_WITHDRAWALS) {
-                        w.put(key, f);
-                    }
-                }
-            }
-        }
-        Fact alive = ownAlive(now);
-        List<Fact> askRouters = punches.requests(paths, probes, now);
-        counters.punchRequests += askRouters.size();
-        Map<PublicKey, Set<PublicKey>> relay = punches.takePassOn();
-        List<Fact> eligibleV1 = null; // built for the first v1 peer
+        OutboundPlanner.Signals signals = signals(now); // before the plan consults the probe schedules
+        List<OutboundPlanner.Recipient> recipients = new ArrayList<>(device.peers().size());
         for (PeerState p : device.peers()) {
-            PublicKey k = p.publicKey();
-            if (k.equals(selfKey)) {
-                continue;
+            if (!p.publicKey().equals(selfKey)) {
+                recipients.add(recipient(p, ctx, now));
             }
-            PeerPlan pp = peerPlan(p, ctx, selfRouter, now);
-            SendPlanner.Level level = pp.level();
-            boolean v2 = pp.v2();
-            boolean acks = pp.acks();
-            SendPlanner.AliveRule rule = pp.rule();
-            List<Fact> eligibleHere;
-            if (v2) {
-                eligibleHere = eligibleV2;
-            } else {
-                if (eligibleV1 == null) {
-                    eligibleV1 = V1Peers.eligible(eligible, settings.gossip(), now); // no withdrawals: short lives
-                }
-                eligibleHere = eligibleV1;
-            }
-            GossipSettings gs = settings.gossip();
-            // Alive at a Go node's pace only to a peer known to be v1: one not heard from yet may be an agent
-            // whose first Alive after a punch must not wait 30 s
-            boolean knownV1 = !v2 && heardFrom(k);
-            List<Fact> facts = v2
-                    ? SendPlanner.plan(k, level, eligibleHere, alive, rule, knowledge, gs, now)
-                    : SendPlanner.plan(k, level, eligibleHere, knownV1 ? V1Peers.alive(alive, gs, now) : alive,
-                            rule, V1Peers.window(gs), knownV1 ? V1Peers.window(gs) : gs.aliveWindow(), knowledge,
-                            now);
-            boolean wantAck = acks && !facts.isEmpty()
-                    && (rule == SendPlanner.AliveRule.NOW || facts.stream().anyMatch(
-                            f -> f.attribute() != Attribute.ALIVE));
-            List<Fact> signals = new ArrayList<>();
-            if (v2 && pp.peerRouter() && acks) {
-                signals.addAll(askRouters);
-            }
-            for (PublicKey requester : relay.getOrDefault(k, Set.of())) {
-                signals.add(Punches.request(k, requester, now));
-            }
-            if (!signals.isEmpty() && v2 && level != SendPlanner.Level.NOTHING) {
-                facts = new ArrayList<>(facts);
-                facts.addAll(0, signals);
-                wantAck = acks;
-            }
-            Peers.Peer held = peers.get(k);
-            Map<FactKey, Fact> w = held == null ? null : held.withdrawals;
-            if (w != null) {
-                w.keySet().removeIf(knowledge::sharing); // shared again: planned anew above
-                Instant sent = held.withdrawnAt;
-                if (!w.isEmpty() && acks && level != SendPlanner.Level.NOTHING
-                        && (sent == null || !now.isBefore(sent.plus(ACK_TIMEOUT)))) {
-                    facts = new ArrayList<>(facts);
-                    for (Fact f : w.values()) {
-                        facts.add(0, f.withExpiry(now)); // TTL 0
-                        counters.withdrawalsOut++;
-                    }
-                    wantAck = true;
-                    held.withdrawnAt = now;
-                }
-                if (w.isEmpty()) {
-                    held.withdrawals = null;
-                    held.withdrawnAt = null;
-                }
-            }
-            seal(k, facts, pp, wantAck, port, out, now);
+        }
+        OutboundPlanner.Plan plan = outbound.plan(round(now, selfRouter), believed.values(), k -> {
+            PeerIntent v = intents.get(k); // facts about peers that are neither alive nor healthy are not shared
+            return v != null && device.peer(k) != null && !v.healthy() && v.aliveUntil() == null;
+        }, recipients, signals);
+        counters.aliveGreetings += plan.greetings();
+        counters.withdrawalsOut += plan.withdrawals();
+        for (OutboundPlanner.Datagram d : plan.datagrams()) {
+            send(d, port, out, now);
         }
         return out;
     }
 
-    /** How a peer is sent to on this pass: the planner's level, our Alive's rule, and what the peer reads. */
-    private record PeerPlan(SendPlanner.Level level, SendPlanner.AliveRule rule, boolean v2, boolean acks,
-            boolean peerRouter) {}
+    /** The PunchRequests this pass carries: ours to our routers, and, as a router, those we pass on. */
+    private OutboundPlanner.Signals signals(Instant now) {
+        List<Fact> askRouters = punches.requests(paths, probes, now);
+        counters.punchRequests += askRouters.size();
+        Map<PublicKey, List<Fact>> passOn = new HashMap<>();
+        punches.takePassOn().forEach((target, requesters) -> {
+            List<Fact> fs = new ArrayList<>();
+            requesters.forEach(r -> fs.add(Punches.request(target, r, now)));
+            passOn.put(target, fs);
+        });
+        return new OutboundPlanner.Signals(askRouters, passOn);
+    }
 
-    /** The level and Alive rule for one peer (updating its probe and greeting state, as a pass does). */
-    private PeerPlan peerPlan(PeerState p, TrustContext ctx, boolean selfRouter, Instant now) {
+    /** A device peer as the send plan sees it: its configured trust, its role, its path. */
+    private OutboundPlanner.Recipient recipient(PeerState p, TrustContext ctx, Instant now) {
         PublicKey k = p.publicKey();
         PeerConfig pc = config.peer(k);
         TrustLevel configured = pc == null ? null : pc.trust();
-        boolean trustedForFacts = configured != null && configured.atLeast(TrustLevel.AllowedIPs);
-        boolean peerRouter = ctx.routers().contains(k);
-        boolean exchanger = pc != null && pc.factExchanger();
-        SendPlanner.Level level = SendPlanner.level(p.endpoint() != null, trustedForFacts, peerRouter, exchanger,
-                selfRouter, config.chatty(), pathHealthy(p, now));
-        boolean v2 = speaksV2.contains(k);
-        boolean acks = v2 && speaksAcks.contains(k);
-        boolean pingOnly = SendPlanner.level(true, trustedForFacts, peerRouter, exchanger, selfRouter,
-                config.chatty(), true) == SendPlanner.Level.PING;
-        boolean quiet = acks && pingOnly;
-        SendPlanner.AliveRule rule = SendPlanner.AliveRule.WINDOW;
-        if (quiet) {
-            rule = quietAliveRule(p, now);
-        } else if (pingOnly && !heardFrom(k) && !pathHealthy(p, now) && p.endpoint() != null) {
-            // never heard from, on a path that does not work (e.g. both behind symmetric NATs): probe with
-            // back-off rather than every alivePeriod for ever. Without an endpoint nothing can be sent, so no
-            // probe is spent: the first one goes when the peer gets an endpoint (a relay's, say)
-            rule = probeRule(k, now);
-        }
-        return new PeerPlan(level, rule, v2, acks, peerRouter);
+        return new OutboundPlanner.Recipient(k, p.endpoint() != null,
+                configured != null && configured.atLeast(TrustLevel.AllowedIPs), ctx.routers().contains(k),
+                pc != null && pc.factExchanger(), pathHealthy(p, now), Health.healthy(p, now));
     }
 
-    /**
-     * Adds the hello (to a v2 peer not known to read Acks) and the Acks we owe the peer to {@code facts}, seals
-     * them for the peer (asking for an Ack when {@code wantAck}) and queues the datagrams.
-     */
-    private void seal(PublicKey k, List<Fact> facts, PeerPlan pp, boolean wantAck, int port, List<Outgoing> out,
-            Instant now) {
-        boolean v2 = pp.v2();
-        boolean acks = pp.acks();
-        SendPlanner.Level level = pp.level();
-        if (v2 && !acks && !facts.isEmpty()) {
-            // our boot ID says we read Acks; a v2 peer that has not shown it reads them (an older agent that
-            // announced only v2) is told as older agents tell it. Never in v1: a Go node logs the unknown
-            // sub-attribute of every such fact
-            Fact hello = Fact.member(selfKey, MemberMetadata.EMPTY.withVersion(ANNOUNCED_VERSION),
-                    now.plus(settings.gossip().factTtl()));
-            // as often as Alive: a hello lost at first contact (the peer did not know us yet) is repeated soon
-            if (knowledge.needs(k, hello.key(), hello.expires(), settings.gossip().factTtl().minus(
-                    settings.gossip().alivePeriod()), now)) {
-                facts = new ArrayList<>(facts);
-                facts.add(0, hello);
-                knowledge.learned(k, hello.key(), hello.expires());
-            }
-        }
-        if (v2) {
-            List<Long> owed = delivery.drainAcks(k);
-            if (!owed.isEmpty() && level != SendPlanner.Level.NOTHING) {
-                facts = new ArrayList<>(facts);
-                for (int i = 0; i < owed.size(); i += FactValue.Acks.MAX) {
-                    facts.add(0, new Fact(Attribute.ACK, selfKey, new FactValue.Acks(
-                            owed.subList(i, Math.min(owed.size(), i + FactValue.Acks.MAX))), now));
-                }
-            }
-        }
-        if (facts.isEmpty()) {
+    private OutboundPlanner.Round round(Instant now, boolean selfRouter) {
+        return new OutboundPlanner.Round(now, ownAlive(now), selfRouter, config.chatty(), pathProbes);
+    }
+
+    /** Seals {@code d} (null: nothing to send) and queues its groups for the peer's link-local address. */
+    private void send(OutboundPlanner.Datagram d, int port, List<Outgoing> out, Instant now) {
+        if (d == null) {
             return;
         }
-        int flags = wantAck ? SignedGroupValue.FLAG_ACK_REQUEST : 0;
-        for (SignedGroups.Sealed d : groups.sealTracked(v2 ? 2 : 1, k, facts, now, nonces, flags)) {
-            if (wantAck) {
-                List<FactKey> keys = new ArrayList<>();
-                for (Fact f : d.facts()) {
-                    if (f.attribute() != Attribute.ACK) {
-                        keys.add(f.key());
-                    }
-                }
-                if (!keys.isEmpty()) {
-                    delivery.sent(k, d.id(), keys, now);
-                }
-            }
-            out.add(new Outgoing(k, LinkLocal.address(k), port, d.datagram()));
+        for (SignedGroups.Sealed s : sealer.seal(d, now)) {
+            out.add(new Outgoing(d.peer(), LinkLocal.address(d.peer()), port, s.datagram()));
             counters.datagramsOut++;
-            counters.bytesOut += d.datagram().length;
+            counters.bytesOut += s.datagram().length;
         }
     }
 
-    /**
-     * When our Alive goes to a quiet peer (a v2 leaf we only ping; PROTOCOL.md §6.1): on a healthy path once, until
-     * the peer acknowledges it; on an idle path never; on an unhealthy path as a probe, backing off from
-     * {@code alivePeriod} to {@value AliveProbes#MAX_PROBE_BACKOFF} times that. A direct path then costs nothing
-     * while it is healthy or idle, instead of a ping every {@code alivePeriod}.
-     */
-    private SendPlanner.AliveRule quietAliveRule(PeerState p, Instant now) {
-        PublicKey k = p.publicKey();
-        if (p.endpoint() == null) {
-            return SendPlanner.AliveRule.PIGGYBACK;
-        }
-        if (punches.takeNow(k)) {
-            counters.alivePunches++;
-            return SendPlanner.AliveRule.NOW; // a coordinated punch: send now, whatever the path's state
-        }
-        if (pathHealthy(p, now)) {
-            probes.remove(k);
-            Peers.Peer r = peers.get(k);
-            Instant sent = r == null ? null : r.greetSentAt;
-            if (Health.healthy(p, now) && (r == null || !r.greeted)
-                    && (sent == null || !now.isBefore(sent.plus(ACK_TIMEOUT)))) {
-                peers.of(k).greetSentAt = now;
-                counters.aliveGreetings++;
-                return SendPlanner.AliveRule.NOW;
+    /** Path traversal's part in when our Alive goes: coordinated punches and the probe schedules. */
+    private final class Probes implements PathProbes {
+        @Override
+        public boolean punchOwed(PublicKey k) {
+            if (!punches.takeNow(k)) {
+                return false;
             }
-            return SendPlanner.AliveRule.PIGGYBACK;
+            counters.alivePunches++;
+            return true;
         }
-        Peers.Peer r = peers.get(k);
-        if (r != null) {
-            r.greeted = false;
-            r.greetSentAt = null;
-        }
-        return probeRule(k, now);
-    }
 
-    /** The peer restarted: a greeting must be acknowledged again. */
-    private void ungreet(PublicKey k) {
-        Peers.Peer r = peers.get(k);
-        if (r != null) {
-            r.greeted = false;
+        @Override
+        public void pathWorks(PublicKey k) {
+            probes.remove(k);
         }
-    }
 
-    /** Whether the peer ever reached us: we know its boot ID or its group version. */
-    private boolean heardFrom(PublicKey k) {
-        return speaksV2.contains(k) || knowledge.bootIdOf(k) != null;
+        @Override
+        public SendPlanner.AliveRule probe(PublicKey k, Instant now) {
+            return probeRule(k, now);
+        }
     }
 
     /** An Alive probe of a path that does not work (see {@link AliveProbes}). */
@@ -1440,14 +1150,12 @@ public final class AgentCore {
         return SendPlanner.AliveRule.NOW;
     }
 
-    /** Whether a path carries traffic (see {@link PathHealth#healthy}). */
     /** The peers whose format (v2, Acks) this core remembers; bounded by the known peers. For tests. */
     int capabilitiesHeld() {
-        Set<PublicKey> all = new HashSet<>(speaksV2);
-        all.addAll(speaksAcks);
-        return all.size();
+        return gossipPeers.formatsHeld();
     }
 
+    /** Whether a path carries traffic (see {@link PathHealth#healthy}). */
     boolean pathHealthy(PeerState p, Instant now) {
         return paths.healthy(p, now);
     }

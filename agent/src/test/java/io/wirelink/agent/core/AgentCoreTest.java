@@ -246,6 +246,10 @@ class AgentCoreTest {
         assertEquals(1, a.core.counters().unknownSigner);
         assertEquals(1, a.core.counters().wrongSource);
         assertEquals(1, a.core.counters().unverified);
+        assertEquals(1, a.core.counters().dropped(io.wirelink.gossip.Drop.UNKNOWN_SIGNER), "per reason too");
+        assertEquals(1, a.core.counters().dropped(io.wirelink.gossip.Drop.WRONG_SOURCE));
+        assertEquals(1, a.core.counters().dropped(io.wirelink.gossip.Drop.UNVERIFIED));
+        assertTrue(a.core.counters().dropped(io.wirelink.gossip.Drop.UNTRUSTED) >= 1, "b's member fact");
     }
 
     @Test

@@ -100,7 +100,13 @@ public final class SimAgent {
                 io.wirelink.agent.config.RelayConfig.DEFAULTS, List.of(), null);
     }
 
-    /** See {@link AgentCore#onlySubjects}: set before {@link #start}. */
+    /**
+     * Makes this agent a stand-in with a narrow view: received facts about other subjects than these (and itself)
+     * are dropped on arrival, before trust, storage or the note of what the sender holds (a filter stage of the
+     * core's inbound pipeline, {@link AgentCore#receiveFilter}). A stand-in behaves as a full agent towards its hubs
+     * and the sampled nodes, which is all they can observe of it, at a fraction of the memory. Set before
+     * {@link #start}.
+     */
     public SimAgent onlySubjects(java.util.function.Predicate<io.wirelink.facts.PublicKey> subjects) {
         this.subjects = subjects;
         return this;
@@ -149,7 +155,9 @@ public final class SimAgent {
         core = new AgentCore(key, config, store, settings, new Random(r.nextLong()), scheduler.now(),
                 new UUID(r.nextLong(), r.nextLong()));
         if (subjects != null) {
-            core.onlySubjects(subjects);
+            java.util.function.Predicate<io.wirelink.facts.PublicKey> keep = subjects;
+            io.wirelink.facts.PublicKey me = core.publicKey();
+            core.receiveFilter((signer, f) -> f.subject().equals(me) || keep.test(f.subject()));
         }
         core.device(d);
         core.host(links, addrs);

@@ -46,7 +46,7 @@ import java.util.function.Consumer;
  *
  * <p><b>Sampled runs</b> ({@code sample} K &gt; 0): only nodes 0..K-1 (a random draw, since NAT kinds are shuffled)
  * run the full agent; the others are <em>stand-ins</em>, the same agent on the same world with a narrow view
- * ({@link io.wirelink.agent.core.AgentCore#onlySubjects}): they keep only facts about the hubs, the K sampled nodes
+ * ({@link SimAgent#onlySubjects}): they keep only facts about the hubs, the K sampled nodes
  * and themselves. Towards the hubs and the sample a stand-in does what a full agent does (joins, gossips its own facts, acknowledges, punches
  * and answers punches), so the hubs carry the whole mesh's load and each sampled node sees a mesh of every node; what
  * is left out is stand-ins' traffic among themselves, which no measured agent sees. Everything per node (convergence,
