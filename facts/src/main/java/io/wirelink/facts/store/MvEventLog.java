@@ -38,14 +38,14 @@ final class MvEventLog implements EventLog {
     private static final String MOVE_ASIDE =
             "if it is damaged or not a fact store, move it aside: peers and this host supply every fact again";
 
-    private final Path file;
+    private Path file;
     private final MVStore store;
     private final MVMap<Long, byte[]> events;
     private final MVMap<String, String> meta;
     private RuntimeException failure;
 
     /** What {@link #open} found. */
-    record Opened(MvEventLog log, List<FactEvent> events, long nextSeq, int corrupt) {}
+    record Opened(EventLog log, List<FactEvent> events, long nextSeq, int corrupt) {}
 
     private MvEventLog(Path file, MVStore store, MVMap<Long, byte[]> events, MVMap<String, String> meta) {
         this.file = file;
@@ -198,6 +198,11 @@ final class MvEventLog implements EventLog {
     @Override
     public void closeImmediately() {
         store.closeImmediately();
+    }
+
+    @Override
+    public void movedTo(Path to) {
+        file = to;
     }
 
     @Override
