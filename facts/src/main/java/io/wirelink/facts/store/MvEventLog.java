@@ -134,9 +134,15 @@ final class MvEventLog implements EventLog {
         return new Opened(log, decoded, nextSeq, bad.size());
     }
 
+    /** The message, with the root cause's (MVStore's "Writing to ... failed" hides "No space left on device"). */
     private static String reason(RuntimeException e) {
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e || root.getMessage() == null || m.contains(root.getMessage()) ? m
+                : m + ": " + root.getMessage();
     }
 
     /**

@@ -1,0 +1,196 @@
+package io.wirelink.lab;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wirelink.agent.cli.ControlClient;
+import io.wirelink.agent.cli.FactJson;
+import io.wirelink.facts.Clock;
+import io.wirelink.facts.store.FactStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Fault 5 (issue "Observe and survive"): leaf a's state directory, a small tmpfs, fills up and later turns read-only
+ * while the mesh runs. The agent must keep serving (status, pings, a member that joins meanwhile), say so once at
+ * ERROR, and be persistent again within its back-off once the directory is writable; what it learned meanwhile is
+ * then in its file. The figure: from space freed (or rw again) until {@code /status} says persistent.
+ */
+@ExtendWith(LabExtension.class)
+@Timeout(value = 900, unit = TimeUnit.SECONDS)
+class StateDirFaultIT {
+    static final Duration POLL = Duration.ofMillis(100);
+    static final Pattern RETRY_IN = Pattern.compile("rewriting it in (\\d+) s");
+
+    private Path mounted;
+
+    @AfterEach
+    void unmount() throws Exception {
+        if (mounted != null) {
+            // lazy: the agent may still hold its file open; the mount goes when the last user does
+            host("umount", "-l", mounted.toString());
+            mounted = null;
+        }
+    }
+
+    /** Runs a command in the test's own (root) namespace; returns its exit code. */
+    static int host(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new IOException("timed out: " + List.of(command));
+        }
+        return p.exitValue();
+    }
+
+    /** Fills the tmpfs to the last block (dd stops at ENOSPC, which is the point). */
+    static void fill(Path file) throws Exception {
+        host("dd", "if=/dev/zero", "of=" + file, "bs=16k");
+        host("sync");
+    }
+
+    static JsonNode factLog(LabAgent agent) {
+        JsonNode s = agent.status();
+        return s == null ? null : s.get("factLog");
+    }
+
+    static boolean persistent(LabAgent agent) {
+        JsonNode f = factLog(agent);
+        return f != null && f.get("persistent").asBoolean();
+    }
+
+    static boolean knows(LabAgent agent, String subject) throws IOException {
+        ControlClient.Response r = ControlClient.call(agent.socket(), "GET", "/facts");
+        for (JsonNode f : FactJson.MAPPER.readTree(r.body()).get("facts")) {
+            if (subject.equals(f.path("subject").asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The agent's log lines at ERROR. */
+    static List<String> errors(LabAgent agent) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(agent.process.logFile(), StandardCharsets.UTF_8)) {
+            if (line.contains(" ERROR ")) {
+                out.add(line);
+            }
+        }
+        return out;
+    }
+
+    static long retrySeconds(String errorLine) {
+        Matcher m = RETRY_IN.matcher(errorLine);
+        assertTrue(m.find(), errorLine);
+        return Long.parseLong(m.group(1));
+    }
+
+    static LabAgent started(LabAgent agent) {
+        agent.start();
+        await("agent on " + agent.host.name() + " ready").atMost(Duration.ofSeconds(60)).pollInterval(POLL)
+                .until(() -> {
+                    if (!agent.process.isAlive()) {
+                        throw new AssertionError("agent died: " + agent.log());
+                    }
+                    return agent.ready();
+                });
+        return agent;
+    }
+
+    @Test
+    void aFullOrReadOnlyStateDirectoryCostsTheMeshNothingAndTheLogComesBack(Lab lab) throws Exception {
+        HubMesh h = HubMesh.build(lab);
+        LabAgent a = new LabAgent(lab, h.a(), h.wa());
+        Files.createDirectories(a.stateDir);
+        assertEquals(0, host("mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", a.stateDir.toString()));
+        mounted = a.stateDir;
+        LabAgent hub = started(new LabAgent(lab, h.hubHost(), h.hub()));
+        started(a);
+        started(new LabAgent(lab, h.b(), h.wb()));
+        started(new LabAgent(lab, h.c(), h.wc()));
+        // c joins later, while a's disk is full
+        for (WgInterface leaf : List.of(h.wa(), h.wb())) {
+            h.hub().setPeer(leaf, null, null, h.overlayOf(leaf) + "/32");
+            leaf.setPeer(h.hub(), h.hub().underlayEndpoint(), 5, HubMesh.OVERLAY);
+        }
+        await("a and b go direct").atMost(Duration.ofSeconds(60)).pollInterval(POLL)
+                .until(() -> AgentMeshIT.direct(h.wa(), h.wb()) && AgentMeshIT.direct(h.wb(), h.wa()));
+        assertTrue(persistent(a), String.valueOf(factLog(a)));
+
+        // full: the file cannot grow; the store deletes it at the failure, so a second filler takes that space too
+        fill(a.stateDir.resolve("filler"));
+        long t0 = System.nanoTime();
+        await("a's fact log fails on the full disk").atMost(Duration.ofSeconds(240)).pollInterval(POLL)
+                .until(() -> !persistent(a) && factLog(a).get("writeFailures").asLong() == 1);
+        long failedMs = (System.nanoTime() - t0) / 1_000_000;
+        fill(a.stateDir.resolve("filler2"));
+        h.hub().setPeer(h.wc(), null, null, h.overlayOf(h.wc()) + "/32");
+        h.wc().setPeer(h.hub(), h.hub().underlayEndpoint(), 5, HubMesh.OVERLAY);
+        String c = h.wc().publicKey().toBase64();
+        await("a learns c while its disk is full").atMost(Duration.ofSeconds(60)).pollInterval(POLL)
+                .until(() -> knows(a, c));
+        assertTrue(lab.ping(h.a(), "198.18.0.3", 2, Duration.ofSeconds(10)), "a still pings b");
+        assertTrue(lab.ping(h.a(), "198.18.0.4", 2, Duration.ofSeconds(15)), "a pings c through the hub");
+        assertTrue(a.process.isAlive() && a.status() != null, "a keeps serving");
+        assertTrue(!persistent(a), "still full: " + factLog(a));
+        List<String> errors = errors(a);
+        assertEquals(1, errors.size(), "one error: " + errors);
+        assertTrue(errors.get(0).contains("fact store") && errors.get(0).contains("No space left"), errors.get(0));
+        long firstRetry = retrySeconds(errors.get(0));
+
+        host("rm", "-f", a.stateDir.resolve("filler").toString(), a.stateDir.resolve("filler2").toString());
+        long freed = System.nanoTime();
+        await("a's fact log is persistent again").atMost(Duration.ofSeconds(330))
+                .pollInterval(POLL).until(() -> persistent(a));
+        long fullMs = (System.nanoTime() - freed) / 1_000_000;
+        assertTrue(a.log().contains("persistent again"), a.log());
+        assertEquals(10, firstRetry, "the first retry comes 10 s after the failure");
+
+        // read-only: the next commit fails at once, and the store says so once more
+        assertEquals(0, host("mount", "-o", "remount,ro", a.stateDir.toString()));
+        long roAt = System.nanoTime();
+        try {
+            await("a's fact log fails on the read-only file system").atMost(Duration.ofSeconds(120))
+                    .pollInterval(POLL).until(() -> !persistent(a));
+        } finally {
+            host("mount", "-o", "remount,rw", a.stateDir.toString());
+        }
+        long rwAt = System.nanoTime();
+        await("persistent again after rw").atMost(Duration.ofSeconds(330)).pollInterval(POLL)
+                .until(() -> persistent(a));
+        long roMs = (System.nanoTime() - rwAt) / 1_000_000;
+        assertEquals(2, errors(a).size(), "one error per episode: " + errors(a));
+        assertTrue(lab.ping(h.a(), "198.18.0.3", 2, Duration.ofSeconds(10)), "a still pings b");
+
+        // what a learned while full is in its file: a restart replays it
+        a.stop();
+        Path copy = lab.runDir().resolve("a-facts-copy");
+        Files.copy(a.stateDir.resolve(h.wa().name() + ".facts"), copy);
+        try (FactStore s = FactStore.open(copy, FactStore.Options.DEFAULTS, Clock.system())) {
+            assertTrue(s.events().stream().anyMatch(e -> e.fact().subject().toBase64().equals(c)),
+                    "c's facts are in a's file");
+        }
+        started(a);
+        assertTrue(knows(a, c), "a knows c right after its restart");
+        assertTrue(persistent(hub), "the hub's log was never touched");
+        System.out.printf("StateDirFaultIT: state dir full: failure seen %d ms after the fill; persistent again %d ms "
+                + "after space was freed; read-only: failure seen %d ms after the remount, persistent again %d ms "
+                + "after rw%n", failedMs, fullMs, (rwAt - roAt) / 1_000_000, roMs);
+    }
+}
