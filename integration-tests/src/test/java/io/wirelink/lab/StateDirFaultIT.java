@@ -25,10 +25,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Fault 5 (issue "Observe and survive"): leaf a's state directory, a small tmpfs, fills up and later turns read-only
- * while the mesh runs. The agent must keep serving (status, pings, a member that joins meanwhile), say so once at
- * ERROR, and be persistent again within its back-off once the directory is writable; what it learned meanwhile is
- * then in its file. The figure: from space freed (or rw again) until {@code /status} says persistent.
+ * Fault 5 (issue "Observe and survive"): leaf a's state directory, a small tmpfs, fills up while the mesh runs. The
+ * agent must keep serving (status, pings, a member that joins meanwhile), say so once at ERROR, and be persistent
+ * again within its back-off once there is space; what it learned meanwhile is then in its file. The figure: from
+ * space freed until {@code /status} says persistent. (A read-only flip cannot be staged here: the kernel refuses
+ * {@code remount,ro} while the agent holds its file open for writing; FactStoreRecoveryTest covers a read-only
+ * directory.)
  */
 @ExtendWith(LabExtension.class)
 @Timeout(value = 900, unit = TimeUnit.SECONDS)
@@ -162,20 +164,6 @@ class StateDirFaultIT {
         assertTrue(a.log().contains("persistent again"), a.log());
         assertEquals(10, firstRetry, "the first retry comes 10 s after the failure");
 
-        // read-only: the next commit fails at once, and the store says so once more
-        assertEquals(0, host("mount", "-o", "remount,ro", a.stateDir.toString()));
-        long roAt = System.nanoTime();
-        try {
-            await("a's fact log fails on the read-only file system").atMost(Duration.ofSeconds(120))
-                    .pollInterval(POLL).until(() -> !persistent(a));
-        } finally {
-            host("mount", "-o", "remount,rw", a.stateDir.toString());
-        }
-        long rwAt = System.nanoTime();
-        await("persistent again after rw").atMost(Duration.ofSeconds(330)).pollInterval(POLL)
-                .until(() -> persistent(a));
-        long roMs = (System.nanoTime() - rwAt) / 1_000_000;
-        assertEquals(2, errors(a).size(), "one error per episode: " + errors(a));
         assertTrue(lab.ping(h.a(), "198.18.0.3", 2, Duration.ofSeconds(10)), "a still pings b");
 
         // what a learned while full is in its file: a restart replays it
@@ -187,10 +175,11 @@ class StateDirFaultIT {
                     "c's facts are in a's file");
         }
         started(a);
+        Matcher replayed = Pattern.compile("(\\d+) facts replayed").matcher(a.log());
+        assertTrue(replayed.find() && Integer.parseInt(replayed.group(1)) > 0, a.log());
         assertTrue(knows(a, c), "a knows c right after its restart");
         assertTrue(persistent(hub), "the hub's log was never touched");
         System.out.printf("StateDirFaultIT: state dir full: failure seen %d ms after the fill; persistent again %d ms "
-                + "after space was freed; read-only: failure seen %d ms after the remount, persistent again %d ms "
-                + "after rw%n", failedMs, fullMs, (rwAt - roAt) / 1_000_000, roMs);
+                + "after space was freed%n", failedMs, fullMs);
     }
 }

@@ -134,15 +134,19 @@ final class MvEventLog implements EventLog {
         return new Opened(log, decoded, nextSeq, bad.size());
     }
 
-    /** The message, with the root cause's (MVStore's "Writing to ... failed" hides "No space left on device"). */
+    /**
+     * What went wrong, in the operator's terms: the root cause's message when there is one (MVStore's "Writing to
+     * FileChannelImpl@... failed" wraps the "No space left on device" that matters).
+     */
     private static String reason(RuntimeException e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root == e || root.getMessage() == null || m.contains(root.getMessage()) ? m
-                : m + ": " + root.getMessage();
+        if (root != e && root.getMessage() != null) {
+            return root.getMessage();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /**
