@@ -28,9 +28,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Fault 5 (issue "Observe and survive"): leaf a's state directory, a small tmpfs, fills up while the mesh runs. The
  * agent must keep serving (status, pings, a member that joins meanwhile), say so once at ERROR, and be persistent
  * again within its back-off once there is space; what it learned meanwhile is then in its file. The figure: from
- * space freed until {@code /status} says persistent. (A read-only flip cannot be staged here: the kernel refuses
- * {@code remount,ro} while the agent holds its file open for writing; FactStoreRecoveryTest covers a read-only
- * directory.)
+ * space freed until {@code /status} says persistent. Then the directory turns read-only while the store retries, and
+ * writable again. (The kernel refuses {@code remount,ro} while the agent holds its file open for writing, so the
+ * read-only spell starts after a failure; FactStoreRecoveryTest covers a first failure on a read-only directory.)
  */
 @ExtendWith(LabExtension.class)
 @Timeout(value = 900, unit = TimeUnit.SECONDS)
@@ -179,7 +179,31 @@ class StateDirFaultIT {
         assertTrue(replayed.find() && Integer.parseInt(replayed.group(1)) > 0, a.log());
         assertTrue(knows(a, c), "a knows c right after its restart");
         assertTrue(persistent(hub), "the hub's log was never touched");
+
+        // unwritable: full again, then (its file deleted, so nothing holds the tmpfs open for writing) read-only
+        // while the retries run; rw again, and the next retry succeeds
+        fill(a.stateDir.resolve("filler"));
+        await("a's fact log fails again").atMost(Duration.ofSeconds(240)).pollInterval(POLL)
+                .until(() -> !persistent(a));
+        long failedAt = System.nanoTime();
+        host("rm", "-f", a.stateDir.resolve("filler").toString());
+        assertEquals(0, host("mount", "-o", "remount,ro", a.stateDir.toString()));
+        long rwAt;
+        try {
+            await("read-only past the first retry").pollDelay(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(16))
+                    .until(() -> true);
+            assertTrue(!persistent(a), "a read-only directory keeps the log in memory: " + factLog(a));
+            assertTrue(a.status() != null && lab.ping(h.a(), "198.18.0.3", 1, Duration.ofSeconds(5)), "a serves");
+        } finally {
+            host("mount", "-o", "remount,rw", a.stateDir.toString());
+            rwAt = System.nanoTime();
+        }
+        await("persistent again after rw").atMost(Duration.ofSeconds(330)).pollInterval(POLL)
+                .until(() -> persistent(a));
+        long roMs = (System.nanoTime() - rwAt) / 1_000_000;
+        assertEquals(1, errors(a).size(), "one error in the restarted agent's log: " + errors(a));
         System.out.printf("StateDirFaultIT: state dir full: failure seen %d ms after the fill; persistent again %d ms "
-                + "after space was freed%n", failedMs, fullMs);
+                + "after space was freed; read-only for %d ms during retries: persistent again %d ms after rw%n",
+                failedMs, fullMs, (rwAt - failedAt) / 1_000_000, roMs);
     }
 }
