@@ -376,6 +376,10 @@ public final class AgentCore {
         return dirty;
     }
 
+    CoreSettings settings() {
+        return settings;
+    }
+
     /** The gossip port: configured, or WireGuard listen port + 1. 0 until the device has been read. */
     public int gossipPort() {
         if (config.port() > 0) {

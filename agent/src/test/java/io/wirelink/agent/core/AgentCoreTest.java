@@ -331,57 +331,6 @@ class AgentCoreTest {
     }
 
     @Test
-    void anAckRequestThatBringsNothingNewIsAnsweredByAQuickStepNotAPass() {
-        hubAndTwoLeaves();
-        run(5);
-        Instant now = clock.now();
-        // the hub's Alive again (same boot ID): nothing new for a, but the datagram asks for an Ack
-        Fact alive = Fact.alive(hub.pub(), hub.core.bootId(), now.plusSeconds(30));
-        SignedGroups hubGroups = new SignedGroups(hub.key, 16);
-        SignedGroups.Sealed d = hubGroups.sealTracked(2, a.pub(), List.of(alive), now, new Random(9),
-                io.wirelink.facts.SignedGroupValue.FLAG_ACK_REQUEST).get(0);
-        IpEndpoint src = new IpEndpoint(LinkLocal.address(hub.pub()), 51821);
-        assertEquals(AgentCore.Received.NOTHING_NEW, a.core.datagram(src, d.datagram(), now));
-        assertFalse(a.core.dirty(), "nothing to fold");
-        assertTrue(a.core.wantsStep(), "but an Ack is owed");
-        assertFalse(a.core.needsPass(now));
-        long passes = a.core.counters().passes;
-        AgentCore.Actions q = a.core.step(now);
-        assertEquals(passes, a.core.counters().passes, "no pass");
-        assertEquals(1, a.core.counters().quickPasses);
-        assertTrue(q.change().isEmpty());
-        assertEquals(1, q.datagrams().size(), q.datagrams().toString());
-        AgentCore.Outgoing o = q.datagrams().get(0);
-        assertEquals(hub.pub(), o.peer());
-        SignedGroups.Opened back = hubGroups.open(o.payload(), now);
-        assertTrue(back.verified());
-        assertEquals(List.of(new io.wirelink.facts.FactValue.Acks(List.of(d.id()))),
-                back.facts().stream().map(Fact::value).toList(), "only the Ack");
-        assertFalse(a.core.wantsStep(), "nothing owed any more");
-        assertTrue(a.core.step(now).datagrams().isEmpty());
-    }
-
-    @Test
-    void aPassWantedWithinTheGapAfterTheLastWaitsForIt() {
-        hubAndTwoLeaves();
-        run(3);
-        Instant last = clock.now(); // the last pass ran at this instant
-        Instant allowed = a.core.passAllowedAt();
-        assertEquals(last.plus(AgentCore.PASS_GAP_PER_PEER.multipliedBy(a.device.peers().size())), allowed);
-        a.core.host(List.of(), List.of()); // the addresses changed: dirty
-        assertTrue(a.core.dirty());
-        Instant early = last.plusNanos(1);
-        assertEquals(Duration.between(early, allowed), a.core.stepDelay(early, Duration.ZERO));
-        long passes = a.core.counters().passes;
-        a.core.step(early);
-        assertEquals(passes, a.core.counters().passes, "too early: a quick step only");
-        assertTrue(a.core.dirty(), "the pass is still wanted");
-        a.core.step(allowed);
-        assertEquals(passes + 1, a.core.counters().passes);
-        assertFalse(a.core.dirty());
-    }
-
-    @Test
     void factsTheHubStopsAssertingAreWithdrawnFromTheLeavesItSentThemTo() {
         hubAndTwoLeaves();
         run(5);

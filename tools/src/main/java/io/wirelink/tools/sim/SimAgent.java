@@ -4,6 +4,8 @@ import io.wirelink.agent.config.AgentConfig;
 import io.wirelink.agent.config.RouterMode;
 import io.wirelink.agent.core.AgentCore;
 import io.wirelink.agent.core.CoreSettings;
+import io.wirelink.agent.core.Driver;
+import io.wirelink.agent.core.Input;
 import io.wirelink.agent.runtime.AgentRuntime;
 import io.wirelink.apply.DatagramPort;
 import io.wirelink.apply.DeviceChange;
@@ -28,19 +30,17 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * Runs an unmodified {@link AgentCore} on a simulated {@link Host}, driven the way {@link AgentRuntime} drives it on
- * a real machine, with the world's {@link Scheduler} (virtual time) in place of Vert.x:
+ * Runs an unmodified {@link AgentCore} on a simulated {@link Host}, driven by the same {@link Driver} as
+ * {@link AgentRuntime} on a real machine, with the world's {@link Scheduler} (virtual time) in place of Vert.x:
  *
  * <ul>
  *   <li>start: read the private key from the device, read the device, add the key's link-local /64 to the interface
  *       if missing, read links and addresses, open an in-memory {@link FactStore}, create the core, bind the gossip
- *       port (the core's {@link AgentCore#gossipPort()}), then one pass;
+ *       port (the core's {@link AgentCore#gossipPort()}), then the driver's first pass ({@link Driver#start});
  *   <li>timers: device read every {@link AgentRuntime#DEVICE_POLL}, host read every {@link AgentRuntime#HOST_POLL},
- *       a pass every anti-entropy interval ({@code settings.gossip().antiEntropy()}), all counted from start;
- *   <li>a received datagram, device read or host read that leaves the core dirty (or owing an Ack) schedules one
- *       step {@link AgentRuntime#DEBOUNCE} later (one at a time): a full pass, or {@link AgentCore#quick} when only
- *       Acks and due probes are waiting ({@link AgentCore#step}); a probe's wake timer does the same;
- *   <li>a pass first reads the device (so it never acts on a poll up to a second old), then applies the device
+ *       both counted from start, and one timer per {@link Driver.Wake} the driver hands out;
+ *   <li>a received datagram, device read or host read goes to {@link Driver#input}; a wake's timer reads the device
+ *       (so a pass never acts on a poll up to a second old) and calls {@link Driver#tick}, then applies the device
  *       change, then sends the datagrams; a failed apply sends nothing (the runtime does both in one blocking task);
  *       a non-empty change is followed at once by a device read.
  * </ul>
@@ -62,9 +62,10 @@ public final class SimAgent {
     private Consumer<AgentCore.Outgoing> sent;
     private Consumer<AgentCore.Actions> decided;
     private AgentCore core;
+    private Driver driver;
+    /** The pending anti-entropy wake. */
+    private Scheduler.Cancellable antiEntropy;
     private DatagramPort socket;
-    private boolean passScheduled;
-    private java.time.Instant wakeAt;
     private boolean closed;
     private long applyErrors;
     private long deviceErrors;
@@ -169,8 +170,8 @@ public final class SimAgent {
         socket.onReceive(this::received);
         every(AgentRuntime.DEVICE_POLL, this::pollDevice);
         every(AgentRuntime.HOST_POLL, this::pollHost);
-        every(settings.gossip().antiEntropy(), this::pass);
-        pass();
+        driver = new Driver(core);
+        act(driver.start(readDevice(), scheduler.now()));
         return this;
     }
 
@@ -204,26 +205,20 @@ public final class SimAgent {
         if (closed) {
             return;
         }
-        core.datagram(src, data, scheduler.now());
-        if (core.wantsStep()) {
-            schedulePass();
-        }
+        feed(new Input.Datagram(src, data));
+    }
+
+    private void feed(Input in) {
+        driver.input(in, scheduler.now()).wake().ifPresent(this::wakeAt);
     }
 
     private void pollDevice() {
         if (closed) {
             return;
         }
-        DeviceState d;
-        try {
-            d = device.read();
-        } catch (WireGuardException e) {
-            deviceErrors++;
-            return;
-        }
-        core.device(d);
-        if (core.due(scheduler.now())) {
-            schedulePass();
+        DeviceState d = readDevice();
+        if (d != null) {
+            feed(new Input.DeviceRead(d));
         }
     }
 
@@ -240,65 +235,39 @@ public final class SimAgent {
             hostErrors++;
             return;
         }
-        core.host(links, addrs);
-        if (core.dirty()) {
-            schedulePass();
-        }
+        feed(new Input.HostRead(links, addrs));
     }
 
-    /** As AgentRuntime: a pass when the core wants one before the next tick, one timer at a time. */
-    private void scheduleWake() {
-        java.time.Instant now = scheduler.now();
-        java.time.Instant at = core.nextWake(now);
-        if (at == null || (wakeAt != null && !at.isBefore(wakeAt) && wakeAt.isAfter(now))) {
-            return;
-        }
-        wakeAt = at;
-        scheduler.schedule(java.time.Duration.between(now, at), () -> {
-            wakeAt = null;
-            step();
+    /** A timer for {@code w}; when it fires, the device is read and the driver ticks. */
+    private void wakeAt(Driver.Wake w) {
+        Scheduler.Cancellable c = scheduler.schedule(java.time.Duration.between(scheduler.now(), w.at()), () -> {
+            if (closed) {
+                return;
+            }
+            DeviceState d = readDevice();
+            act(driver.tick(w, d, scheduler.now()));
         });
-    }
-
-    private void schedulePass() {
-        if (!passScheduled) {
-            passScheduled = true;
-            scheduler.schedule(core.stepDelay(scheduler.now(), AgentRuntime.DEBOUNCE), () -> {
-                passScheduled = false;
-                step();
-            });
+        if (w.cause() == Driver.Cause.ANTI_ENTROPY) {
+            antiEntropy = c; // the periodic pass stops with the agent; other wakes find it closed and do nothing
         }
     }
 
-    /** The anti-entropy tick: always a full pass. */
-    private void pass() {
-        run(true);
-    }
-
-    /** A debounce or wake timer: a pass, or the core's quick step when nothing changed (as AgentRuntime). */
-    private void step() {
-        run(false);
-    }
-
-    private void run(boolean full) {
-        if (closed) {
-            return;
-        }
-        // the pass acts on the device as it is now: a datagram that made the core dirty came over a session the
-        // last poll (up to a second ago) may not have seen, and a peer that looks unhealthy gets its endpoint moved
+    /** The device as it is now, or null when the read failed. */
+    private DeviceState readDevice() {
         try {
-            core.device(device.read());
+            return device.read();
         } catch (WireGuardException e) {
             deviceErrors++;
+            return null;
         }
-        AgentCore.Actions a = full ? core.pass(scheduler.now()) : core.step(scheduler.now());
+    }
+
+    private void act(Driver.Tick t) {
+        AgentCore.Actions a = t.actions();
         if (decided != null) {
             decided.accept(a);
         }
-        scheduleWake();
-        if (core.wantsStep()) {
-            schedulePass(); // a pass deferred by the gap (AgentCore.passAllowedAt)
-        }
+        t.wakes().forEach(this::wakeAt);
         for (String r : a.reasons()) {
             log.accept(r);
         }
@@ -337,6 +306,9 @@ public final class SimAgent {
             if (c != null) {
                 c.cancel();
             }
+        }
+        if (antiEntropy != null) {
+            antiEntropy.cancel();
         }
         if (socket != null) {
             socket.close();

@@ -6,6 +6,8 @@ import io.wirelink.agent.config.RelayConfig;
 import io.wirelink.agent.config.RouterMode;
 import io.wirelink.agent.core.AgentCore;
 import io.wirelink.agent.core.CoreSettings;
+import io.wirelink.agent.core.Driver;
+import io.wirelink.agent.core.Input;
 import io.wirelink.traversal.RelayPlanner;
 import io.wirelink.agent.runtime.AgentRuntime;
 import io.wirelink.apply.DeviceChange;
@@ -36,8 +38,8 @@ import java.util.function.Consumer;
 /**
  * A scripted relay world for the relay client's decisions ({@link RelayPlanner} inside unmodified {@link AgentCore}s),
  * which the simulator cannot reach (it has no relay servers). Three agents and three relays over 120 s of virtual
- * time, each core driven as {@link SimAgent} and {@code AgentRuntime} drive it: device poll, anti-entropy pass, the
- * relay tick (probes, disclosure queries, {@code needsPass}), debounced steps and wake timers.
+ * time, each core driven by the {@link Driver} as {@link SimAgent} and {@code AgentRuntime} drive it: device poll,
+ * the relay tick (probes, disclosure queries), and a timer per wake the driver hands out.
  *
  * <p>The world is a small model, not the simulator: WireGuard is a rule per 100 ms tick (each peer with an endpoint
  * is sent to; a path that works completes a handshake when the session is older than 120 s, counts the bytes on the
@@ -77,8 +79,7 @@ final class RelayScenario {
         DeviceState dev;
         /** Whether the agent runs yet (before, its device exists and its gossip port is closed). */
         boolean started;
-        boolean passScheduled;
-        Instant wakeAt;
+        Driver driver;
 
         Agent(String name, long seed, int host, Map<String, Integer> rtt) {
             this.name = name;
@@ -172,9 +173,8 @@ final class RelayScenario {
         at(2_400, () -> start(c));
         at(1_000, () -> {
             for (Agent x : List.of(a, b)) {
-                x.core.dhtResolved(c.pub, c.mapped, List.of(c.mapped), List.of(new RelayAttachment(true, r3.key,
-                        List.of(r3.endpoint))), Duration.ofMinutes(30), now());
-                schedulePass(x);
+                feed(x, new Input.DhtResult(c.pub, c.mapped, List.of(c.mapped), List.of(new RelayAttachment(true,
+                        r3.key, List.of(r3.endpoint))), Duration.ofMinutes(30)));
             }
         });
         at(40_000, () -> direct.put(pair(a, c), true));
@@ -253,48 +253,38 @@ final class RelayScenario {
     private void start(Agent x) {
         x.started = true;
         x.core.device(x.dev);
+        x.driver = new Driver(x.core);
         every(AgentRuntime.DEVICE_POLL, () -> poll(x));
-        every(CoreSettings.DEFAULTS.gossip().antiEntropy(), () -> run(x, true));
         every(RelayPlanner.PROBE_INTERVAL, () -> relayTick(x));
-        run(x, true);
+        ownRelay(x);
+        act(x, x.driver.start(x.dev, now()));
     }
 
-    private void poll(Agent x) {
-        x.core.device(x.dev);
-        if (x.core.due(now())) {
-            schedulePass(x);
-        }
-    }
-
-    private void schedulePass(Agent x) {
-        if (!x.passScheduled) {
-            x.passScheduled = true;
-            after(x.core.stepDelay(now(), AgentRuntime.DEBOUNCE), () -> {
-                x.passScheduled = false;
-                run(x, false);
-            });
-        }
-    }
-
-    private void scheduleWake(Agent x) {
-        Instant at = x.core.nextWake(now());
-        if (at == null || (x.wakeAt != null && !at.isBefore(x.wakeAt) && x.wakeAt.isAfter(now()))) {
-            return;
-        }
-        x.wakeAt = at;
-        after(Duration.between(now(), at), () -> {
-            x.wakeAt = null;
-            run(x, false);
-        });
-    }
-
-    private void run(Agent x, boolean full) {
+    /** C runs R3 (its own relay), as the runtime tells the planner before each tick. */
+    private void ownRelay(Agent x) {
         if (x.core.relays().ownRelay() == null && x == agents.get(2)) {
             Relay r3 = relays.get(2);
             x.core.relays().ownRelay(r3.key, List.of(r3.endpoint));
         }
-        x.core.device(x.dev);
-        AgentCore.Actions a = full ? x.core.pass(now()) : x.core.step(now());
+    }
+
+    private void poll(Agent x) {
+        feed(x, new Input.DeviceRead(x.dev));
+    }
+
+    private void feed(Agent x, Input in) {
+        x.driver.input(in, now()).wake().ifPresent(w -> wake(x, w));
+    }
+
+    private void wake(Agent x, Driver.Wake w) {
+        after(Duration.between(now(), w.at()), () -> {
+            ownRelay(x);
+            act(x, x.driver.tick(w, x.dev, now()));
+        });
+    }
+
+    private void act(Agent x, Driver.Tick t) {
+        AgentCore.Actions a = t.actions();
         digest.add(nanos, x.pub, a, now());
         if (!a.change().isEmpty() || !a.datagrams().isEmpty() || !a.reasons().isEmpty()) {
             busy.merge(x.name + " " + nanos / 1_000_000_000L, 1, Integer::sum);
@@ -302,10 +292,7 @@ final class RelayScenario {
         for (String r : a.reasons()) {
             reasons.add(String.format("%7.3f %s %s", nanos / 1e9, x.name, names(r)));
         }
-        scheduleWake(x);
-        if (x.core.wantsStep()) {
-            schedulePass(x);
-        }
+        t.wakes().forEach(w -> wake(x, w));
         DeviceChange change = a.change();
         if (!change.isEmpty()) {
             x.dev = DeviceStates.apply(x.dev, change);
@@ -317,12 +304,7 @@ final class RelayScenario {
             if (y != null && y.started && ps != null && ps.endpoint() != null && works(x, y, ps.endpoint())) {
                 IpEndpoint src = new IpEndpoint(LinkLocal.address(x.pub), x.core.gossipPort());
                 byte[] data = o.payload();
-                after(Duration.ofMillis(10), () -> {
-                    y.core.datagram(src, data, now());
-                    if (y.core.wantsStep()) {
-                        schedulePass(y);
-                    }
-                });
+                after(Duration.ofMillis(10), () -> feed(y, new Input.Datagram(src, data)));
             }
         }
     }
@@ -339,7 +321,7 @@ final class RelayScenario {
             Relay r = relay(t.relay());
             if (r != null && r.alive && r.endpoint.equals(t.endpoint())) {
                 Duration rtt = Duration.ofMillis(x.rtt.get(r.name));
-                after(rtt, () -> planner.probeReply(t, rtt, x.mapped, now()));
+                after(rtt, () -> feed(x, new Input.RelayProbeReply(t, rtt, x.mapped)));
             }
         }
         for (RelayPlanner.DisclosureQuery q : planner.disclosureQueries()) {
@@ -354,15 +336,11 @@ final class RelayScenario {
                 Long moment = ep == null ? null : moment(r, pair(x, p));
                 after(rtt.dividedBy(2), () -> {
                     Instant m = moment == null ? null : T0.plusNanos(moment);
-                    if (x.core.relayDisclosed(r.key, q.endpoint(), p.pub, ep, m, now())) {
-                        schedulePass(x);
-                    }
+                    feed(x, new Input.RelayDisclosure(r.key, q.endpoint(), p.pub, ep, m));
                 });
             });
         }
-        if (planner.needsPass(sent)) {
-            schedulePass(x);
-        }
+        feed(x, new Input.RelayProbesSent());
     }
 
     /** relay/Relay's switch moment: set 700 ms ahead by the first answer about the pair, held 1.5 s after it. */
