@@ -114,9 +114,6 @@ public final class AgentCore {
     static final int ANNOUNCED_VERSION = GossipPeers.ANNOUNCED_VERSION;
     /** How long a datagram that asked for an Ack waits for it before its facts are sent again. */
     static final Duration ACK_TIMEOUT = Delivery.ACK_TIMEOUT;
-    /** The shortest time between two passes, per device peer: 50 ms at 100 peers, 500 ms at 1,000. */
-    static final Duration PASS_GAP_PER_PEER = Duration.ofNanos(500_000);
-    static final Duration MAX_PASS_GAP = Duration.ofSeconds(1);
     /** Our facts live {@code factTtl} up to this many peers, twice that up to twice as many, and so on. */
     static final int TTL_SCALE_PEERS = 100;
     private AgentConfig config;
@@ -247,20 +244,24 @@ public final class AgentCore {
         return last;
     }
 
-    /**
-     * {@link #dirty()}, or a datagram has waited {@link #ACK_TIMEOUT} for its Ack: a pass now re-sends its facts
-     * instead of at the next anti-entropy tick. The runtime asks this at each device poll (every second).
-     */
-    public boolean due(Instant now) {
-        return needsPass(now) || delivery.acksOwed() || probes.anyDue(now);
+    // ------------------------------------------------------------------ what the driver asks (Driver)
+
+    /** True when something changed since the last pass that should be acted on now rather than at the next tick. */
+    boolean dirty() {
+        return dirty;
+    }
+
+    /** An Ack is owed: a {@link #quick} step sends it. */
+    boolean acksOwed() {
+        return delivery.acksOwed();
     }
 
     /**
      * Whether a full {@link #pass} is needed now: {@link #dirty()}, a datagram waited {@link #ACK_TIMEOUT} for its
-     * Ack, a probe falls due on a path that also asks for a punch, or the relay planner wants one
-     * ({@link RelayPlanner#due}). Owed Acks and other due probes need only {@link #quick}.
+     * Ack, a probe falls due on a path that also asks for a punch, a first-contact retry is due, or the relay planner
+     * wants one ({@link RelayPlanner#due}). Owed Acks and other due probes need only {@link #quick}.
      */
-    public boolean needsPass(Instant now) {
+    boolean passNeeded(Instant now) {
         if (dirty || delivery.anyOverdue(now, ACK_TIMEOUT) || relays.due(now) || firstContact.isDue(now)) {
             return true; // relays.due: a relay's liveness changed, a switch moment came, a direct try is to be judged
         }
@@ -272,45 +273,9 @@ public final class AgentCore {
         return false;
     }
 
-    /** Something to do before the next tick: {@link #dirty()}, or an Ack owed (a {@link #step} sends it). */
-    public boolean wantsStep() {
-        return dirty || delivery.acksOwed();
-    }
-
-    /**
-     * What the runtime runs when a debounce or wake timer fires: a full {@link #pass} when {@link #needsPass}, else
-     * {@link #quick}. The anti-entropy tick always runs a full pass.
-     */
-    public Actions step(Instant now) {
-        return needsPass(now) && !now.isBefore(passAllowedAt()) ? pass(now) : quick(now);
-    }
-
-    /**
-     * When the next full pass may run: {@link #PASS_GAP_PER_PEER} per device peer after the last one (at most
-     * {@link #MAX_PASS_GAP}). A pass costs O(facts + peers), and in a large mesh during a join every datagram brings
-     * news; without the gap a 1,000-node mesh's nodes each folded their views eight times a second. Owed Acks and due
-     * probes do not wait for it ({@link #quick}).
-     */
-    public Instant passAllowedAt() {
-        if (lastPassAt == null || device == null) {
-            return Instant.MIN;
-        }
-        Duration gap = PASS_GAP_PER_PEER.multipliedBy(device.peers().size());
-        return lastPassAt.plus(gap.compareTo(MAX_PASS_GAP) > 0 ? MAX_PASS_GAP : gap);
-    }
-
-    /**
-     * How long the runtime waits before the next {@link #step} once {@link #wantsStep()}: {@code debounce}, or
-     * until {@link #passAllowedAt()} when a pass is wanted and the gap has not passed yet.
-     */
-    public Duration stepDelay(Instant now, Duration debounce) {
-        if (dirty) {
-            Instant at = passAllowedAt();
-            if (at.isAfter(now.plus(debounce))) {
-                return Duration.between(now, at);
-            }
-        }
-        return debounce;
+    /** A probe of a quiet path is due: a {@link #quick} step sends it. */
+    boolean probeDue(Instant now) {
+        return probes.anyDue(now);
     }
 
     /**
@@ -320,7 +285,7 @@ public final class AgentCore {
      * Ack or a probe every few hundred milliseconds made a 1,000-node mesh spend its time folding views that had
      * not changed.
      */
-    public Actions quick(Instant now) {
+    Actions quick(Instant now) {
         counters.quickPasses++;
         List<Outgoing> out = new ArrayList<>();
         int port = gossipPort();
@@ -355,10 +320,11 @@ public final class AgentCore {
     }
 
     /**
-     * When the next pass should run on its own (a probe falls due before the next tick), or null. The runtime sets
-     * a timer for it after each pass, so a probe goes on time rather than at the next device poll.
+     * When a step should run on its own (a probe, a first-contact retry or a relay's switch moment falls due before
+     * the next tick), or null: the driver sets a wake for it, so a probe goes on time rather than at the next device
+     * poll.
      */
-    public Instant nextWake(Instant now) {
+    Instant nextWake(Instant now) {
         Instant next = relays.nextWake(now);
         Instant fc = firstContact.nextWake();
         if (fc != null && fc.isAfter(now) && (next == null || fc.isBefore(next))) {
@@ -371,9 +337,9 @@ public final class AgentCore {
         return next;
     }
 
-    /** True when something changed since the last pass that should be acted on now rather than at the next tick. */
-    public boolean dirty() {
-        return dirty;
+    /** When the last pass ran, or null before the first. */
+    Instant lastPassAt() {
+        return lastPassAt;
     }
 
     CoreSettings settings() {
@@ -620,7 +586,7 @@ public final class AgentCore {
     // ------------------------------------------------------------------ the pass
 
     /** One pass at {@code now}: derive, fold, trust, reconcile, gossip. */
-    public Actions pass(Instant now) {
+    Actions pass(Instant now) {
         counters.passes++;
         dirty = false;
         lastPassAt = now;

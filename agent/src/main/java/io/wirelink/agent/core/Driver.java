@@ -32,6 +32,9 @@ import java.util.Optional;
 public final class Driver {
     /** How long a step waits after an input that wants one, so a burst of inputs makes one pass. */
     public static final Duration DEBOUNCE = Duration.ofMillis(50);
+    /** The shortest time between two passes, per device peer: 50 ms at 100 peers, 500 ms at 1,000. */
+    static final Duration PASS_GAP_PER_PEER = Duration.ofNanos(500_000);
+    static final Duration MAX_PASS_GAP = Duration.ofSeconds(1);
 
     /** Why a wake was set, which decides what its tick runs. */
     public enum Cause {
@@ -153,7 +156,7 @@ public final class Driver {
         Optional<AgentCore.Received> dropped = Optional.empty();
         if (in instanceof Input.DeviceRead d) {
             core.device(d.state());
-            wants = core.due(now);
+            wants = core.passNeeded(now) || core.acksOwed() || core.probeDue(now);
         } else if (in instanceof Input.Datagram d) {
             AgentCore.Received r = core.datagram(d.source(), d.data(), now);
             news = r == AgentCore.Received.ACCEPTED;
@@ -188,7 +191,7 @@ public final class Driver {
     }
 
     private Tick run(boolean full, Instant now, List<Wake> next) {
-        boolean pass = full || core.needsPass(now) && !now.isBefore(passAllowedAt());
+        boolean pass = full || core.passNeeded(now) && !now.isBefore(passAllowedAt());
         AgentCore.Actions a = pass ? core.pass(now) : core.quick(now);
         wakeAfter(now).ifPresent(next::add);
         if (wantsStep()) {
@@ -199,7 +202,7 @@ public final class Driver {
 
     /** Something to do before the next tick: a change to fold, or an Ack owed (a step sends it). */
     private boolean wantsStep() {
-        return core.wantsStep();
+        return core.dirty() || core.acksOwed();
     }
 
     private Optional<Wake> requestStep(Instant now) {
@@ -231,8 +234,20 @@ public final class Driver {
         return Optional.of(new Wake(at, Cause.WAKE));
     }
 
+    /**
+     * When the next full pass may run: {@link #PASS_GAP_PER_PEER} per device peer after the last one (at most
+     * {@link #MAX_PASS_GAP}). A pass costs O(facts + peers), and in a large mesh during a join every datagram brings
+     * news; without the gap a 1,000-node mesh's nodes each folded their views eight times a second. Owed Acks and due
+     * probes do not wait for it (a quick step sends them).
+     */
     Instant passAllowedAt() {
-        return core.passAllowedAt();
+        Instant last = core.lastPassAt();
+        DeviceState device = core.lastDevice();
+        if (last == null || device == null) {
+            return Instant.MIN;
+        }
+        Duration gap = PASS_GAP_PER_PEER.multipliedBy(device.peers().size());
+        return last.plus(gap.compareTo(MAX_PASS_GAP) > 0 ? MAX_PASS_GAP : gap);
     }
 
     private Duration antiEntropy() {

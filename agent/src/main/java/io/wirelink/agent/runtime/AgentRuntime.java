@@ -9,6 +9,8 @@ import io.wirelink.agent.config.AgentConfig;
 import io.wirelink.agent.config.PortMappingMode;
 import io.wirelink.agent.core.AgentCore;
 import io.wirelink.agent.core.CoreSettings;
+import io.wirelink.agent.core.Driver;
+import io.wirelink.agent.core.Input;
 import io.wirelink.traversal.RelayPlanner;
 import io.wirelink.apply.DeviceChange;
 import io.wirelink.apply.DeviceState;
@@ -39,9 +41,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs an {@link AgentCore} for real: one Vert.x event-loop context owns the core (every call into it happens
- * there), one I/O thread does the blocking work (device, host, sends), a reader thread receives gossip. Timers only
- * trigger passes; the core decides everything from the time it is given.
+ * Runs an {@link AgentCore} for real: one Vert.x event-loop context owns the core and its {@link Driver} (every call
+ * into them happens there), one I/O thread does the blocking work (device, host, sends), a reader thread receives
+ * gossip. What is read or received goes to the driver as an {@link Input}; a Vert.x timer is set for each
+ * {@link Driver.Wake} it hands out. The driver decides when the core runs, the core what it does, both from the time
+ * they are given: this class only does the I/O.
  */
 public final class AgentRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
@@ -49,8 +53,6 @@ public final class AgentRuntime implements AutoCloseable {
     public static final Duration DEVICE_POLL = Duration.ofSeconds(1);
     /** How often host links and addresses are read. */
     public static final Duration HOST_POLL = Duration.ofSeconds(10);
-    /** How long a pass waits after the core became dirty, so a burst of inputs makes one pass. */
-    public static final Duration DEBOUNCE = Duration.ofMillis(50);
 
     private final Supplier<AgentConfig> configSource;
     private final WireGuardDevice device;
@@ -61,6 +63,7 @@ public final class AgentRuntime implements AutoCloseable {
     private final ExecutorService io;
     private Context context;
     private AgentCore core;
+    private Driver driver;
     private FactStore store;
     private GossipSocket socket;
     private ControlServer control;
@@ -68,8 +71,6 @@ public final class AgentRuntime implements AutoCloseable {
     private PortMapKeeper portMap;
     private RelayService relay;
     private RelayProber prober;
-    private boolean passScheduled;
-    private java.time.Instant wakeAt;
     private volatile boolean closed;
     private long lastDeviceError;
 
@@ -128,18 +129,15 @@ public final class AgentRuntime implements AutoCloseable {
             List<HostNetwork.InterfaceAddress> addrs = host.addresses();
             Files.createDirectories(config.stateDir());
             FactStore s = openStore(config);
-            return new Object[] {key, d, links, addrs, s};
+            return new Opened(key, d, new Input.HostRead(links, addrs), s);
         }).compose(r -> {
-            PrivateKey key = (PrivateKey) r[0];
-            store = (FactStore) r[4];
+            PrivateKey key = r.key();
+            store = r.store();
             core = new AgentCore(key, config, store, CoreSettings.of(config.timers()), new SecureRandom(), clock.now(),
                     UUID.randomUUID());
-            core.device((DeviceState) r[1]);
-            @SuppressWarnings("unchecked")
-            List<HostNetwork.Link> links = (List<HostNetwork.Link>) r[2];
-            @SuppressWarnings("unchecked")
-            List<HostNetwork.InterfaceAddress> addrs = (List<HostNetwork.InterfaceAddress>) r[3];
-            core.host(links, addrs);
+            core.device(r.device());
+            core.host(r.host().links(), r.host().addresses());
+            driver = new Driver(core);
             int port = core.gossipPort();
             if (port == 0) {
                 return Future.failedFuture(new IllegalStateException(
@@ -154,7 +152,7 @@ public final class AgentRuntime implements AutoCloseable {
             }
             if (config.dht().enabled()) {
                 int dhtPort = config.dht().dhtPort() > 0 ? config.dht().dhtPort()
-                        : ((DeviceState) r[1]).listenPort() + 2;
+                        : r.device().listenPort() + 2;
                 try {
                     dht = new DhtService(config.dht(), key, dhtPort, clock);
                 } catch (IOException | IllegalArgumentException e) {
@@ -162,8 +160,8 @@ public final class AgentRuntime implements AutoCloseable {
                             + e.getMessage(), e));
                 }
             }
-            startPortMapping(config, ((DeviceState) r[1]).listenPort());
-            Future<Void> relayStarted = startRelay(config, key, ((DeviceState) r[1]).listenPort());
+            startPortMapping(config, r.device().listenPort());
+            Future<Void> relayStarted = startRelay(config, key, r.device().listenPort());
             if (relayStarted.failed()) {
                 return relayStarted;
             }
@@ -174,7 +172,6 @@ public final class AgentRuntime implements AutoCloseable {
                     config.iface(), device.backend(), core.publicKey(), core.gossipPort(), store.size());
             vertx.setPeriodic(DEVICE_POLL.toMillis(), id -> pollDevice());
             vertx.setPeriodic(HOST_POLL.toMillis(), id -> pollHost());
-            vertx.setPeriodic(config.timers().antiEntropy().toMillis(), id -> pass());
             if (dht != null) {
                 vertx.setPeriodic(2000, id -> dhtTick());
             }
@@ -183,7 +180,7 @@ public final class AgentRuntime implements AutoCloseable {
             }
             notify.watchdogInterval().ifPresent(w -> vertx.setPeriodic(Math.max(1, w.toMillis()), id -> sdNotify(
                     SdNotify::watchdog)));
-            pass();
+            readThen(driver::start);
             sdNotify(n -> n.ready());
             sdNotify(n -> n.status("gossiping on port " + core.gossipPort()));
             return Future.<Void>succeededFuture();
@@ -206,6 +203,9 @@ public final class AgentRuntime implements AutoCloseable {
             return FactStore.open(config.stateFile(), FactStore.Options.DEFAULTS, clock);
         }
     }
+
+    /** What start reads on the I/O thread before the core exists. */
+    private record Opened(PrivateKey key, DeviceState device, Input.HostRead host, FactStore store) {}
 
     private void ensureOwnLinkLocal(AgentConfig config, PrivateKey key) throws Exception {
         IpPrefix want = LinkLocal.interfacePrefix(key.publicKey());
@@ -234,13 +234,15 @@ public final class AgentRuntime implements AutoCloseable {
         if (closed) {
             return;
         }
-        AgentCore.Received r = core.datagram(src, data, clock.now());
-        if (r != AgentCore.Received.ACCEPTED && r != AgentCore.Received.NOTHING_NEW && log.isDebugEnabled()) {
-            log.debug("dropped datagram from {}: {}", src, r);
-        }
-        if (core.wantsStep()) {
-            schedulePass();
-        }
+        feed(new Input.Datagram(src, data)).dropped().ifPresent(r -> log.debug("dropped datagram from {}: {}", src,
+                r));
+    }
+
+    /** Hands {@code in} to the driver and sets the timer it asks for. */
+    private Driver.Fed feed(Input in) {
+        Driver.Fed f = driver.input(in, clock.now());
+        f.wake().ifPresent(this::wake);
+        return f;
     }
 
     private void pollDevice() {
@@ -248,9 +250,8 @@ public final class AgentRuntime implements AutoCloseable {
             return;
         }
         blocking(device::read).onSuccess(d -> {
-            core.device(d);
-            if (core.due(clock.now())) {
-                schedulePass();
+            if (!closed) {
+                feed(new Input.DeviceRead(d));
             }
         }).onFailure(e -> {
             long now = System.nanoTime();
@@ -265,14 +266,9 @@ public final class AgentRuntime implements AutoCloseable {
         if (closed) {
             return;
         }
-        blocking(() -> new Object[] {host.links(), host.addresses()}).onSuccess(r -> {
-            @SuppressWarnings("unchecked")
-            List<HostNetwork.Link> links = (List<HostNetwork.Link>) r[0];
-            @SuppressWarnings("unchecked")
-            List<HostNetwork.InterfaceAddress> addrs = (List<HostNetwork.InterfaceAddress>) r[1];
-            core.host(links, addrs);
-            if (core.dirty()) {
-                schedulePass();
+        blocking(() -> new Input.HostRead(host.links(), host.addresses())).onSuccess(h -> {
+            if (!closed) {
+                feed(h);
             }
         }).onFailure(e -> log.warn("reading host addresses: {}", e.getMessage()));
     }
@@ -301,10 +297,7 @@ public final class AgentRuntime implements AutoCloseable {
         } else {
             log.info("port mapping lost");
         }
-        core.mappedEndpoints(m.map(x -> List.of(x.external())).orElse(List.of()));
-        if (core.dirty()) {
-            schedulePass();
-        }
+        feed(new Input.MappedEndpoints(m.map(x -> List.of(x.external())).orElse(List.of())));
     }
 
     /** The port mapping's state, for {@code /status}: null when port mapping is off. */
@@ -323,12 +316,11 @@ public final class AgentRuntime implements AutoCloseable {
         AgentCore.Snapshot snap = core.snapshot();
         if (!snap.lookups().isEmpty()) {
             dht.lookup(snap.lookups(), found -> context.runOnContext(v -> {
-                if (core.dhtResolved(found.owner(), found.seen(), found.wireGuard(), found.relays(), found.ttl(),
-                        clock.now()) > 0) {
+                if (!closed && feed(new Input.DhtResult(found.owner(), found.seen(), found.wireGuard(),
+                        found.relays(), found.ttl())).news()) {
                     log.info("DHT: {} may be at {} (seen at {}{}){}", found.owner(), found.wireGuard(), found.seen(),
                             found.proven() ? ", proven by ping" : "; the WireGuard handshake will prove it",
                             found.relays().isEmpty() ? "" : "; relays " + found.relays());
-                    schedulePass();
                 }
             }));
         }
@@ -366,7 +358,7 @@ public final class AgentRuntime implements AutoCloseable {
             try {
                 prober = new RelayProber(a -> context.runOnContext(v -> {
                     if (!closed) {
-                        core.relays().probeReply(a.target(), a.rtt(), a.observed(), clock.now());
+                        feed(new Input.RelayProbeReply(a.target(), a.rtt(), a.observed()));
                     }
                 }), key, a -> context.runOnContext(v -> disclosed(a)));
             } catch (IOException e) {
@@ -395,9 +387,7 @@ public final class AgentRuntime implements AutoCloseable {
         if (lastDisclosed.size() > 1024) {
             lastDisclosed.clear();
         }
-        if (core.relayDisclosed(q.relay(), q.endpoint(), q.peer(), ep, moment, now)) {
-            schedulePass();
-        }
+        feed(new Input.RelayDisclosure(q.relay(), q.endpoint(), q.peer(), ep, moment));
     }
 
     private final java.util.Map<String, IpEndpoint> lastDisclosed = new java.util.HashMap<>();
@@ -413,12 +403,10 @@ public final class AgentRuntime implements AutoCloseable {
         targets.forEach(t -> planner.probeSent(t, now));
         prober.probe(targets, (t, at) -> { });
         prober.disclose(planner.disclosureQueries(), java.time.Instant.now()); // WireGuard's clock, not an injected one
-        if (planner.needsPass(now)) {
-            schedulePass();
-        }
+        feed(new Input.RelayProbesSent());
     }
 
-    /** Before a pass: what our relay offers. After: who may use it. */
+    /** Before each tick: what our relay offers (on the last pass's candidates). After a pass: who may use it. */
     private void relayBeforePass() {
         if (relay != null && core.snapshot() != null) {
             core.relays().ownRelay(relay.publicKey(), relay.offerEndpoints(core.snapshot().localCandidates()));
@@ -444,76 +432,38 @@ public final class AgentRuntime implements AutoCloseable {
         return relay;
     }
 
-    /** A pass when the core wants one before the next tick (a probe falling due), one timer at a time. */
-    private void scheduleWake() {
-        java.time.Instant now = clock.now();
-        java.time.Instant at = core.nextWake(now);
-        if (at == null || (wakeAt != null && !at.isBefore(wakeAt) && wakeAt.isAfter(now))) {
-            return;
-        }
-        wakeAt = at;
-        vertx.setTimer(Math.max(1, Duration.between(now, at).toMillis()), id -> {
-            wakeAt = null;
-            step();
-        });
-    }
-
-    private void schedulePass() {
-        if (!passScheduled) {
-            passScheduled = true;
-            vertx.setTimer(Math.max(1, core.stepDelay(clock.now(), DEBOUNCE).toMillis()), id -> {
-                passScheduled = false;
-                step();
-            });
-        }
+    /** A timer for {@code w}: then the device is read and the driver ticks. */
+    private void wake(Driver.Wake w) {
+        long ms = Duration.between(clock.now(), w.at()).toMillis();
+        vertx.setTimer(Math.max(1, ms), id -> readThen((d, now) -> driver.tick(w, d, now)));
     }
 
     /**
-     * Reads the device, then runs a pass on what it read. The pass must not act on the last poll (up to a second
-     * old): a datagram that made the core dirty came over a session that poll may not have seen, so the peer would
-     * look unhealthy and have its endpoint (learned by roaming) replaced by an untried candidate, losing what is
-     * sent to it next. The simulator found this (io.wirelink.tools.sim.SimAgent does the same).
+     * Reads the device, then runs {@code tick} on what it read (null when the read failed) and performs what it
+     * decided. A pass must not act on the last poll (up to a second old): a datagram that made the core dirty came
+     * over a session that poll may not have seen, so the peer would look unhealthy and have its endpoint (learned by
+     * roaming) replaced by an untried candidate, losing what is sent to it next.
      */
-    private void pass() {
-        run(true);
-    }
-
-    /**
-     * A debounce or wake timer: a pass, or {@link AgentCore#quick} when only Acks and due probes are waiting
-     * ({@link AgentCore#step}).
-     */
-    private void step() {
-        run(false);
-    }
-
-    private void run(boolean full) {
+    private void readThen(java.util.function.BiFunction<DeviceState, java.time.Instant, Driver.Tick> tick) {
         if (closed) {
             return;
         }
         blocking(device::read).onComplete(r -> {
-            if (r.succeeded()) {
-                core.device(r.result());
+            if (closed) {
+                return;
             }
-            passOnDevice(full);
+            relayBeforePass();
+            Driver.Tick t = tick.apply(r.succeeded() ? r.result() : null, clock.now());
+            if (t.passed()) {
+                relayAfterPass();
+            }
+            t.wakes().forEach(this::wake);
+            perform(t.actions());
         });
     }
 
-    private void passOnDevice(boolean full) {
-        if (closed) {
-            return;
-        }
-        boolean whole = full || core.needsPass(clock.now());
-        if (whole) {
-            relayBeforePass();
-        }
-        AgentCore.Actions a = whole ? core.pass(clock.now()) : core.quick(clock.now());
-        if (whole) {
-            relayAfterPass();
-        }
-        if (core.wantsStep()) {
-            schedulePass(); // a pass deferred by the gap (AgentCore.passAllowedAt)
-        }
-        scheduleWake();
+    /** Logs the reasons, applies the device change, then sends the datagrams, on the I/O thread. */
+    private void perform(AgentCore.Actions a) {
         for (String r : a.reasons()) {
             log.info("{}", r);
         }
@@ -554,9 +504,8 @@ public final class AgentRuntime implements AutoCloseable {
                     return;
                 }
                 sdNotify(SdNotify::reloading);
-                core.reconfigure(c);
+                feed(new Input.ConfigReload(c)); // a full pass at once
                 log.info("configuration reloaded from {}", c.source() == null ? "defaults" : c.source());
-                pass();
                 sdNotify(SdNotify::ready);
                 p.complete();
             } catch (RuntimeException e) {

@@ -80,7 +80,7 @@ class DriverTest {
         Driver d = new Driver(big.core);
         long passes = big.core.counters().passes;
         d.start(big.device, T0);
-        Instant allowed = T0.plus(AgentCore.PASS_GAP_PER_PEER.multipliedBy(250));
+        Instant allowed = T0.plus(Driver.PASS_GAP_PER_PEER.multipliedBy(250));
         assertEquals(Duration.ofMillis(125), Duration.between(T0, allowed));
         assertEquals(allowed, d.passAllowedAt());
         Instant now = T0.plusMillis(1);
@@ -101,15 +101,22 @@ class DriverTest {
         assertTrue(none(atGap.wakes(), Driver.Cause.STEP), "nothing left to do: " + atGap.wakes());
     }
 
-    @Test
-    void aBurstOfDatagramsIsFoldedByOnePassOneDebounceAfterTheFirst() {
+    /** The hub and two leaves after 5 s, and a driver for leaf a that has folded what the world delivered to it. */
+    private Driver settledLeaf() {
         world.hubAndTwoLeaves();
         world.run(5);
+        Driver d = new Driver(world.a.core);
+        Instant now = world.clock.now();
+        d.tick(new Driver.Wake(now, Driver.Cause.PASS), world.a.device, now);
+        return d;
+    }
+
+    @Test
+    void aBurstOfDatagramsIsFoldedByOnePassOneDebounceAfterTheFirst() {
+        Driver d = settledLeaf();
         Node a = world.a;
         Node hub = world.hub;
-        Driver d = new Driver(a.core);
-        Instant now = world.clock.now().plusSeconds(1);
-        d.tick(new Driver.Wake(now, Driver.Cause.PASS), a.device, now);
+        Instant now = world.clock.now();
         long passes = a.core.counters().passes;
         SignedGroups hubGroups = new SignedGroups(hub.key, 16);
         IpEndpoint src = new IpEndpoint(LinkLocal.address(hub.pub()), 51821);
@@ -133,12 +140,10 @@ class DriverTest {
 
     @Test
     void anAckRequestThatBringsNothingNewIsAnsweredByAQuickStepNotAPass() {
-        world.hubAndTwoLeaves();
-        world.run(5);
+        Driver d = settledLeaf();
         Node a = world.a;
         Node hub = world.hub;
-        Driver d = new Driver(a.core);
-        Instant now = world.clock.now();
+        Instant now = world.clock.now().plusMillis(100);
         // the hub's Alive again (same boot ID): nothing new for a, but the datagram asks for an Ack
         Fact alive = Fact.alive(hub.pub(), hub.core.bootId(), now.plusSeconds(30));
         SignedGroups hubGroups = new SignedGroups(hub.key, 16);
@@ -168,11 +173,8 @@ class DriverTest {
 
     @Test
     void aDroppedDatagramSaysWhyAndAsksForNothing() {
-        world.hubAndTwoLeaves();
-        world.run(2);
-        Driver d = new Driver(world.a.core);
+        Driver d = settledLeaf();
         Instant now = world.clock.now();
-        d.tick(new Driver.Wake(now, Driver.Cause.PASS), world.a.device, now); // what the world delivered is folded
         Driver.Fed fed = d.input(new Input.Datagram(new IpEndpoint(LinkLocal.address(world.hub.pub()), 51821),
                 new byte[] {1, 2, 3}), now);
         assertEquals(Optional.of(AgentCore.Received.MALFORMED), fed.dropped());
