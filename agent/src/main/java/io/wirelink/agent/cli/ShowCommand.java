@@ -62,6 +62,10 @@ public final class ShowCommand implements Callable<Integer> {
                     s.get("gossipPort").asInt());
             out.printf("  role: %s (%s)%n", s.get("router").asBoolean() ? "router" : "leaf",
                     s.get("routerMode").asText());
+            if (!s.path("factLog").path("persistent").asBoolean(true)) {
+                out.printf("  fact log: not persistent (%s); serving from memory, retrying%n",
+                        s.path("factLog").path("error").asText("a write failed"));
+            }
             printPortMapping(out, s.get("portMapping"));
             if (s.has("relay")) {
                 JsonNode rl = s.get("relay");

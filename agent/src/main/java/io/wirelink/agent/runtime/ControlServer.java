@@ -140,6 +140,17 @@ final class ControlServer implements AutoCloseable {
         return status;
     }
 
+    /** Whether the fact log still reaches its file (false after a write failure, until a rewrite succeeds). */
+    private static void factLog(ObjectNode o, io.wirelink.facts.store.FactStore store) {
+        io.wirelink.facts.store.FactStore.Stats st = store.stats();
+        o.put("persistent", st.persistent());
+        o.put("events", st.events());
+        o.put("fileBytes", st.fileBytes());
+        o.put("writeFailures", st.writeFailures());
+        o.put("recoveries", st.recoveries());
+        store.writeFailure().ifPresent(e -> o.put("error", e));
+    }
+
     static ObjectNode status(AgentCore core, String backend) {
         ObjectNode root = FactJson.MAPPER.createObjectNode();
         AgentCore.Snapshot snap = core.snapshot();
@@ -153,6 +164,7 @@ final class ControlServer implements AutoCloseable {
         root.put("router", snap != null && snap.selfRouter());
         root.put("routerMode", core.config().router().name().toLowerCase(java.util.Locale.ROOT));
         root.put("facts", snap == null ? 0 : snap.view().size());
+        factLog(root.putObject("factLog"), core.store());
         var c = core.counters();
         ObjectNode counters = root.putObject("counters");
         counters.put("datagramsIn", c.datagramsIn);

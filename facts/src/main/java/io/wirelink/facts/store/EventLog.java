@@ -1,5 +1,7 @@
 package io.wirelink.facts.store;
 
+import java.nio.file.Path;
+
 /** Where {@link FactStore} writes its log: nowhere (in memory) or an MVStore file. Owned by the store's thread. */
 interface EventLog {
     void put(FactEvent e);
@@ -14,6 +16,9 @@ interface EventLog {
 
     /** Closes without committing: what a crash leaves behind. */
     void closeImmediately();
+
+    /** The file was renamed to {@code to} while open (the name its messages give). */
+    default void movedTo(Path to) {}
 
     /** Bytes on disk (0 in memory). */
     long fileSize();

@@ -5,22 +5,13 @@ import io.wirelink.facts.Clock;
 import io.wirelink.facts.Fact;
 import io.wirelink.facts.FactKey;
 import io.wirelink.facts.PublicKey;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,13 +40,12 @@ import org.slf4j.LoggerFactory;
  * A crash therefore loses at most the changes since the last commit: those of the last {@code commitDelay}, or, if
  * the owner made no store call since, those since its last call (the agent calls {@link #expire} every tick). The
  * file always reopens at the last commit; lost events are facts that peers re-send. If the file cannot be written
- * (disk full, I/O error), the commit that finds out throws {@link FactStoreException} once and the store carries on
- * in memory only: the mesh matters more than its cache.
+ * (disk full, read-only, I/O error), the store carries on in memory (the mesh matters more than its cache), reports it
+ * once, and rewrites the file from memory when it can again, retrying from {@link #flushIfDue}: see
+ * {@link DurableLog}. Only an explicit {@link #flush} throws, and only at the failure.
  */
 public final class FactStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FactStore.class);
-    private static final Comparator<FactEvent> BY_EXPIRY =
-            Comparator.comparing(FactEvent::expires).thenComparingLong(FactEvent::seq);
 
     /**
      * Limits and commit policy, validated on construction.
@@ -121,134 +111,20 @@ public final class FactStore implements AutoCloseable {
      * @param corruptSkipped undecodable records skipped (and deleted) on open
      * @param commits commits to the file
      * @param fileBytes the file's size now (0 in memory)
+     * @param persistent whether changes go to the file now (false in memory and after a write failure)
+     * @param writeFailures write failures that made the store memory-only
+     * @param recoveries rewrites that made it persistent again
      */
     public record Stats(int events, int authors, long appended, long unchanged, long refusedExpired,
             long refusedAuthorFull, long refusedStoreFull, long evicted, long clamped, long expired, long replayed,
-            long corruptSkipped, long commits, long fileBytes) {}
+            long corruptSkipped, long commits, long fileBytes, boolean persistent, long writeFailures,
+            long recoveries) {}
 
-    private final Options options;
-    private final Clock clock;
-    private EventLog eventLog;
-
-    /**
-     * One fact key's state: each author's current assertion, in author order, and the view entry they make (null
-     * when an assertion changed since it was last built). Unchanged keys keep their entry object from view to view.
-     */
-    private static final class Slot {
-        private static final FactEvent[] NONE = new FactEvent[0];
-        final SortKey key;
-        /**
-         * Each author's current assertion, sorted by author, exactly as long as needed: nearly always one (a
-         * TreeMap per key cost 88 bytes more, and a node holds one slot per fact of the mesh).
-         */
-        private FactEvent[] authors = NONE;
-        FactView.Entry entry;
-
-        Slot(SortKey key) {
-            this.key = key;
-        }
-
-        private int find(PublicKey author) {
-            int lo = 0;
-            int hi = authors.length - 1;
-            while (lo <= hi) {
-                int mid = (lo + hi) >>> 1;
-                int c = authors[mid].provenance().author().compareTo(author);
-                if (c == 0) {
-                    return mid;
-                }
-                if (c < 0) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            return -(lo + 1);
-        }
-
-        FactEvent get(PublicKey author) {
-            int i = find(author);
-            return i >= 0 ? authors[i] : null;
-        }
-
-        void put(FactEvent e) {
-            int i = find(e.provenance().author());
-            if (i >= 0) {
-                authors[i] = e;
-                return;
-            }
-            int at = -i - 1;
-            FactEvent[] a = new FactEvent[authors.length + 1];
-            System.arraycopy(authors, 0, a, 0, at);
-            a[at] = e;
-            System.arraycopy(authors, at, a, at + 1, authors.length - at);
-            authors = a;
-        }
-
-        void remove(PublicKey author) {
-            int i = find(author);
-            if (i < 0) {
-                return;
-            }
-            FactEvent[] a = authors.length == 1 ? NONE : new FactEvent[authors.length - 1];
-            System.arraycopy(authors, 0, a, 0, i);
-            System.arraycopy(authors, i + 1, a, i, authors.length - i - 1);
-            authors = a;
-        }
-
-        boolean isEmpty() {
-            return authors.length == 0;
-        }
-
-        /** The assertions in author order. */
-        List<FactEvent> values() {
-            return Arrays.asList(authors);
-        }
-
-        FactView.Entry entry() {
-            if (entry == null) {
-                entry = FactView.entry(key.key, values());
-            }
-            return entry;
-        }
-    }
-
-    // the incremental state: per key (in view order and by key), each author's current assertion
-    private final TreeMap<SortKey, Slot> byKey = new TreeMap<>();
-    private final HashMap<FactKey, Slot> slots = new HashMap<>();
-    private final EnumMap<Channel, TreeMap<Long, FactEvent>> localBySeq = new EnumMap<>(Channel.class);
-    private final long[] versions = new long[Attribute.values().length];
-    private final TreeSet<FactEvent> byExpiry = new TreeSet<>(BY_EXPIRY);
-    private final TreeSet<FactEvent> remoteByExpiry = new TreeSet<>(BY_EXPIRY);
-    private final Map<PublicKey, Integer> perAuthor = new HashMap<>();
-    /** Events per subject (for {@link #scaleWithSubjects}). */
-    private final Map<PublicKey, Integer> perSubject = new HashMap<>();
-
-    private long nextSeq;
-    private long dirtySinceNanos = -1;
+    private final Ledger ledger;
     private boolean closed;
 
-    private FactView cachedView;
-    private Instant cachedAt;
-
-    private long appended;
-    private long unchanged;
-    private long retracted;
-    private long refusedExpired;
-    private long refusedAuthorFull;
-    private long refusedStoreFull;
-    private long evicted;
-    private long clamped;
-    private long expired;
-    private long replayed;
-    private long corruptSkipped;
-    private long commits;
-
-    private FactStore(Options options, Clock clock, EventLog eventLog, long nextSeq) {
-        this.options = options;
-        this.clock = clock;
-        this.eventLog = eventLog;
-        this.nextSeq = nextSeq;
+    private FactStore(Options options, Clock clock, EventLog eventLog, Path file, LogFiles files, long nextSeq) {
+        this.ledger = new Ledger(options, clock, eventLog, file, files, nextSeq);
     }
 
     /** A store that keeps everything in memory: for tests and the simulator. */
@@ -256,18 +132,19 @@ public final class FactStore implements AutoCloseable {
         if (options == null) {
             throw new IllegalArgumentException("options are missing");
         }
-        return new FactStore(options, null, EventLog.NONE, 1);
+        return new FactStore(options, null, EventLog.NONE, null, LogFiles.MV, 1);
     }
 
-    /** A store over any log: for tests that need a failing file. */
+    /** A store over any log, with no file to rewrite after a failure: for tests that need a failing log. */
     static FactStore withLog(Options options, Clock clock, EventLog eventLog) {
-        return new FactStore(options, clock, eventLog, 1);
+        return new FactStore(options, clock, eventLog, null, LogFiles.MV, 1);
     }
 
     /**
      * Opens (or creates) the store in {@code file} and replays it at {@code clock.now()}: expired events are dropped,
      * undecodable records skipped, counted and deleted, and the rest admitted under the current limits (events that
-     * no longer fit are dropped). {@code clock} also times auto-commits.
+     * no longer fit are dropped). {@code clock} also times auto-commits and retries. A rewrite left unfinished by a
+     * crash ({@code <file>.new}) is deleted unread.
      *
      * @throws FactStoreException if the file is not a fact store, is damaged beyond skipping records, or is locked
      */
@@ -275,45 +152,39 @@ public final class FactStore implements AutoCloseable {
         if (file == null || options == null || clock == null) {
             throw new IllegalArgumentException("file, options and clock are required");
         }
-        MvEventLog.Opened opened = MvEventLog.open(file);
-        FactStore store = new FactStore(options, clock, opened.log(), opened.nextSeq());
+        return open(file, options, clock, LogFiles.MV);
+    }
+
+    /** {@link #open(Path, Options, Clock)} on {@code files}: for tests that fail or crash a recovery step. */
+    static FactStore open(Path file, Options options, Clock clock, LogFiles files) {
+        Path unfinished = DurableLog.rewriteOf(file);
         try {
-            store.replay(opened.events(), clock.now());
-            store.corruptSkipped = opened.corrupt();
+            if (Files.exists(unfinished)) {
+                log.info("fact store {}: deleting {}, a rewrite a crash left unfinished", file, unfinished);
+            }
+            files.delete(unfinished);
+        } catch (IOException e) {
+            throw new FactStoreException(unfinished, "cannot delete this unfinished rewrite (" + e.getMessage() + ")",
+                    e);
+        }
+        MvEventLog.Opened opened = files.open(file);
+        FactStore store = new FactStore(options, clock, opened.log(), file, files, opened.nextSeq());
+        try {
+            store.ledger.replay(opened.events(), clock.now());
+            store.ledger.corruptSkipped = opened.corrupt();
             if (opened.corrupt() > 0) {
                 log.warn("fact store {}: skipped {} undecodable records", file, opened.corrupt());
             }
-            store.flush();
         } catch (RuntimeException e) {
             opened.log().closeImmediately();
             throw e;
         }
-        return store;
-    }
-
-    private void replay(List<FactEvent> events, Instant now) {
-        for (FactEvent e : events) {
-            if (e.expiredAt(now)) {
-                eventLog.remove(e.seq());
-                expired++;
-                markDirty();
-                continue;
-            }
-            AppendResult r = admit(e.fact(), e.provenance(), e.seq());
-            if (r.appended()) {
-                replayed++;
-            } else {
-                eventLog.remove(e.seq());
-                markDirty();
-            }
+        try {
+            store.flush();
+        } catch (FactStoreException e) {
+            // reported; the replayed store serves from memory and rewrites the file when it can
         }
-        appended = 0;
-        refusedExpired = 0;
-        refusedAuthorFull = 0;
-        refusedStoreFull = 0;
-        unchanged = 0;
-        clamped = 0;
-        evicted = 0;
+        return store;
     }
 
     /**
@@ -330,141 +201,15 @@ public final class FactStore implements AutoCloseable {
      * </ul>
      *
      * @throws IllegalArgumentException for a signed group (a container, never a fact in the log)
-     * @throws FactStoreException if a commit fell due and the file cannot be written; the append itself took effect
      */
     public AppendResult append(Fact fact, Provenance provenance) {
         checkOpen();
         if (fact == null || provenance == null) {
             throw new IllegalArgumentException("fact and provenance are required");
         }
-        AppendResult r = admit(fact, provenance, -1);
+        AppendResult r = ledger.admit(fact, provenance, -1);
         flushIfDue();
         return r;
-    }
-
-    /** The admission rule shared by append ({@code seq < 0}: a new event) and replay (the persisted seq). */
-    private AppendResult admit(Fact fact, Provenance provenance, long seq) {
-        if (!EventCodec.storable(fact.attribute())) {
-            throw new IllegalArgumentException(fact.attribute().specName() + " is a container, not a storable fact");
-        }
-        Instant now = provenance.receivedAt();
-        Instant limit = now.plus(options.maxTtl());
-        boolean clamp = fact.expires().isAfter(limit);
-        // clamp first, so that "never" (Instant.MAX) is clamped rather than overflowing the millisecond encoding
-        Instant expires = clamp ? limit : fact.expires().truncatedTo(ChronoUnit.MILLIS);
-        if (!expires.isAfter(now)) {
-            refusedExpired++;
-            return new AppendResult.Refused(AppendResult.Reason.EXPIRED);
-        }
-        Fact f = expires.equals(fact.expires()) ? fact : fact.withExpiry(expires);
-        SortKey key = SortKey.of(f);
-        PublicKey author = provenance.author();
-        FactEvent candidate = new FactEvent(seq < 0 ? nextSeq : seq, f, provenance);
-        FactEvent current = current(key, author);
-        if (current != null && !candidate.beats(current)) {
-            unchanged++;
-            return new AppendResult.Unchanged(current);
-        }
-        FactEvent victim = null;
-        if (current == null) {
-            PublicKey subject = f.subject();
-            if (full(author, subject)) {
-                expire(now); // make room from what has expired before refusing anything
-            }
-            if (perAuthor.getOrDefault(author, 0) >= maxPerAuthor(subject)) {
-                refusedAuthorFull++;
-                return new AppendResult.Refused(AppendResult.Reason.AUTHOR_FULL);
-            }
-            if (byExpiry.size() >= maxEvents(subject)) {
-                if (!provenance.channel().isLocal() || remoteByExpiry.isEmpty()) {
-                    refusedStoreFull++;
-                    return new AppendResult.Refused(AppendResult.Reason.STORE_FULL);
-                }
-                victim = remoteByExpiry.first();
-            }
-        }
-        if (seq < 0) {
-            nextSeq++;
-        }
-        if (victim != null) {
-            drop(victim);
-            evicted++;
-        }
-        if (current != null) {
-            drop(current);
-        }
-        insert(candidate);
-        if (seq < 0 || clamp) {
-            eventLog.put(candidate);
-            markDirty();
-        }
-        appended++;
-        if (clamp) {
-            clamped++;
-        }
-        return new AppendResult.Appended(candidate, Optional.ofNullable(current), Optional.ofNullable(victim), clamp);
-    }
-
-    private boolean full(PublicKey author, PublicKey subject) {
-        return perAuthor.getOrDefault(author, 0) >= maxPerAuthor(subject) || byExpiry.size() >= maxEvents(subject);
-    }
-
-    private FactEvent current(SortKey key, PublicKey author) {
-        return current(key.key, author);
-    }
-
-    private FactEvent current(FactKey key, PublicKey author) {
-        Slot slot = slots.get(key);
-        return slot == null ? null : slot.get(author);
-    }
-
-    private void insert(FactEvent e) {
-        FactKey k = e.key();
-        Slot slot = slots.get(k);
-        if (slot == null) {
-            slot = new Slot(SortKey.of(e.fact()));
-            slots.put(k, slot);
-            byKey.put(slot.key, slot);
-        }
-        slot.put(e);
-        slot.entry = null;
-        byExpiry.add(e);
-        Channel channel = e.provenance().channel();
-        if (channel.isLocal()) {
-            localBySeq.computeIfAbsent(channel, c -> new TreeMap<>()).put(e.seq(), e);
-        } else {
-            remoteByExpiry.add(e);
-        }
-        perAuthor.merge(e.provenance().author(), 1, Integer::sum);
-        perSubject.merge(e.fact().subject(), 1, Integer::sum);
-        versions[e.fact().attribute().ordinal()]++;
-        cachedView = null;
-    }
-
-    /** Removes {@code e} from memory and from the log. */
-    private void drop(FactEvent e) {
-        FactKey k = e.key();
-        Slot slot = slots.get(k);
-        slot.remove(e.provenance().author());
-        slot.entry = null;
-        if (slot.isEmpty()) {
-            slots.remove(k);
-            byKey.remove(slot.key);
-        }
-        byExpiry.remove(e);
-        Channel channel = e.provenance().channel();
-        if (channel.isLocal()) {
-            TreeMap<Long, FactEvent> local = localBySeq.get(channel);
-            local.remove(e.seq());
-        } else {
-            remoteByExpiry.remove(e);
-        }
-        versions[e.fact().attribute().ordinal()]++;
-        perAuthor.computeIfPresent(e.provenance().author(), (a, n) -> n == 1 ? null : n - 1);
-        perSubject.computeIfPresent(e.fact().subject(), (a, n) -> n == 1 ? null : n - 1);
-        eventLog.remove(e.seq());
-        markDirty();
-        cachedView = null;
     }
 
     /**
@@ -477,12 +222,12 @@ public final class FactStore implements AutoCloseable {
      */
     public boolean retract(Fact fact, PublicKey author) {
         checkOpen();
-        FactEvent e = current(fact.key(), author);
+        FactEvent e = ledger.index.current(fact.key(), author);
         if (e == null) {
             return false;
         }
-        drop(e);
-        retracted++;
+        ledger.drop(e);
+        ledger.retracted++;
         flushIfDue();
         return true;
     }
@@ -495,12 +240,7 @@ public final class FactStore implements AutoCloseable {
      */
     public int expire(Instant now) {
         checkOpen();
-        int n = 0;
-        while (!byExpiry.isEmpty() && byExpiry.first().expiredAt(now)) {
-            drop(byExpiry.first());
-            n++;
-        }
-        expired += n;
+        int n = ledger.expire(now);
         flushIfDue();
         return n;
     }
@@ -511,50 +251,7 @@ public final class FactStore implements AutoCloseable {
      */
     public FactView view(Instant now) {
         checkOpen();
-        if (cachedView != null && !now.isBefore(cachedAt)
-                && cachedView.nextExpiry().map(now::isBefore).orElse(true)) {
-            return cachedView;
-        }
-        // the assertions held but expired by now (expire has not dropped them yet) and the first that is not
-        Set<SortKey> stale = null;
-        Instant nextExpiry = null;
-        for (FactEvent e : byExpiry) {
-            if (!e.expiredAt(now)) {
-                nextExpiry = e.expires();
-                break;
-            }
-            if (stale == null) {
-                stale = new HashSet<>();
-            }
-            stale.add(slots.get(e.key()).key);
-        }
-        FactView.Entry[] entries = new FactView.Entry[byKey.size()];
-        int n = 0;
-        if (stale == null) {
-            for (Slot slot : byKey.values()) {
-                entries[n++] = slot.entry();
-            }
-        } else {
-            List<FactEvent> live = new ArrayList<>();
-            for (Slot slot : byKey.values()) {
-                if (!stale.contains(slot.key)) {
-                    entries[n++] = slot.entry();
-                    continue;
-                }
-                live.clear();
-                for (FactEvent e : slot.values()) {
-                    if (!e.expiredAt(now)) {
-                        live.add(e);
-                    }
-                }
-                if (!live.isEmpty()) {
-                    entries[n++] = FactView.entry(slot.key.key, live);
-                }
-            }
-        }
-        cachedView = FactView.of(n == entries.length ? entries : Arrays.copyOf(entries, n), nextExpiry);
-        cachedAt = now;
-        return cachedView;
+        return ledger.index.view(now);
     }
 
     /**
@@ -562,7 +259,7 @@ public final class FactStore implements AutoCloseable {
      */
     public FactEvent assertion(FactKey key, PublicKey author) {
         checkOpen();
-        return current(key, author);
+        return ledger.index.current(key, author);
     }
 
     /**
@@ -574,8 +271,7 @@ public final class FactStore implements AutoCloseable {
         if (channel == null || !channel.isLocal()) {
             throw new IllegalArgumentException("not a local channel: " + channel);
         }
-        TreeMap<Long, FactEvent> local = localBySeq.get(channel);
-        return local == null ? List.of() : List.copyOf(local.values());
+        return ledger.index.local(channel);
     }
 
     /**
@@ -584,18 +280,15 @@ public final class FactStore implements AutoCloseable {
      * For caches of what is derived from them; the view at a later instant can still differ, as held events expire.
      */
     public long version(Attribute attribute) {
-        return versions[attribute.ordinal()];
+        return ledger.index.version(attribute);
     }
 
     /** Every event held, in sequence order (for {@code --dump-facts}). */
     public List<FactEvent> events() {
         checkOpen();
-        List<FactEvent> out = new ArrayList<>(byExpiry); // every event held (no index by sequence: it cost 56 B each)
-        out.sort(Comparator.comparingLong(FactEvent::seq));
-        return List.copyOf(out);
+        return ledger.index.bySeq();
     }
 
-    /** How many events the store holds (expired ones included until {@link #expire}). */
     /**
      * Lets the bounds grow with the mesh: an author may hold up to {@code perAuthorPerSubject} events per distinct
      * subject held (counting the one a new fact is about), and the store {@code perSubject} per subject, each at least
@@ -605,119 +298,75 @@ public final class FactStore implements AutoCloseable {
      */
     public void scaleWithSubjects(int perAuthorPerSubject, int perSubject, int maxEventsPerAuthorCeiling,
             int maxEventsCeiling) {
-        if (perAuthorPerSubject < 0 || perSubject < 0 || maxEventsPerAuthorCeiling < 1 || maxEventsCeiling < 1) {
-            throw new IllegalArgumentException("scaling must be non-negative and ceilings positive");
-        }
-        this.perAuthorPerSubject = perAuthorPerSubject;
-        this.perSubjectEvents = perSubject;
-        this.perAuthorCeiling = maxEventsPerAuthorCeiling;
-        this.eventsCeiling = maxEventsCeiling;
+        ledger.limits.scale(perAuthorPerSubject, perSubject, maxEventsPerAuthorCeiling, maxEventsCeiling);
     }
 
-    private int perAuthorPerSubject;
-    private int perSubjectEvents;
-    private int perAuthorCeiling = Integer.MAX_VALUE;
-    private int eventsCeiling = Integer.MAX_VALUE;
-
-    /** The bound per author now, for a new fact about {@code subject}. */
-    private int maxPerAuthor(PublicKey subject) {
-        long scaled = (long) perAuthorPerSubject * subjectsWith(subject);
-        return (int) Math.max(options.maxEventsPerAuthor(), Math.min(perAuthorCeiling, scaled));
-    }
-
-    private int maxEvents(PublicKey subject) {
-        long scaled = (long) perSubjectEvents * subjectsWith(subject);
-        return (int) Math.max(options.maxEvents(), Math.min(eventsCeiling, scaled));
-    }
-
-    private int subjectsWith(PublicKey subject) {
-        return perSubject.size() + (subject == null || perSubject.containsKey(subject) ? 0 : 1);
-    }
-
+    /** How many events the store holds (expired ones included until {@link #expire}). */
     public int size() {
-        return byExpiry.size();
+        return ledger.index.size();
     }
 
     /** The key object the store holds for {@code key}'s fact, or {@code key} itself when it holds none. */
     public FactKey canonical(FactKey key) {
-        Slot s = slots.get(key);
-        return s == null ? key : s.key.key;
+        return ledger.index.canonical(key);
     }
 
     /** How many events {@code author} holds. */
     public int size(PublicKey author) {
-        return perAuthor.getOrDefault(author, 0);
+        return ledger.limits.held(author);
     }
 
     /** The earliest expiry of any held event: when {@link #expire} next has work. */
     public Optional<Instant> nextExpiry() {
-        return byExpiry.isEmpty() ? Optional.empty() : Optional.of(byExpiry.first().expires());
+        FactEvent first = ledger.index.firstToExpire();
+        return first == null ? Optional.empty() : Optional.of(first.expires());
     }
 
     public Options options() {
-        return options;
+        return ledger.options;
     }
 
     public Stats stats() {
-        return new Stats(byExpiry.size(), perAuthor.size(), appended, unchanged, refusedExpired, refusedAuthorFull,
-                refusedStoreFull, evicted, clamped, expired, replayed, corruptSkipped, commits,
-                closed ? 0 : eventLog.fileSize());
+        return ledger.stats(closed);
     }
 
     /**
-     * Commits every change so far and fsyncs the file; a no-op in memory or when nothing changed.
+     * Commits every change so far and fsyncs the file; a no-op in memory, when nothing changed, and while the store
+     * is memory-only after a write failure (the retries run from {@link #flushIfDue}).
      *
-     * @throws FactStoreException if the file cannot be written; the store then lets go of the file and carries on in
-     *     memory (this is reported once; {@link #persistent()} turns false)
+     * @throws FactStoreException at the write failure that makes the store memory-only; it is logged already, and
+     *     the store carries on in memory ({@link #persistent()} turns false)
      */
     public void flush() {
         checkOpen();
-        if (dirtySinceNanos >= 0 && eventLog.persistent()) {
-            try {
-                eventLog.commit(nextSeq);
-                commits++;
-            } catch (FactStoreException e) {
-                log.error("fact store: {}; continuing in memory only", e.getMessage());
-                EventLog failed = eventLog;
-                eventLog = EventLog.NONE;
-                dirtySinceNanos = -1;
-                try {
-                    failed.closeImmediately();
-                } catch (RuntimeException ignored) {
-                    // the file is already unusable
-                }
-                throw e;
-            }
-        }
-        dirtySinceNanos = -1;
+        ledger.durable.flush();
     }
 
-    /** Whether changes still go to a file (false in memory, and after a write failure). */
+    /** Whether changes go to a file now (false in memory, and after a write failure until a retry succeeds). */
     public boolean persistent() {
-        return eventLog.persistent();
+        return ledger.durable.persistent();
     }
 
-    /** Commits if a change has waited at least {@code commitDelay}; for the owner's timer. */
+    /** Why the store is memory-only after a write failure (the error, naming the file); empty while persistent. */
+    public Optional<String> writeFailure() {
+        return ledger.durable.failure();
+    }
+
+    /**
+     * Commits if a change has waited at least {@code commitDelay}, and after a write failure retries the file when
+     * the back-off allows; for the owner's timer. Never throws: a failure is logged and the store carries on.
+     */
     public void flushIfDue() {
         checkOpen();
-        if (dirtySinceNanos >= 0 && eventLog.persistent()
-                && clock.nanoTime() - dirtySinceNanos >= options.commitDelay().toNanos()) {
-            flush();
-        }
+        ledger.durable.flushIfDue();
     }
 
-    private void markDirty() {
-        if (dirtySinceNanos < 0 && eventLog.persistent()) {
-            dirtySinceNanos = clock.nanoTime();
-        }
-    }
-
-    /** Commits and closes the file. Idempotent. */
+    /** Commits and closes the file (after a write failure, after one more attempt to write it). Idempotent. */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
-            eventLog.close(nextSeq);
+            ledger.durable.close();
         }
     }
 
@@ -728,7 +377,7 @@ public final class FactStore implements AutoCloseable {
     public void closeImmediately() {
         if (!closed) {
             closed = true;
-            eventLog.closeImmediately();
+            ledger.durable.closeImmediately();
         }
     }
 

@@ -38,14 +38,14 @@ final class MvEventLog implements EventLog {
     private static final String MOVE_ASIDE =
             "if it is damaged or not a fact store, move it aside: peers and this host supply every fact again";
 
-    private final Path file;
+    private Path file;
     private final MVStore store;
     private final MVMap<Long, byte[]> events;
     private final MVMap<String, String> meta;
     private RuntimeException failure;
 
     /** What {@link #open} found. */
-    record Opened(MvEventLog log, List<FactEvent> events, long nextSeq, int corrupt) {}
+    record Opened(EventLog log, List<FactEvent> events, long nextSeq, int corrupt) {}
 
     private MvEventLog(Path file, MVStore store, MVMap<Long, byte[]> events, MVMap<String, String> meta) {
         this.file = file;
@@ -134,9 +134,19 @@ final class MvEventLog implements EventLog {
         return new Opened(log, decoded, nextSeq, bad.size());
     }
 
+    /**
+     * What went wrong, in the operator's terms: the root cause's message when there is one (MVStore's "Writing to
+     * FileChannelImpl@... failed" wraps the "No space left on device" that matters).
+     */
     private static String reason(RuntimeException e) {
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != e && root.getMessage() != null) {
+            return root.getMessage();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /**
@@ -198,6 +208,11 @@ final class MvEventLog implements EventLog {
     @Override
     public void closeImmediately() {
         store.closeImmediately();
+    }
+
+    @Override
+    public void movedTo(Path to) {
+        file = to;
     }
 
     @Override

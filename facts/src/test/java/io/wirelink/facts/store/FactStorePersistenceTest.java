@@ -303,10 +303,12 @@ class FactStorePersistenceTest {
             }
         };
         FactStore s = FactStore.withLog(OPTS.withCommitDelay(Duration.ZERO), clock, failing);
-        assertThrows(FactStoreException.class, () -> s.append(endpoint(1, "198.51.100.1:1", 255), gossip(1, 0)));
+        append(s, endpoint(1, "198.51.100.1:1", 255), gossip(1, 0)); // the due commit fails inside, quietly
         assertEquals(1, s.events().size(), "the append took effect");
         assertEquals(1, closed[0]);
         assertTrue(!s.persistent());
+        assertTrue(s.writeFailure().orElseThrow().contains("No space left"), s.writeFailure().toString());
+        assertEquals(1, s.stats().writeFailures());
         append(s, endpoint(1, "198.51.100.1:2", 255), gossip(1, 0));
         s.flush();
         assertEquals(2, s.view(T0).size());
