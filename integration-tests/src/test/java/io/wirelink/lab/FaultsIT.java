@@ -110,6 +110,67 @@ class FaultsIT {
         }
     }
 
+    /**
+     * Fault 2: all traffic between leaf a and the hub dropped for five minutes ({@code -Dwirelink.faults.partition=S}
+     * seconds), then healed. Throughout, the hub keeps a and a keeps the hub (both configured, as wg-quick does), and
+     * the leaves keep each other for as long as the membership rules say (a member's facts outlive their last refresh
+     * by their TTL); the figures are when each learned peer was removed, and the time from the heal until the mesh is
+     * whole again: a and b direct and pinging, c reaching a through the hub.
+     */
+    @Test
+    @Timeout(value = 900, unit = TimeUnit.SECONDS)
+    void partitionFromTheHubHealsFully(Lab lab) {
+        Duration length = Duration.ofSeconds(Long.getLong("wirelink.faults.partition", 300));
+        AgentMeshIT.Mesh m = directMesh(lab);
+        await("c learned a").atMost(Duration.ofSeconds(30)).pollInterval(POLL)
+                .until(() -> m.wc().peer(m.wa().publicKey()).isPresent());
+        java.util.Map<String, Long> removedAfter = new java.util.TreeMap<>();
+        long t0 = System.nanoTime();
+        try (Partition p = Partition.between(lab, m.hubHost(), m.lab().natA().wanAddress())) {
+            while (System.nanoTime() - t0 < length.toNanos()) {
+                assertTrue(m.hub().peer(m.wa().publicKey()).isPresent(), "the hub keeps a (configured)");
+                assertTrue(m.wa().peer(m.hub().publicKey()).isPresent(), "a keeps the hub (configured)");
+                long s = (System.nanoTime() - t0) / 1_000_000_000L;
+                noteRemoval(removedAfter, "b removed a", m.wb(), m.wa(), s);
+                noteRemoval(removedAfter, "a removed b", m.wa(), m.wb(), s);
+                noteRemoval(removedAfter, "c removed a", m.wc(), m.wa(), s);
+                await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+            }
+            assertTrue(p.dropped() > 0, "the partition dropped packets");
+        }
+        long healed = System.nanoTime();
+        Instant healedAt = Instant.now();
+        await("a handshakes with the hub again").atMost(Duration.ofSeconds(120)).pollInterval(POLL)
+                .until(() -> m.hub().latestHandshake(m.wa().publicKey()).isAfter(healedAt.minusSeconds(1)));
+        await("a and b have each other's /32 again").atMost(Duration.ofSeconds(180)).pollInterval(POLL)
+                .until(() -> m.wa().peer(m.wb().publicKey()).map(x -> x.allowedIps().contains(B_HOST)).orElse(false)
+                        && m.wb().peer(m.wa().publicKey()).map(x -> x.allowedIps()
+                                .contains(IpPrefix.parse("198.18.0.2/32"))).orElse(false));
+        await("a pings b").atMost(Duration.ofSeconds(30)).pollInterval(POLL)
+                .until(() -> m.a().ping("198.18.0.3", 1, Duration.ofSeconds(1)));
+        System.out.printf("FaultsIT: partition: a and b direct again %d ms after the heal%n",
+                (System.nanoTime() - healed) / 1_000_000);
+        await("c learned a again").atMost(Duration.ofSeconds(120)).pollInterval(POLL)
+                .until(() -> m.wc().peer(m.wa().publicKey()).isPresent());
+        await("c pings a").atMost(Duration.ofSeconds(180)).pollInterval(POLL)
+                .until(() -> m.c().ping("198.18.0.2", 1, Duration.ofSeconds(1)));
+        long ms = (System.nanoTime() - healed) / 1_000_000;
+        System.out.printf("FaultsIT: partition a|hub for %d s: removals %s; whole again %d ms after the heal%n",
+                length.toSeconds(), removedAfter.isEmpty() ? "none" : removedAfter, ms);
+        if (Boolean.getBoolean("wirelink.lab.verbose")) {
+            System.out.println("--- agent a ---\n" + m.agentA().log() + "\n--- agent b ---\n" + m.agentB().log()
+                    + "\n--- hub ---\n" + m.hubAgent().log());
+        }
+    }
+
+    /** Records the first second at which {@code on} no longer has {@code peer} as a device peer. */
+    static void noteRemoval(java.util.Map<String, Long> removed, String what, WgInterface on, WgInterface peer,
+            long second) {
+        if (!removed.containsKey(what) && on.peer(peer.publicKey()).isEmpty()) {
+            removed.put(what, second);
+        }
+    }
+
     /** For {@code d}: every leaf keeps its routes (checked every 250 ms). */
     static void assertRoutesHeld(AgentMeshIT.Mesh m, Duration d) {
         long until = System.nanoTime() + d.toNanos();

@@ -128,7 +128,8 @@ class AgentCoreTest {
                 PeerState back = y == null ? null : y.device.peer(x.pub());
                 PeerState there = x.device.peer(o.peer());
                 // delivered only over a live session
-                if (y != null && back != null && there != null && !there.lastHandshake().equals(Instant.EPOCH)
+                if (y != null && back != null && there != null && !blocked.contains(Set.of(x.pub(), y.pub()))
+                        && !there.lastHandshake().equals(Instant.EPOCH)
                         && now.minusSeconds(170).isBefore(there.lastHandshake())) {
                     IpEndpoint src = new IpEndpoint(LinkLocal.address(x.pub()), o.port());
                     deliveries.add(() -> y.core.datagram(src, o.payload(), now));
@@ -143,6 +144,16 @@ class AgentCoreTest {
         for (PeerState p : d.peers()) {
             ps.add(p.publicKey().equals(k) ? new PeerState(k, false, roamTo != null ? roamTo : p.endpoint(),
                     p.allowedIps(), now, p.rxBytes() + 1, p.txBytes() + 1, 0) : p);
+        }
+        return new DeviceState(d.name(), d.publicKey(), d.listenPort(), d.fwmark(), ps);
+    }
+
+    /** {@code d} after sending to {@code k}: its tx counter moved. */
+    static DeviceState sentTo(DeviceState d, PublicKey k) {
+        List<PeerState> ps = new ArrayList<>();
+        for (PeerState p : d.peers()) {
+            ps.add(p.publicKey().equals(k) ? new PeerState(k, false, p.endpoint(), p.allowedIps(), p.lastHandshake(),
+                    p.rxBytes(), p.txBytes() + 100, 0) : p);
         }
         return new DeviceState(d.name(), d.publicKey(), d.listenPort(), d.fwmark(), ps);
     }
@@ -283,6 +294,30 @@ class AgentCoreTest {
         nodes.remove(b.pub());
         run(10);
         assertEquals(1, hub.core.capabilitiesHeld(), "what b speaks goes with b: the table is bounded by known peers");
+    }
+
+    @Test
+    void aLeafCutOffFromItsHubKeepsTheHubsRouteAndIsWholeAgainAfterTheHeal() {
+        hubAndTwoLeaves();
+        IpPrefix overlay = IpPrefix.parse("10.99.0.0/24");
+        run(40); // past the startup grace, so a may deconfigure
+        blocked.add(Set.of(a.pub(), hub.pub()));
+        for (int i = 0; i < 200; i++) { // the hub's handshake ages out (165 s)
+            a.device = sentTo(a.device, hub.pub()); // a keeps sending (gossip, keepalives), nothing comes back
+            step();
+            assertTrue(a.device.peer(hub.pub()).allowedIps().contains(overlay),
+                    "the hub's route is a's only way into the overlay: it stays (" + i + " s into the cut)");
+        }
+        assertFalse(a.core.selfIsRouter(), "a still has a router, so it is none itself");
+        assertTrue(a.device.peer(b.pub()).allowedIps().contains(IpPrefix.parse("10.99.0.3/32")),
+                "a and b stay direct");
+        blocked.clear();
+        run(15);
+        assertTrue(a.device.peer(hub.pub()).allowedIps().contains(overlay));
+        assertTrue(a.core.snapshot().peers().stream().anyMatch(p -> p.key().equals(hub.pub())
+                && p.path().equals("direct")), "the hub is a direct, healthy peer again");
+        a.core.device(a.device);
+        assertTrue(a.core.pass(clock.now()).change().isEmpty(), "and a settles");
     }
 
     @Test

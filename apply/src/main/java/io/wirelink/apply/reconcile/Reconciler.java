@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * <ul>
  *   <li>Every member peer gets its link-local /128. Its other allowed IPs go in only on a healthy path with a live
  *       peer (or a healthy basic peer); a healthy peer that is not alive is left as it is (hysteresis); an
- *       unhealthy peer falls back to its link-local /128 alone, so traffic takes a router's wider route.</li>
+ *       unhealthy peer falls back to its link-local /128 and its wider (router) routes, so traffic to its host
+ *       routes takes a router's wider route, and a router keeps the routes nothing else could carry.</li>
  *   <li>Allowed IPs are removed, and non-members deleted, only when {@code mayDeconfigure}/{@code mayDelete}: never
  *       during the startup grace (a restarted agent replays its log and must not drop working routes), never on a
  *       router, and deletion only while a membership source is healthy (so a leaf cut off from its hub does not
@@ -120,6 +121,7 @@ public final class Reconciler {
             why = "healthy, not alive";
         } else {
             desired = new LinkedHashSet<>(List.of(ll));
+            desired.addAll(routerRoutes(current));
             why = "unhealthy";
         }
         List<IpPrefix> add = new ArrayList<>();
@@ -162,6 +164,22 @@ public final class Reconciler {
         }
         reasons.add(new Reason(v.key(), r.toString()));
         return new PeerChange(v.key(), false, true, endpoint, null, replace, list);
+    }
+
+    /**
+     * The routes that make a peer a router (any prefix wider than a host, not link-local). They stay on an unhealthy
+     * peer: the fallback for a host route is a router's wider route, and a router's own route has none (taken off,
+     * the overlay's traffic would have nowhere to go, and the peer would stop being seen as a router, and so as a
+     * trust and membership source, leaving it without its routes after it recovers).
+     */
+    static List<IpPrefix> routerRoutes(Set<IpPrefix> current) {
+        List<IpPrefix> out = new ArrayList<>();
+        for (IpPrefix p : current) {
+            if (p.prefixLength() < p.address().getAddress().length * 8 && !p.address().isLinkLocalAddress()) {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     /** The link-local /128 of a key (wirelink's derivation; passed in to keep this module free of it). */

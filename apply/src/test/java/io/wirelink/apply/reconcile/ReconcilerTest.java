@@ -94,6 +94,26 @@ class ReconcilerTest {
     }
 
     @Test
+    void anUnhealthyRouterKeepsItsWiderRoutesAndLosesOnlyItsHostRoutes() {
+        // a hub from wg-quick (10.99.0.0/24) that also holds a host route: cut off, its /24 is still the only way
+        // into the overlay, and taking it off would make the hub no router (no trust source) for good
+        IpPrefix overlay = IpPrefix.parse("10.99.0.0/24");
+        IpPrefix v6 = IpPrefix.parse("fd00:99::/64");
+        PeerState hub = new PeerState(A, false, IpEndpoint.parse("203.0.113.9:51820"),
+                List.of(LL.of(A), overlay, v6, A_AIP), NOW.minusSeconds(600), 1, 1, 0);
+        PeerIntent dead = new PeerIntent(A, true, false, false, List.of(overlay, v6), List.of(), false, null);
+        Reconciler.Plan p = Reconciler.plan(device(hub), ctx(Map.of(A, dead), true, true, NOW),
+                new EndpointCycler(Duration.ofSeconds(6)), LL);
+        PeerChange c = p.change().peers().get(0);
+        assertTrue(c.replaceAllowedIps(), "the host route goes: " + p.reasons());
+        assertEquals(Set.of(LL.of(A), overlay, v6), Set.copyOf(c.allowedIps()));
+        DeviceState d = DeviceStates.apply(device(hub), p.change());
+        assertTrue(Reconciler.plan(d, ctx(Map.of(A, dead), true, true, NOW.plusSeconds(1)),
+                new EndpointCycler(Duration.ofSeconds(6)), LL).change().peers().stream()
+                .allMatch(x -> x.allowedIps().isEmpty() && !x.replaceAllowedIps()), "and then nothing changes");
+    }
+
+    @Test
     void healthyButNotAliveKeepsWhatItHas() {
         PeerState a = new PeerState(A, false, IpEndpoint.parse("203.0.113.9:51820"), List.of(LL.of(A),
                 IpPrefix.parse("10.99.0.77/32")), NOW.minusSeconds(5), 1, 1, 0);
