@@ -11,6 +11,7 @@ import io.wirelink.apply.reconcile.EndpointCycler;
 import io.wirelink.apply.reconcile.PeerIntent;
 import io.wirelink.apply.reconcile.Reason;
 import io.wirelink.apply.reconcile.Reconciler;
+import io.wirelink.apply.reconcile.RelayDecisions;
 import io.wirelink.detect.Aliveness;
 import io.wirelink.detect.FirstContact;
 import io.wirelink.detect.Health;
@@ -636,9 +637,8 @@ public final class AgentCore {
         boolean mayDeconfigure = !grace && !selfRouter;
         boolean mayDelete = mayDeconfigure && membershipSourceSettled(ctx, intents, now);
         Reconciler.Plan plan = Reconciler.plan(device, new Reconciler.Context(selfKey, intents, mayDeconfigure,
-                mayDelete, localSubnets(), tunnelSubnets(), now), cycler, LinkLocal::hostPrefix);
-        relays.found(dhtRelayOffers(view, believed));
-        plan = relayPlan(plan, now, intents, believed);
+                mayDelete, localSubnets(), tunnelSubnets(), now, relayDecisions(now, view, intents, believed)),
+                cycler, LinkLocal::hostPrefix);
         for (PublicKey k : plan.endpointSwitched()) {
             // after switching a peer's endpoint, ping it at once so the handshake starts now
             knowledge.forget(k, ownAlive(now).key());
@@ -721,31 +721,21 @@ public final class AgentCore {
     /** First handshakes WireGuard lost, retried sooner than its 5 s. */
     private final FirstContact firstContact = new FirstContact();
 
-    /** The relay client's overlay on the reconciler's plan: relay peers, relayed peers' endpoints. */
-    private Reconciler.Plan relayPlan(Reconciler.Plan plan, Instant now, Map<PublicKey, PeerIntent> intents,
+    /** The relay client's decisions for this pass, with first-contact retries: the reconciler composes them. */
+    private RelayDecisions relayDecisions(Instant now, FactView view, Map<PublicKey, PeerIntent> intents,
             Map<FactKey, Fact> believed) {
-        RelayPlanner.Plan rp = relays.plan(now, rawDevice, intents, believed.values(), plan.change());
+        relays.found(dhtRelayOffers(view, believed));
+        RelayPlanner.Plan rp = relays.plan(now, rawDevice, intents, believed.values());
         punches.sendNow(rp.punch()); // a direct try at a relay's switch moment: send now, whatever the path
-        List<Reason> reasons = new ArrayList<>(plan.reasons());
-        reasons.addAll(rp.reasons());
-        Set<PublicKey> switched = new HashSet<>(plan.endpointSwitched());
-        switched.addAll(rp.switched());
-        DeviceChange change = rp.change();
         // first contact with a router or a configured peer: what a joining node learns the mesh from. Pairs of
         // members have their own probes and punches, which a re-add would only disturb (crossing initiations)
         Set<PublicKey> configured = new HashSet<>();
         config.peers().forEach(cp -> configured.add(cp.publicKey()));
         List<PublicKey> retry = firstContact.due(device, now, k -> relays.managing(k)
                 || !(configured.contains(k) || Routers.isRouter(device.peer(k))));
-        if (!retry.isEmpty()) {
-            change = RelayPlanner.withReAdds(change, device, new HashSet<>(retry));
-            counters.firstContactRetries += retry.size();
-            for (PublicKey k : retry) {
-                reasons.add(new Reason(k, "no handshake yet and nothing heard; re-added so WireGuard sends a new"
-                        + " initiation now rather than in 5 s"));
-            }
-        }
-        return new Reconciler.Plan(change, reasons, switched);
+        counters.firstContactRetries += retry.size();
+        return rp.decisions().withRetries(retry, "no handshake yet and nothing heard; re-added so WireGuard sends a"
+                + " new initiation now rather than in 5 s");
     }
 
     boolean selfIsRouter() {
