@@ -24,10 +24,11 @@ final class RelayCompose {
         }
         RelayDecisions.Route route = relays.route(k);
         PeerChange c = own;
+        // a peer with a preshared key is never re-added: the device does not give the key back, and a peer re-added
+        // without it could never complete a handshake again. Its endpoint is only moved
+        boolean mayReAdd = !d.hasPresharedKey();
         if (route != null) {
-            // a peer with a preshared key is never re-added: the device does not give the key back, and a peer
-            // re-added without it could never complete a handshake again. Its endpoint is only moved
-            if (route.reAdd() && !d.hasPresharedKey()) {
+            if (route.reAdd() && mayReAdd) {
                 switched.add(k);
                 return reAdded(d, own, route.endpoint());
             }
@@ -41,7 +42,7 @@ final class RelayCompose {
                 switched.add(k);
             }
         }
-        if (relays.retry().contains(k)) {
+        if (relays.retry().contains(k) && mayReAdd) {
             return reAdded(d, c, c != null && c.endpoint() != null ? c.endpoint() : d.endpoint());
         }
         return c == null ? List.of() : List.of(c);

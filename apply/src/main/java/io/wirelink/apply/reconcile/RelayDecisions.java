@@ -20,7 +20,7 @@ import java.util.Set;
  *     it decided them; the reconciler's own endpoint cycling does not apply to them
  * @param relayPeers the relay peers (registrations) to put in place or take out, in the order decided
  * @param retry peers whose first handshake WireGuard lost: removed and re-added where they are, so WireGuard
- *     initiates again at once rather than in 5 s
+ *     initiates again at once rather than in 5 s (never one with a preshared key, as for {@link Route#reAdd})
  * @param switched peers whose endpoint the relay client moved (the core pings them at once)
  * @param reasons why, for each decision, in the order decided; they follow the reconciler's own
  */

@@ -141,7 +141,12 @@ class ReconcilerRelayTest {
         assertTrue(forB.get(0).remove());
         assertEquals(new PeerChange(B, false, false, DIRECT, 25, true, List.of(LL.of(B))), forB.get(1));
         assertEquals(new Reason(B, "no handshake yet"), p.reasons().get(p.reasons().size() - 1));
+        // a peer with a preshared key is not re-added: it would come back without the key and never handshake
+        PeerState withKey = new PeerState(B, true, DIRECT, List.of(LL.of(B)), Instant.EPOCH, 0, 148, 25);
+        Reconciler.Plan kept = Reconciler.plan(device(withKey), ctx(Map.of(B, fresh), NOW, retry), cycler, LL);
+        assertFalse(kept.change().peers().stream().anyMatch(PeerChange::remove), kept.change().toString());
         // a peer the view removes stays removed
+
         Reconciler.Plan removed = Reconciler.plan(d, ctx(Map.of(), NOW, retry), cycler, LL);
         assertEquals(List.of(PeerChange.removal(B)), removed.change().peers());
     }
