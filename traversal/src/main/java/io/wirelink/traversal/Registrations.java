@@ -1,9 +1,9 @@
 package io.wirelink.traversal;
 
 import io.wirelink.apply.DeviceState;
-import io.wirelink.apply.PeerChange;
 import io.wirelink.apply.PeerState;
 import io.wirelink.apply.reconcile.Reason;
+import io.wirelink.apply.reconcile.RelayDecisions.RelayPeer;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.PublicKey;
 import java.time.Instant;
@@ -84,14 +84,17 @@ final class Registrations {
         return out;
     }
 
-    /** Registers with up to maxAttach alive relays while {@code needed}, unregisters the rest: the device changes. */
-    List<PeerChange> attach(Instant now, DeviceState raw, boolean needed, List<Reason> reasons) {
-        List<PeerChange> out = new ArrayList<>();
+    /**
+     * Registers with up to maxAttach alive relays while {@code needed}, unregisters the rest: the relay peers the
+     * device must put in place or take out.
+     */
+    List<RelayPeer> attach(Instant now, DeviceState raw, boolean needed, List<Reason> reasons) {
+        List<RelayPeer> out = new ArrayList<>();
         Set<PublicKey> want = use && needed ? wanted(now) : new TreeSet<>();
         for (PublicKey k : new ArrayList<>(attached.keySet())) {
             if (!want.contains(k)) {
                 attached.remove(k);
-                out.add(PeerChange.removal(k));
+                out.add(RelayPeer.removal(k));
                 reasons.add(new Reason(k, "relay no longer needed or offered, unregistered"));
             }
         }
@@ -106,15 +109,15 @@ final class Registrations {
             if (ps == null || !ep.equals(ps.endpoint())
                     || ps.persistentKeepaliveSeconds() != RelayPlanner.RELAY_KEEPALIVE_SECONDS
                     || !ps.allowedIps().isEmpty()) {
-                out.add(new PeerChange(k, false, false, ep, RelayPlanner.RELAY_KEEPALIVE_SECONDS, true, List.of()));
+                out.add(new RelayPeer(k, ep, RelayPlanner.RELAY_KEEPALIVE_SECONDS));
             }
         }
         // relay peers left on the device by an earlier run that nobody offers any more
         for (PeerState p : raw.peers()) {
             if (p.persistentKeepaliveSeconds() == RelayPlanner.RELAY_KEEPALIVE_SECONDS && p.allowedIps().isEmpty()
                     && directory.offer(p.publicKey()) != null && !want.contains(p.publicKey())
-                    && out.stream().noneMatch(c -> c.publicKey().equals(p.publicKey()))) {
-                out.add(PeerChange.removal(p.publicKey()));
+                    && out.stream().noneMatch(c -> c.key().equals(p.publicKey()))) {
+                out.add(RelayPeer.removal(p.publicKey()));
             }
         }
         return out;

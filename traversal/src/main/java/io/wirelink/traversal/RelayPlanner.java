@@ -1,11 +1,9 @@
 package io.wirelink.traversal;
 
-import io.wirelink.apply.DeviceChange;
 import io.wirelink.apply.DeviceState;
-import io.wirelink.apply.PeerChange;
 import io.wirelink.apply.PeerState;
 import io.wirelink.apply.reconcile.PeerIntent;
-import io.wirelink.apply.reconcile.Reason;
+import io.wirelink.apply.reconcile.RelayDecisions;
 import io.wirelink.facts.Attribute;
 import io.wirelink.facts.Fact;
 import io.wirelink.facts.IpEndpoint;
@@ -18,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -114,10 +113,10 @@ public final class RelayPlanner {
     public record PathInfo(String path, Instant since, String notDirect, PublicKey relay) {}
 
     /**
-     * What {@link #plan} decided: the change, why, peers whose endpoint moved, and peers to send to at once (a direct
-     * try began at the relay's switch moment: both ends send now, so each NAT sees outbound traffic).
+     * What {@link #plan} decided: the decisions for the reconciler, and peers to send to at once (a direct try began
+     * at the relay's switch moment: both ends send now, so each NAT sees outbound traffic).
      */
-    public record Plan(DeviceChange change, List<Reason> reasons, Set<PublicKey> switched, Set<PublicKey> punch) {}
+    public record Plan(RelayDecisions decisions, Set<PublicKey> punch) {}
 
     /** A disclosure query to send: to {@code relay} at {@code endpoint}, about {@code peer} (relay/Disclosure). */
     public record DisclosureQuery(PublicKey relay, IpEndpoint endpoint, PublicKey peer) {}
@@ -303,11 +302,10 @@ public final class RelayPlanner {
     // ------------------------------------------------------------------ the pass
 
     /**
-     * Decides relays for this pass and merges the result into the reconciler's {@code base} change: relay peers added
-     * or removed, relayed peers' endpoints (overriding the endpoint cycling of the reconciler for them).
+     * Decides relays for this pass: relay peers to register or unregister, and where each member peer goes (relayed
+     * peers' endpoints, direct tries, holds, re-adds), as the input the reconciler composes the device change with.
      */
-    public Plan plan(Instant now, DeviceState raw, Map<PublicKey, PeerIntent> intents, Collection<Fact> believed,
-            DeviceChange base) {
+    public Plan plan(Instant now, DeviceState raw, Map<PublicKey, PeerIntent> intents, Collection<Fact> believed) {
         directory.refresh(believed, ownRelay);
         passWanted = false;
         Map<PublicKey, Set<PublicKey>> theirs = Rendezvous.attachments(believed);
@@ -331,31 +329,22 @@ public final class RelayPlanner {
         if (pass.needed) {
             neededUntil = now.plus(LINGER);
         }
-        List<PeerChange> relayChanges = registrations.attach(now, raw, neededUntil != null && neededUntil.isAfter(now),
-                pass.reasons);
-        Set<PublicKey> held = new HashSet<>();
-        paths.forEach((k, pp) -> {
-            if (pp.holding()) {
-                held.add(k);
-            }
+        List<RelayDecisions.RelayPeer> relayPeers = registrations.attach(now, raw,
+                neededUntil != null && neededUntil.isAfter(now), pass.reasons);
+        Map<PublicKey, RelayDecisions.Route> routes = new LinkedHashMap<>();
+        pass.endpointFor.forEach((k, ep) -> {
+            // a re-add needs somewhere to go: an endpoint, or a hold (the other end's handshake comes to us)
+            PeerPath pp = paths.get(k);
+            boolean reAdd = pass.reAdd.contains(k) && (ep != null || (pp != null && pp.holding()));
+            routes.put(k, new RelayDecisions.Route(ep, reAdd));
         });
-        return new Plan(DeviceMerge.merge(base, raw, pass.endpointFor, pass.reAdd, held, relayChanges, pass.switched),
-                pass.reasons, pass.switched, pass.punch);
+        return new Plan(new RelayDecisions(routes, relayPeers, Set.of(), pass.switched, pass.reasons), pass.punch);
     }
 
     /** Whether the planner is moving {@code peer}: relayed, or trying direct from a relay. */
     public boolean managing(PublicKey peer) {
         PeerPath pp = paths.get(peer);
         return pp != null && pp.state() != State.DIRECT;
-    }
-
-    /**
-     * {@code change} with each of {@code keys} removed and re-added at the endpoint the change sets, or else the one
-     * it has, so its session is gone and the next packet starts a handshake; a key the change removes, or that is not
-     * on the device, is left as it is.
-     */
-    public static DeviceChange withReAdds(DeviceChange change, DeviceState device, Set<PublicKey> keys) {
-        return DeviceMerge.withReAdds(change, device, keys);
     }
 
     // ------------------------------------------------------------------ status

@@ -10,7 +10,9 @@ import io.wirelink.apply.DeviceChange;
 import io.wirelink.apply.DeviceState;
 import io.wirelink.apply.PeerChange;
 import io.wirelink.apply.PeerState;
+import io.wirelink.apply.reconcile.EndpointCycler;
 import io.wirelink.apply.reconcile.PeerIntent;
+import io.wirelink.apply.reconcile.Reconciler;
 import io.wirelink.facts.Fact;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.IpPrefix;
@@ -74,6 +76,13 @@ class RelayPlannerTest {
         believed.add(Fact.relay(peer, new RelayAttachment(false, r2, List.of(e2)), exp));
     }
 
+    /**
+     * The device change of the last pass, as the reconciler composes it from the plan alone: the peer is left out of
+     * the view, so only the relay decisions move it (its link-local address keeps the reconciler quiet about it).
+     */
+    DeviceChange changed;
+    Reconciler.Plan composed;
+
     DeviceState dev() {
         return new DeviceState("wg0", self, 51820, 0, new ArrayList<>(device.values()));
     }
@@ -97,8 +106,11 @@ class RelayPlannerTest {
         device.put(peer, new PeerState(peer, p.hasPresharedKey(), p.endpoint(), p.allowedIps(), healthy ? now.minusSeconds(1)
                 : p.lastHandshake(), rx, tx, 0));
         PeerIntent v = new PeerIntent(peer, true, false, basic, List.of(), cands, healthy, null);
-        RelayPlanner.Plan plan = planner.plan(now, dev(), Map.of(peer, v), believed, DeviceChange.peers(List.of()));
-        for (PeerChange c : plan.change().peers()) {
+        RelayPlanner.Plan plan = planner.plan(now, dev(), Map.of(peer, v), believed);
+        composed = Reconciler.plan(planner.hide(dev()), new Reconciler.Context(self, Map.of(), false, false,
+                List.of(), List.of(), now, plan.decisions()), new EndpointCycler(Duration.ofSeconds(5)), k -> ll);
+        changed = composed.change();
+        for (PeerChange c : changed.peers()) {
             if (c.remove()) {
                 device.remove(c.publicKey());
                 continue;
@@ -148,8 +160,8 @@ class RelayPlannerTest {
         assertEquals(direct, device.get(peer).endpoint(), "direct still tried");
         advance(RelayPlanner.GIVE_UP_DIRECT.minus(RelayPlanner.ATTACH_AFTER));
         RelayPlanner.Plan p = pass(both);
-        assertEquals(endpointOf(chosen()), device.get(peer).endpoint(), p.reasons().toString());
-        assertTrue(p.switched().contains(peer));
+        assertEquals(endpointOf(chosen()), device.get(peer).endpoint(), p.decisions().reasons().toString());
+        assertTrue(composed.endpointSwitched().contains(peer));
         RelayPlanner.PathInfo info = planner.pathInfo(peer);
         assertTrue(info.path().startsWith("via relay"), info.toString());
         assertTrue(info.notDirect().contains("punch timed out"), info.toString());
@@ -169,7 +181,7 @@ class RelayPlannerTest {
         pass(both); // learns the offers
         RelayPlanner.Plan p = pass(both);
         assertTrue(device.containsKey(r1) && device.containsKey(r2), "registered at once, nothing else to try: "
-                + p.reasons());
+                + p.decisions().reasons());
         assertNull(device.get(peer).endpoint());
         assertEquals(Set.of(new RelayPlanner.DisclosureQuery(r1, e1, peer), new RelayPlanner.DisclosureQuery(r2, e2,
                 peer)), Set.copyOf(planner.disclosureQueries()), "both relays are asked where the peer is");
@@ -179,7 +191,7 @@ class RelayPlannerTest {
         cands = List.of(new PeerIntent.Candidate(mapped, true)); // the core made it an ObservedEndpoint
         advance(Duration.ofMillis(50));
         p = pass(both);
-        assertEquals(e2, device.get(peer).endpoint(), "relayed through the relay that has the peer: " + p.reasons());
+        assertEquals(e2, device.get(peer).endpoint(), "relayed through the relay that has the peer: " + p.decisions().reasons());
         assertTrue(planner.pathInfo(peer).notDirect().contains("no endpoint"), planner.pathInfo(peer).toString());
         assertEquals(List.of(new RelayPlanner.DisclosureQuery(r2, e2, peer)), planner.disclosureQueries());
         assertEquals(now.plusMillis(650), planner.nextWake(now), "a pass at the switch moment");
@@ -198,9 +210,9 @@ class RelayPlannerTest {
         advance(Duration.ofMillis(700));
         assertTrue(planner.due(now), "a full pass is due at the moment (not a quick step)");
         p = pass(both);
-        assertEquals(mapped, device.get(peer).endpoint(), "direct at the moment, to the mapping: " + p.reasons());
+        assertEquals(mapped, device.get(peer).endpoint(), "direct at the moment, to the mapping: " + p.decisions().reasons());
         assertTrue(p.punch().contains(peer), "and send at once");
-        assertTrue(p.reasons().toString().contains("switch moment"), p.reasons().toString());
+        assertTrue(p.decisions().reasons().toString().contains("switch moment"), p.decisions().reasons().toString());
         assertEquals(now.plus(PeerPath.TRIAL_CHECK), planner.nextWake(now), "looked at while it runs");
         assertTrue(planner.due(now.plus(PeerPath.TRIAL_CHECK)), "and a full pass is due then");
         // a packet in flight through the relay: WireGuard roams back to it; the try sets the mapping again
@@ -208,7 +220,7 @@ class RelayPlannerTest {
         device.put(peer, new PeerState(peer, false, e2, roamed.allowedIps(), roamed.lastHandshake(), rx, tx, 0));
         advance(PeerPath.TRIAL_CHECK);
         p = pass(both);
-        assertEquals(mapped, device.get(peer).endpoint(), "direct again: " + p.reasons());
+        assertEquals(mapped, device.get(peer).endpoint(), "direct again: " + p.decisions().reasons());
         assertTrue(p.punch().contains(peer));
         // the next check finds the direct endpoint still in place: only what arrives after it proves the path (bytes
         // counted before it may have come through the relay, and WireGuard would then have roamed back to it)
@@ -220,7 +232,7 @@ class RelayPlannerTest {
         planner.disclosed(r2, peer, mapped, now.minusMillis(2000), now); // still asking during the try
         p = pass(both);
         assertEquals(mapped, device.get(peer).endpoint());
-        assertEquals("direct", planner.pathInfo(peer).path(), p.reasons().toString());
+        assertEquals("direct", planner.pathInfo(peer).path(), p.decisions().reasons().toString());
         assertEquals(List.of(), planner.disclosureQueries(), "direct: no more questions");
     }
 
@@ -235,14 +247,14 @@ class RelayPlannerTest {
         Set<PublicKey> both = Set.of(r1, r2);
         pass(both);
         RelayPlanner.Plan p = pass(both);
-        assertTrue(device.containsKey(r1) && device.containsKey(r2), "registered at once: " + p.reasons());
+        assertTrue(device.containsKey(r1) && device.containsKey(r2), "registered at once: " + p.decisions().reasons());
         IpEndpoint mapped = IpEndpoint.parse("203.0.113.77:41000");
         assertTrue(planner.disclosed(r2, peer, mapped, now.plusMillis(700), now), "news: the relay has the peer");
         assertFalse(planner.disclosed(r2, peer, mapped, now.plusMillis(700), now), "the same answer is no news");
         cands = List.of(new PeerIntent.Candidate(mapped, true));
         advance(Duration.ofMillis(50));
         p = pass(both);
-        assertEquals(e2, device.get(peer).endpoint(), "relayed through the relay that has the peer: " + p.reasons());
+        assertEquals(e2, device.get(peer).endpoint(), "relayed through the relay that has the peer: " + p.decisions().reasons());
         assertNull(planner.nextWake(now), "no pass at the relay's moment: the peer does not switch then");
         healthy = true; // the handshake through the relay
         advance(Duration.ofMillis(700));
@@ -253,8 +265,8 @@ class RelayPlannerTest {
         advance(RelayPlanner.FIRST_RETRY);
         planner.disclosed(r2, peer, mapped, now.plusMillis(700), now);
         p = pass(both);
-        assertEquals(mapped, device.get(peer).endpoint(), "a try alone after the back-off: " + p.reasons());
-        assertFalse(p.reasons().toString().contains("switch moment"), p.reasons().toString());
+        assertEquals(mapped, device.get(peer).endpoint(), "a try alone after the back-off: " + p.decisions().reasons());
+        assertFalse(p.decisions().reasons().toString().contains("switch moment"), p.decisions().reasons().toString());
         // the peer's next packet comes through the relay: WireGuard roams back, and the try leaves it there
         PeerState roamed = device.get(peer);
         rx = 500;
@@ -262,19 +274,19 @@ class RelayPlannerTest {
         advance(PeerPath.TRIAL_CHECK);
         planner.disclosed(r2, peer, mapped, now, now);
         p = pass(both);
-        assertEquals(e2, device.get(peer).endpoint(), "no fight with the peer's roaming: " + p.reasons());
+        assertEquals(e2, device.get(peer).endpoint(), "no fight with the peer's roaming: " + p.decisions().reasons());
         rx = 900; // more through the relay
         advance(RelayPlanner.TRIAL);
         planner.disclosed(r2, peer, mapped, now, now); // the relay is asked every 500 ms
         p = pass(both);
-        assertEquals(e2, device.get(peer).endpoint(), "relayed packets are no direct answer: " + p.reasons());
+        assertEquals(e2, device.get(peer).endpoint(), "relayed packets are no direct answer: " + p.decisions().reasons());
         assertTrue(planner.pathInfo(peer).path().startsWith("via relay"), planner.pathInfo(peer).toString());
-        assertTrue(planner.pathInfo(peer).notDirect().contains("no answer"), planner.pathInfo(peer) + " " + p.reasons());
+        assertTrue(planner.pathInfo(peer).notDirect().contains("no answer"), planner.pathInfo(peer) + " " + p.decisions().reasons());
         // the next try, when the peer's NAT lets us through (a cone): its WireGuard roams to us, we stay direct
         advance(RelayPlanner.FIRST_RETRY.multipliedBy(2));
         planner.disclosed(r2, peer, mapped, now, now);
         p = pass(both);
-        assertEquals(mapped, device.get(peer).endpoint(), "the second try: " + p.reasons());
+        assertEquals(mapped, device.get(peer).endpoint(), "the second try: " + p.decisions().reasons());
         advance(PeerPath.TRIAL_CHECK);
         assertTrue(planner.due(now), "a check once the endpoint is in place");
         pass(both);
@@ -283,7 +295,7 @@ class RelayPlannerTest {
         planner.disclosed(r2, peer, mapped, now, now);
         p = pass(both);
         assertEquals(mapped, device.get(peer).endpoint());
-        assertEquals("direct", planner.pathInfo(peer).path(), p.reasons().toString());
+        assertEquals("direct", planner.pathInfo(peer).path(), p.decisions().reasons().toString());
     }
 
     @Test
@@ -329,7 +341,7 @@ class RelayPlannerTest {
         assertEquals(now.plusMillis(300), planner.nextWake(now));
         advance(Duration.ofMillis(300));
         RelayPlanner.Plan p = pass(Set.of(r1, r2));
-        assertEquals(direct, device.get(peer).endpoint(), "the first try at the relay's moment: " + p.reasons());
+        assertEquals(direct, device.get(peer).endpoint(), "the first try at the relay's moment: " + p.decisions().reasons());
         assertTrue(p.punch().contains(peer));
         advance(RelayPlanner.COORDINATED_TRIAL);
         planner.disclosed(r, peer, direct, now.minusMillis(1500), now);
@@ -345,9 +357,9 @@ class RelayPlannerTest {
         device.put(peer, new PeerState(peer, false, e2, List.of(ll), now, 0, 0, 0));
         planner.disclosed(r2, peer, IpEndpoint.parse("203.0.113.77:41000"), now.plusMillis(700), now);
         RelayPlanner.Plan p = pass(both);
-        assertTrue(planner.pathInfo(peer).path().startsWith("via relay"), p.reasons().toString());
-        assertFalse(p.change().peers().stream().anyMatch(c -> c.publicKey().equals(peer) && c.remove()),
-                "not removed and re-added: " + p.change());
+        assertTrue(planner.pathInfo(peer).path().startsWith("via relay"), p.decisions().reasons().toString());
+        assertFalse(changed.peers().stream().anyMatch(c -> c.publicKey().equals(peer) && c.remove()),
+                "not removed and re-added: " + changed);
         assertEquals(e2, device.get(peer).endpoint());
     }
 
@@ -376,8 +388,8 @@ class RelayPlannerTest {
         return pass(both);
     }
 
-    static List<PeerChange> changesOf(RelayPlanner.Plan p, PublicKey k) {
-        return p.change().peers().stream().filter(c -> c.publicKey().equals(k)).toList();
+    List<PeerChange> changesOf(RelayPlanner.Plan p, PublicKey k) {
+        return changed.peers().stream().filter(c -> c.publicKey().equals(k)).toList();
     }
 
     @Test
@@ -385,9 +397,9 @@ class RelayPlannerTest {
     void theEndWithTheGreaterKeyWaitsForThePeersHandshakeThroughTheRelay() {
         RelayPlanner.Plan p = disclosedOnly();
         // both ends decided now; two initiations crossing in the relay would supersede each other in WireGuard
-        assertNull(device.get(peer).endpoint(), "our end holds back: " + p.reasons());
+        assertNull(device.get(peer).endpoint(), "our end holds back: " + p.decisions().reasons());
         assertTrue(planner.pathInfo(peer).path().startsWith("via relay"), planner.pathInfo(peer).toString());
-        assertTrue(p.reasons().toString().contains("waiting up to 1000 ms"), p.reasons().toString());
+        assertTrue(p.decisions().reasons().toString().contains("waiting up to 1000 ms"), p.decisions().reasons().toString());
         advance(Duration.ofMillis(400));
         p = pass(Set.of(r1, r2));
         assertNull(device.get(peer).endpoint(), "still holding");
@@ -398,11 +410,11 @@ class RelayPlannerTest {
         advance(Duration.ofMillis(100));
         p = pass(Set.of(r1, r2));
         assertEquals(e2, device.get(peer).endpoint());
-        assertFalse(changesOf(p, peer).stream().anyMatch(PeerChange::remove), "the session is kept: " + p.change());
+        assertFalse(changesOf(p, peer).stream().anyMatch(PeerChange::remove), "the session is kept: " + changed);
         advance(PeerPath.YIELD);
         p = pass(Set.of(r1, r2));
         assertFalse(changesOf(p, peer).stream().anyMatch(PeerChange::remove), "nothing is re-added when the hold"
-                + " would have ended: " + p.reasons());
+                + " would have ended: " + p.decisions().reasons());
         assertEquals(e2, device.get(peer).endpoint());
     }
 
@@ -417,11 +429,11 @@ class RelayPlannerTest {
         RelayPlanner.Plan p = pass(Set.of(r1, r2));
         List<PeerChange> forPeer = changesOf(p, peer);
         assertEquals(2, forPeer.size(), "removed and re-added (our traffic used up the initiation rate limit while"
-                + " held): " + p.change());
+                + " held): " + changed);
         assertTrue(forPeer.get(0).remove());
         assertEquals(e2, forPeer.get(1).endpoint());
         assertEquals(e2, device.get(peer).endpoint());
-        assertTrue(p.reasons().toString().contains("starting our own"), p.reasons().toString());
+        assertTrue(p.decisions().reasons().toString().contains("starting our own"), p.decisions().reasons().toString());
         advance(Duration.ofMillis(500));
         assertTrue(changesOf(pass(Set.of(r1, r2)), peer).isEmpty(), "once");
     }
@@ -429,8 +441,8 @@ class RelayPlannerTest {
     @Test
     void theEndWithTheSmallerKeyStartsThroughTheRelayAtOnce() {
         RelayPlanner.Plan p = disclosedOnly();
-        assertEquals(e2, device.get(peer).endpoint(), p.reasons().toString());
-        assertFalse(p.reasons().toString().contains("waiting"), p.reasons().toString());
+        assertEquals(e2, device.get(peer).endpoint(), p.decisions().reasons().toString());
+        assertFalse(p.decisions().reasons().toString().contains("waiting"), p.decisions().reasons().toString());
     }
 
     @Test
@@ -438,7 +450,7 @@ class RelayPlannerTest {
     void aBasicPeerIsNeverWaitedFor() {
         basic = true; // it has no agent: it never starts through a relay on its own
         RelayPlanner.Plan p = disclosedOnly();
-        assertEquals(e2, device.get(peer).endpoint(), p.reasons().toString());
+        assertEquals(e2, device.get(peer).endpoint(), p.decisions().reasons().toString());
     }
 
     @Test
@@ -450,7 +462,7 @@ class RelayPlannerTest {
         pass(both);
         advance(RelayPlanner.GIVE_UP_DIRECT.minus(RelayPlanner.ATTACH_AFTER));
         RelayPlanner.Plan p = pass(both);
-        assertEquals(direct, device.get(peer).endpoint(), "held: the device keeps its endpoint: " + p.reasons());
+        assertEquals(direct, device.get(peer).endpoint(), "held: the device keeps its endpoint: " + p.decisions().reasons());
         PublicKey in = chosen();
         PublicKey other = in.equals(r1) ? r2 : r1;
         healthy = true; // the peer's handshake came through the relay
@@ -465,14 +477,14 @@ class RelayPlannerTest {
         healthy = false;
         p = pass(Set.of(other));
         List<PeerChange> forPeer = changesOf(p, peer);
-        assertEquals(2, forPeer.size(), p.change().toString());
+        assertEquals(2, forPeer.size(), changed.toString());
         assertTrue(forPeer.get(0).remove());
         assertNull(forPeer.get(1).endpoint(), "re-added with no endpoint: the peer's initiation sets it");
         assertEquals(other, planner.pathInfo(peer).relay());
         advance(PeerPath.YIELD);
         p = pass(Set.of(other));
         forPeer = changesOf(p, peer);
-        assertEquals(2, forPeer.size(), "none came: our own handshake, " + p.reasons());
+        assertEquals(2, forPeer.size(), "none came: our own handshake, " + p.decisions().reasons());
         assertEquals(endpointOf(other), forPeer.get(1).endpoint());
     }
 
@@ -498,8 +510,8 @@ class RelayPlannerTest {
         advance(RelayPlanner.DEAD_AFTER);
         assertTrue(planner.needsPass(now), "a relay died: pass now");
         RelayPlanner.Plan p = pass(Set.of(other));
-        assertEquals(endpointOf(other), device.get(peer).endpoint(), p.reasons().toString());
-        List<PeerChange> forPeer = p.change().peers().stream().filter(c -> c.publicKey().equals(peer)).toList();
+        assertEquals(endpointOf(other), device.get(peer).endpoint(), p.decisions().reasons().toString());
+        List<PeerChange> forPeer = changed.peers().stream().filter(c -> c.publicKey().equals(peer)).toList();
         assertEquals(2, forPeer.size(), "removed and re-added, so a fresh handshake goes through the new relay");
         assertTrue(forPeer.get(0).remove());
         assertEquals(List.of(ll), forPeer.get(1).allowedIps(), "the peer keeps its allowed IPs");
@@ -516,9 +528,9 @@ class RelayPlannerTest {
         pass(Set.of(other));
         advance(RelayPlanner.DEAD_AFTER);
         RelayPlanner.Plan p = pass(Set.of(other));
-        assertEquals(endpointOf(other), device.get(peer).endpoint(), p.reasons().toString());
+        assertEquals(endpointOf(other), device.get(peer).endpoint(), p.decisions().reasons().toString());
         assertFalse(changesOf(p, peer).stream().anyMatch(PeerChange::remove), "a re-add would lose the key: "
-                + p.change());
+                + changed);
         assertTrue(device.get(peer).hasPresharedKey());
     }
 
@@ -559,7 +571,7 @@ class RelayPlannerTest {
         pass(both);
         advance(RelayPlanner.TRIAL.minus(PeerPath.TRIAL_CHECK));
         RelayPlanner.Plan p = pass(both);
-        assertEquals(relayEp, device.get(peer).endpoint(), "only bytes before the check: " + p.reasons());
+        assertEquals(relayEp, device.get(peer).endpoint(), "only bytes before the check: " + p.decisions().reasons());
         while (!direct.equals(device.get(peer).endpoint())) {
             advance(Duration.ofSeconds(1));
             pass(both);
@@ -569,7 +581,7 @@ class RelayPlannerTest {
         rx += 500;
         advance(RelayPlanner.TRIAL.minus(PeerPath.TRIAL_CHECK));
         p = pass(both);
-        assertEquals(direct, device.get(peer).endpoint(), p.reasons().toString());
+        assertEquals(direct, device.get(peer).endpoint(), p.decisions().reasons().toString());
         assertEquals("direct", planner.pathInfo(peer).path());
         // then direct stops answering while we send: back to the relay within DIRECT_STALL
         tx += 100;
@@ -578,7 +590,7 @@ class RelayPlannerTest {
         tx += 100;
         advance(RelayPlanner.DIRECT_STALL);
         p = pass(both);
-        assertEquals(relayEp, device.get(peer).endpoint(), p.reasons().toString());
+        assertEquals(relayEp, device.get(peer).endpoint(), p.decisions().reasons().toString());
         assertTrue(planner.pathInfo(peer).notDirect().contains("stopped"), planner.pathInfo(peer).toString());
     }
 
@@ -627,8 +639,8 @@ class RelayPlannerTest {
         // the peer registers with r2 too: now both ends know it
         believed.add(Fact.relay(peer, new RelayAttachment(false, r2, List.of(e2)), now.plusSeconds(3600)));
         RelayPlanner.Plan p = pass(both);
-        assertEquals(e2, device.get(peer).endpoint(), p.reasons().toString());
-        assertTrue(p.reasons().stream().noneMatch(r -> r.toString().contains("null")), p.reasons().toString());
+        assertEquals(e2, device.get(peer).endpoint(), p.decisions().reasons().toString());
+        assertTrue(p.decisions().reasons().stream().noneMatch(r -> r.toString().contains("null")), p.decisions().reasons().toString());
     }
 
     @Test
@@ -656,12 +668,12 @@ class RelayPlannerTest {
         PublicKey other = in.equals(r1) ? r2 : r1;
         planner.configured(List.of(RelayPlanner.Offer.configured(other, List.of(endpointOf(other)))));
         RelayPlanner.Plan p = pass(Set.of(r1, r2));
-        assertFalse(device.containsKey(in), "unregistered: " + p.reasons());
+        assertFalse(device.containsKey(in), "unregistered: " + p.decisions().reasons());
         assertFalse(planner.relayKeys().contains(in));
         advance(Duration.ofSeconds(1));
         p = pass(Set.of(r1, r2));
         assertEquals(endpointOf(other), device.get(peer).endpoint(), "moved to the relay still configured: "
-                + p.reasons());
+                + p.decisions().reasons());
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.wirelink.apply.reconcile.EndpointCycler;
 import io.wirelink.apply.reconcile.PeerIntent;
 import io.wirelink.apply.reconcile.Reason;
 import io.wirelink.apply.reconcile.Reconciler;
+import io.wirelink.apply.reconcile.RelayDecisions;
 import io.wirelink.detect.Aliveness;
 import io.wirelink.detect.FirstContact;
 import io.wirelink.detect.Health;
@@ -53,6 +54,7 @@ import io.wirelink.trust.TrustLevel;
 import io.wirelink.trust.TrustPolicy;
 import io.wirelink.traversal.AliveProbes;
 import io.wirelink.traversal.Punches;
+import io.wirelink.traversal.RelayOffers;
 import io.wirelink.traversal.RelayPlanner;
 import java.net.Inet6Address;
 import java.time.Duration;
@@ -360,13 +362,10 @@ public final class AgentCore {
         dirty = true;
     }
 
-    /** {@code relay.servers} as planner offers (one per relay key, its endpoints in config order). */
+    /** {@code relay.servers} as planner offers. */
     static List<RelayPlanner.Offer> configuredRelays(AgentConfig c) {
-        List<RelayPlanner.Offer> out = new ArrayList<>();
-        for (io.wirelink.agent.config.RelayConfig.Server s : c.relay().servers()) {
-            out.add(RelayPlanner.Offer.configured(s.key(), List.of(s.endpoint())));
-        }
-        return out;
+        return RelayOffers.configured(c.relay().servers().stream().map(v -> Map.entry(v.key(), v.endpoint()))
+                .toList());
     }
 
     /** A fresh read of the device. Marks the core dirty when a peer appeared, went, handshook or roamed. */
@@ -512,7 +511,7 @@ public final class AgentCore {
      * mapping and counts as observed. Its relays become RelayAttachment facts the same way (PROTOCOL.md §7.8): an
      * offer (the owner runs the relay) is then a relay on offer like a gossiped one, and an attachment both tells the
      * rendezvous rule that the owner is registered there and, because it came from the DHT, makes that relay one
-     * this node may register with ({@link #dhtRelayOffers}). Records are hints: the trust policy still decides, the
+     * this node may register with ({@link RelayOffers#fromDht}). Records are hints: the trust policy still decides, the
      * facts expire with the record, and a wrong endpoint or relay costs only failed handshakes (the WireGuard
      * handshake authenticates the peer; a relay cannot read what it forwards).
      *
@@ -528,16 +527,9 @@ public final class AgentCore {
             boolean mapped = ep.address().equals(verified.address());
             facts.add(mapped ? Fact.observed(owner, ep, exp) : Fact.endpoint(owner, ep, exp));
         }
-        Set<PublicKey> peers = knownPeers();
-        for (RelayAttachment r : relayList) {
-            if (r.endpoints().isEmpty() || r.relay().equals(selfKey) || peers.contains(r.relay())) {
-                // a relay key that is a peer's (or ours) would hide that peer from the core as a relay peer: a
-                // record is a hint anyone storing it could have forged
-                counters.factsRejected++;
-                continue;
-            }
-            facts.add(Fact.relay(owner, r, exp));
-        }
+        RelayOffers.Screened relayFacts = RelayOffers.fromRecord(owner, relayList, selfKey, knownPeers(), exp);
+        counters.factsRejected += relayFacts.refused();
+        facts.addAll(relayFacts.facts());
         for (Fact f : facts) {
             if (!TrustPolicy.accepts(f, owner, ctx)) {
                 counters.factsRejected++;
@@ -566,16 +558,12 @@ public final class AgentCore {
     public boolean relayDisclosed(PublicKey relay, IpEndpoint relayEndpoint, PublicKey peer, IpEndpoint endpoint,
             Instant moment, Instant now) {
         boolean news = relays.disclosed(relay, peer, endpoint, moment, now);
-        if (endpoint != null) {
-            Fact f = Fact.observed(peer, endpoint, now.plus(RelayPlanner.DISCLOSURE_TTL));
-            FactEvent own = store.assertion(f.key(), peer);
-            boolean fresh = own != null && !own.expiredAt(now) && own.fact().expires().isAfter(now.plus(
-                    RelayPlanner.DISCLOSURE_TTL.dividedBy(2)));
-            if (!fresh && TrustPolicy.accepts(f, peer, trustContext(now))
-                    && store.append(f, new Provenance(peer, Channel.RELAY, relayEndpoint, now))
-                            instanceof AppendResult.Appended a && a.replaced().isEmpty()) {
-                news = true;
-            }
+        Fact f = RelayOffers.disclosed(peer, endpoint, now);
+        if (f != null && RelayOffers.renew(store.assertion(f.key(), peer), now)
+                && TrustPolicy.accepts(f, peer, trustContext(now))
+                && store.append(f, new Provenance(peer, Channel.RELAY, relayEndpoint, now))
+                        instanceof AppendResult.Appended a && a.replaced().isEmpty()) {
+            news = true;
         }
         if (news) {
             dirty = true;
@@ -606,9 +594,8 @@ public final class AgentCore {
         boolean mayDeconfigure = !grace && !selfRouter;
         boolean mayDelete = mayDeconfigure && membershipSourceSettled(ctx, intents, now);
         Reconciler.Plan plan = Reconciler.plan(device, new Reconciler.Context(selfKey, intents, mayDeconfigure,
-                mayDelete, localSubnets(), tunnelSubnets(), now), cycler, LinkLocal::hostPrefix);
-        relays.found(dhtRelayOffers(view, believed));
-        plan = relayPlan(plan, now, intents, believed);
+                mayDelete, localSubnets(), tunnelSubnets(), now, relayDecisions(now, view, intents, believed)),
+                cycler, LinkLocal::hostPrefix);
         for (PublicKey k : plan.endpointSwitched()) {
             // after switching a peer's endpoint, ping it at once so the handshake starts now
             knowledge.forget(k, ownAlive(now).key());
@@ -671,51 +658,24 @@ public final class AgentCore {
         return lookups;
     }
 
-    /**
-     * Relays a peer's DHT record says the peer is registered with (believed RelayAttachment facts without the
-     * operator bit that came from the DHT): relays this node may register with too, like configured ones (an
-     * attachment gossiped inside the mesh never is one: there an operator's offer is what says a relay serves us).
-     * They go when their facts expire with the record.
-     */
-    static List<RelayPlanner.Offer> dhtRelayOffers(FactView view, Map<FactKey, Fact> believed) {
-        List<RelayPlanner.Offer> out = new ArrayList<>();
-        for (FactView.Entry e : view.byAttribute(Attribute.RELAY)) {
-            if (e.fact().value() instanceof RelayAttachment a && !a.operator() && !a.endpoints().isEmpty()
-                    && e.assertedVia(Channel.DHT) && believed.containsKey(e.key())) {
-                out.add(RelayPlanner.Offer.found(a.relay(), a.endpoints()));
-            }
-        }
-        return out;
-    }
-
     /** First handshakes WireGuard lost, retried sooner than its 5 s. */
     private final FirstContact firstContact = new FirstContact();
 
-    /** The relay client's overlay on the reconciler's plan: relay peers, relayed peers' endpoints. */
-    private Reconciler.Plan relayPlan(Reconciler.Plan plan, Instant now, Map<PublicKey, PeerIntent> intents,
+    /** The relay client's decisions for this pass, with first-contact retries: the reconciler composes them. */
+    private RelayDecisions relayDecisions(Instant now, FactView view, Map<PublicKey, PeerIntent> intents,
             Map<FactKey, Fact> believed) {
-        RelayPlanner.Plan rp = relays.plan(now, rawDevice, intents, believed.values(), plan.change());
+        relays.found(RelayOffers.fromDht(view, believed));
+        RelayPlanner.Plan rp = relays.plan(now, rawDevice, intents, believed.values());
         punches.sendNow(rp.punch()); // a direct try at a relay's switch moment: send now, whatever the path
-        List<Reason> reasons = new ArrayList<>(plan.reasons());
-        reasons.addAll(rp.reasons());
-        Set<PublicKey> switched = new HashSet<>(plan.endpointSwitched());
-        switched.addAll(rp.switched());
-        DeviceChange change = rp.change();
         // first contact with a router or a configured peer: what a joining node learns the mesh from. Pairs of
         // members have their own probes and punches, which a re-add would only disturb (crossing initiations)
         Set<PublicKey> configured = new HashSet<>();
         config.peers().forEach(cp -> configured.add(cp.publicKey()));
         List<PublicKey> retry = firstContact.due(device, now, k -> relays.managing(k)
                 || !(configured.contains(k) || Routers.isRouter(device.peer(k))));
-        if (!retry.isEmpty()) {
-            change = RelayPlanner.withReAdds(change, device, new HashSet<>(retry));
-            counters.firstContactRetries += retry.size();
-            for (PublicKey k : retry) {
-                reasons.add(new Reason(k, "no handshake yet and nothing heard; re-added so WireGuard sends a new"
-                        + " initiation now rather than in 5 s"));
-            }
-        }
-        return new Reconciler.Plan(change, reasons, switched);
+        counters.firstContactRetries += retry.size();
+        return rp.decisions().withRetries(retry, "no handshake yet and nothing heard; re-added so WireGuard sends a"
+                + " new initiation now rather than in 5 s");
     }
 
     boolean selfIsRouter() {

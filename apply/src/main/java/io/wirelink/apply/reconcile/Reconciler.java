@@ -32,7 +32,12 @@ import java.util.TreeMap;
  *       router, and deletion only while a membership source is healthy (so a leaf cut off from its hub does not
  *       delete everyone). Configured peers are never deleted.</li>
  *   <li>Unhealthy peers cycle endpoints through {@link EndpointCycler}; healthy ones stay put.</li>
+ *   <li>The relay client's decisions ({@link RelayDecisions}) come in with the context and are composed into the
+ *       same change: a peer it routes gets its endpoint from it (or keeps the device's) and is re-added when it asks,
+ *       relay peers are put in place or taken out, and first-contact retries re-add a peer where it is.</li>
  * </ul>
+ *
+ * <p>The reasons: the view's, device peers in key order then additions, followed by the relay decisions' own.
  */
 public final class Reconciler {
     /** How far ahead an Alive must last for allowed IPs to go in (wirelink: half a 5 s pass). */
@@ -53,9 +58,24 @@ public final class Reconciler {
             boolean mayDelete,
             List<IpPrefix> localSubnets,
             List<IpPrefix> tunnelSubnets,
-            Instant now) {}
+            Instant now,
+            RelayDecisions relays) {
 
-    /** The planned change, why each peer is touched, and the peers whose endpoint was switched. */
+        public Context {
+            relays = relays == null ? RelayDecisions.NONE : relays;
+        }
+
+        /** A context without relay decisions. */
+        public Context(PublicKey self, Map<PublicKey, PeerIntent> peers, boolean mayDeconfigure, boolean mayDelete,
+                List<IpPrefix> localSubnets, List<IpPrefix> tunnelSubnets, Instant now) {
+            this(self, peers, mayDeconfigure, mayDelete, localSubnets, tunnelSubnets, now, RelayDecisions.NONE);
+        }
+    }
+
+    /**
+     * The planned change, why each peer is touched, and the peers whose endpoint was switched (by the reconciler's
+     * cycling or by the relay decisions).
+     */
     public record Plan(DeviceChange change, List<Reason> reasons, Set<PublicKey> endpointSwitched) {}
 
     public static Plan plan(DeviceState device, Context ctx, EndpointCycler cycler, LinkLocalFn linkLocal) {
@@ -70,24 +90,8 @@ public final class Reconciler {
             if (d.publicKey().equals(ctx.self())) {
                 continue;
             }
-            PeerIntent v = ctx.peers().get(d.publicKey());
-            if (v == null || !v.member()) {
-                boolean configured = v != null && v.configured();
-                if (ctx.mayDelete() && !configured) {
-                    changes.add(PeerChange.removal(d.publicKey()));
-                    reasons.add(new Reason(d.publicKey(), "removed, no longer a member"));
-                } else if (!d.allowedIps().contains(linkLocal.of(d.publicKey()))) {
-                    // a peer we keep (e.g. a hub from wg-quick) must be reachable for gossip
-                    changes.add(new PeerChange(d.publicKey(), false, true, null, null, false,
-                            List.of(linkLocal.of(d.publicKey()))));
-                    reasons.add(new Reason(d.publicKey(), "link-local address added"));
-                }
-                continue;
-            }
-            PeerChange c = existing(d, v, ctx, cycler, linkLocal.of(v.key()), reasons, switched);
-            if (c != null) {
-                changes.add(c);
-            }
+            changes.addAll(RelayCompose.peer(d, own(d, ctx, cycler, linkLocal, reasons, switched), ctx.relays(),
+                    switched));
         }
         for (PeerIntent v : new TreeMap<>(ctx.peers()).values()) {
             if (!v.member() || onDevice.containsKey(v.key()) || v.key().equals(ctx.self())) {
@@ -100,8 +104,32 @@ public final class Reconciler {
                 switched.add(v.key());
             }
         }
+        changes.addAll(RelayCompose.relayPeers(ctx.relays()));
+        reasons.addAll(ctx.relays().reasons());
+        switched.addAll(ctx.relays().switched());
         cycler.retain(new HashSet<>(ctx.peers().keySet()));
         return new Plan(DeviceChange.peers(changes), reasons, switched);
+    }
+
+    /** What the view wants of device peer {@code d}: a change, or null. */
+    private static PeerChange own(PeerState d, Context ctx, EndpointCycler cycler, LinkLocalFn linkLocal,
+            List<Reason> reasons, Set<PublicKey> switched) {
+        PeerIntent v = ctx.peers().get(d.publicKey());
+        if (v != null && v.member()) {
+            return existing(d, v, ctx, cycler, linkLocal.of(v.key()), reasons, switched);
+        }
+        boolean configured = v != null && v.configured();
+        if (ctx.mayDelete() && !configured) {
+            reasons.add(new Reason(d.publicKey(), "removed, no longer a member"));
+            return PeerChange.removal(d.publicKey());
+        }
+        if (!d.allowedIps().contains(linkLocal.of(d.publicKey()))) {
+            // a peer we keep (e.g. a hub from wg-quick) must be reachable for gossip
+            reasons.add(new Reason(d.publicKey(), "link-local address added"));
+            return new PeerChange(d.publicKey(), false, true, null, null, false,
+                    List.of(linkLocal.of(d.publicKey())));
+        }
+        return null;
     }
 
     private static PeerChange existing(PeerState d, PeerIntent v, Context ctx, EndpointCycler cycler, IpPrefix ll,
