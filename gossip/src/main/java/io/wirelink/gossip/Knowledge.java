@@ -5,12 +5,13 @@ import io.wirelink.facts.FactKey;
 import io.wirelink.facts.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -20,98 +21,29 @@ import java.util.UUID;
  * soonest-expiring go first). Unlike wirelink's table it is pruned every pass. Single-threaded.
  *
  * <p>It also keeps what lets {@link SendPlanner} plan a pass in O(changes) per peer rather than O(facts) (see
- * {@link #scan}): the eligible list, numbered by generation with the keys that changed in each, and per peer the
- * generation it was last planned against and the earliest expiry that could make an unchanged fact due again.
+ * {@link #scan}): the eligible list, numbered by generation with the keys that changed in each ({@link EligibleList}),
+ * and per peer the generation it was last planned against and the earliest expiry that could make an unchanged fact
+ * due again ({@link KnownPeer}). Expiries are kept as ticks of an {@link ExpiryClock}.
  */
 public final class Knowledge {
-    /** Generations of the eligible list remembered; a peer planned longer ago is planned in full. */
-    private static final int GENERATIONS = 64;
-    /** Forgotten keys remembered per peer until its next plan (see {@code Peer.forgotten}). */
-    private static final int FORGOTTEN = 1024;
+    /** Forgotten keys remembered per peer until its next plan (see {@code KnownPeer.forgotten}). */
+    static final int FORGOTTEN = 1024;
 
-    /** One peer's entries and planning state. */
-    private static final class Peer {
-        final ExpiryMap held = new ExpiryMap();
-        /** At most the earliest expiry held (null: none held since the last prune); prune looks only when due. */
-        Instant minExpiry;
-        /** False after an entry went other than by expiring: then the next plan must look at every fact. */
-        boolean intact = true;
-        /** The eligible generation this peer was last planned against, or -1. */
-        long planned = -1;
-        /** At most the earliest expiry held of a fact planned but not sent that a later window can make due. */
-        Instant due;
-        Duration window;
-        /**
-         * Keys forgotten since the last plan ({@link Knowledge#forget}: a datagram not acknowledged), which the next
-         * plan looks at besides the changed ones; null when none. Past {@link #FORGOTTEN} the peer is planned in
-         * full instead. Before, any forgotten key made the next plan look at every fact: at a hub of a big mesh,
-         * where every peer loses a datagram now and then, nearly every plan in a join was O(facts).
-         */
-        List<FactKey> forgotten;
-        /** Until the peer's first boot ID: the keys it sent us itself (see {@link Knowledge#bootId}). */
-        java.util.Set<FactKey> heard;
-
-        void put(FactKey key, long tick, Instant expires) {
-            held.put(key, tick);
-            if (minExpiry == null || expires.isBefore(minExpiry)) {
-                minExpiry = expires;
-            }
-        }
-    }
-
-    /**
-     * Expiries are kept as ticks: whole seconds, rounded up, after the first second this table saw, in an int (4
-     * bytes an entry rather than 8; see {@link ExpiryMap}). Rounding up makes a peer's copy count as living up to a
-     * second longer, which only moves a re-send by that much. Ticks reach 68 years either side of the first use;
-     * beyond, they saturate (the far future is "never").
-     */
-    private long baseSecond = Long.MIN_VALUE;
+    private final ExpiryClock clock = new ExpiryClock();
 
     long tick(Instant t) {
-        long s = t.getEpochSecond();
-        if (baseSecond == Long.MIN_VALUE) {
-            if (Math.abs(s) >= 9_000_000_000L) {
-                return s > 0 ? ExpiryMap.MAX : ExpiryMap.MIN; // "never" or "long ago" cannot be the scale's origin
-            }
-            baseSecond = s;
-        }
-        if (s >= baseSecond + ExpiryMap.MAX) {
-            return ExpiryMap.MAX;
-        }
-        if (s <= baseSecond + ExpiryMap.MIN) {
-            return ExpiryMap.MIN;
-        }
-        return s - baseSecond + (t.getNano() > 0 ? 1 : 0);
-    }
-
-    /**
-     * {@code now} as a tick rounded down: an entry whose tick is at most this has certainly expired (its expiry
-     * was rounded up), so pruning never drops what a peer may still hold.
-     */
-    long tickDown(Instant now) {
-        long t = tick(now);
-        return t > ExpiryMap.MIN && t < ExpiryMap.MAX && now.getNano() > 0 ? t - 1 : t;
+        return clock.tick(t);
     }
 
     Instant instantOf(long tick) {
-        return tick >= ExpiryMap.MAX ? Instant.MAX : Instant.ofEpochSecond(baseSecond + tick);
+        return clock.instantOf(tick);
     }
 
-    private final Map<PublicKey, Peer> known = new HashMap<>();
+    private final Map<PublicKey, KnownPeer> known = new HashMap<>();
     private final Map<PublicKey, UUID> bootIds = new HashMap<>();
     private int perPeerCap;
     private int peerCap;
-
-    // the eligible list as last prepared: its facts and keys, each key's index, and the keys changed per generation
-    private List<Fact> preparedList;
-    private Fact[] facts = new Fact[0];
-    private FactKey[] keys = new FactKey[0];
-    private Map<FactKey, Integer> indexOf = new HashMap<>();
-    private boolean uniqueKeys = true;
-    private long generation;
-    private final ArrayDeque<Changes> changes = new ArrayDeque<>();
-
-    private record Changes(long generation, FactKey[] keys) {}
+    private final EligibleList list = new EligibleList();
 
     public Knowledge(int peerCap, int perPeerCap) {
         caps(peerCap, perPeerCap);
@@ -136,10 +68,10 @@ public final class Knowledge {
      */
     public void heard(PublicKey peer, FactKey key, Instant expires) {
         learned(peer, key, expires);
-        Peer p = known.get(peer);
+        KnownPeer p = known.get(peer);
         if (p != null && !bootIds.containsKey(peer)) {
             if (p.heard == null) {
-                p.heard = new java.util.HashSet<>();
+                p.heard = new HashSet<>();
             }
             if (p.heard.size() < perPeerCap) {
                 p.heard.add(key);
@@ -149,12 +81,12 @@ public final class Knowledge {
 
     /** The peer holds {@code key} until at least {@code expires}. */
     public void learned(PublicKey peer, FactKey key, Instant expires) {
-        Peer p = known.get(peer);
+        KnownPeer p = known.get(peer);
         if (p == null) {
             if (known.size() >= peerCap) {
                 return; // bounded: an unknown flood of peers cannot grow the table
             }
-            p = new Peer();
+            p = new KnownPeer();
             known.put(peer, p);
         }
         long old = p.held.get(key);
@@ -176,7 +108,7 @@ public final class Knowledge {
     public boolean bootId(PublicKey peer, UUID id) {
         UUID old = bootIds.put(peer, id);
         if (!id.equals(old)) {
-            Peer p = known.get(peer);
+            KnownPeer p = known.get(peer);
             if (old != null || p == null || p.heard == null) {
                 known.remove(peer);
             } else {
@@ -205,7 +137,7 @@ public final class Knowledge {
      * {@code window} and is older than what we would send.
      */
     public boolean needs(PublicKey peer, FactKey key, Instant factExpires, Duration window, Instant now) {
-        Peer p = known.get(peer);
+        KnownPeer p = known.get(peer);
         long k = p == null ? ExpiryMap.ABSENT : p.held.get(key);
         return needs(k, tick(factExpires), tick(now.plus(window)));
     }
@@ -216,10 +148,10 @@ public final class Knowledge {
 
     /** Forgets what a peer holds of one fact, so the next pass re-sends it (e.g. Alive after an endpoint change). */
     public void forget(PublicKey peer, FactKey key) {
-        Peer p = known.get(peer);
+        KnownPeer p = known.get(peer);
         if (p != null && p.held.remove(key) && p.intact) {
             if (p.forgotten == null) {
-                p.forgotten = new java.util.ArrayList<>();
+                p.forgotten = new ArrayList<>();
             }
             if (p.forgotten.size() < FORGOTTEN) {
                 p.forgotten.add(key);
@@ -234,13 +166,13 @@ public final class Knowledge {
      * Drops expired entries, and peers not in {@code keep}. O(peers), plus the entries of peers that hold one that
      * has expired.
      */
-    public void prune(Instant now, java.util.Set<PublicKey> keep) {
+    public void prune(Instant now, Set<PublicKey> keep) {
         known.keySet().retainAll(keep);
         bootIds.keySet().retainAll(keep);
-        for (Iterator<Peer> it = known.values().iterator(); it.hasNext(); ) {
-            Peer p = it.next();
+        for (Iterator<KnownPeer> it = known.values().iterator(); it.hasNext(); ) {
+            KnownPeer p = it.next();
             if (p.minExpiry != null && !p.minExpiry.isAfter(now)) {
-                long min = p.held.removeExpired(tickDown(now));
+                long min = p.held.removeExpired(clock.tickDown(now));
                 p.minExpiry = min == ExpiryMap.ABSENT ? null : instantOf(min);
             }
             if (p.held.isEmpty()) {
@@ -261,12 +193,12 @@ public final class Knowledge {
         if (eligible == goneList) {
             return List.of();
         }
-        prepare(eligible);
-        Map<FactKey, Fact> now = new HashMap<>(keys.length * 2);
-        for (int i = 0; i < keys.length; i++) {
-            now.put(keys[i], facts[i]);
+        list.prepare(eligible);
+        Map<FactKey, Fact> now = new HashMap<>(list.size() * 2);
+        for (int i = 0; i < list.size(); i++) {
+            now.put(list.key(i), list.fact(i));
         }
-        List<Fact> out = new java.util.ArrayList<>();
+        List<Fact> out = new ArrayList<>();
         if (goneList != null) {
             for (Map.Entry<FactKey, Fact> e : goneBase.entrySet()) {
                 if (!now.containsKey(e.getKey())) {
@@ -286,9 +218,9 @@ public final class Knowledge {
 
     /** The peers believed to hold {@code key} unexpired at {@code now}. O(peers). */
     public List<PublicKey> holders(FactKey key, Instant now) {
-        List<PublicKey> out = new java.util.ArrayList<>();
-        long t = tickDown(now);
-        for (Map.Entry<PublicKey, Peer> e : known.entrySet()) {
+        List<PublicKey> out = new ArrayList<>();
+        long t = clock.tickDown(now);
+        for (Map.Entry<PublicKey, KnownPeer> e : known.entrySet()) {
             long held = e.getValue().held.get(key);
             if (held != ExpiryMap.ABSENT && held > t) {
                 out.add(e.getKey());
@@ -310,7 +242,7 @@ public final class Knowledge {
 
     public int size() {
         int n = 0;
-        for (Peer p : known.values()) {
+        for (KnownPeer p : known.values()) {
             n += p.held.size();
         }
         return n;
@@ -331,13 +263,13 @@ public final class Knowledge {
      * window (which {@code due} bounds) or until at least the fact's expiry.
      */
     public Scan scan(PublicKey peer, List<Fact> eligible, Duration window, Instant now) {
-        prepare(eligible);
+        list.prepare(eligible);
         Instant horizon = now.plus(window);
-        Peer p = known.get(peer);
+        KnownPeer p = known.get(peer);
         int[] indexes = null;
-        if (p != null && p.intact && uniqueKeys && p.planned >= 0 && window.equals(p.window)
+        if (p != null && p.intact && list.uniqueKeys() && p.planned >= 0 && window.equals(p.window)
                 && (p.due == null || !horizon.isAfter(p.due))) {
-            indexes = withForgotten(changedSince(p.planned), p.forgotten);
+            indexes = list.withForgotten(list.changedSince(p.planned), p.forgotten);
         }
         if (p != null) {
             p.intact = true;
@@ -346,124 +278,10 @@ public final class Knowledge {
         return new Scan(peer, p, indexes, horizon, window);
     }
 
-    /** {@code changed} and the indexes of {@code forgotten} keys in the list, ascending, once each; null: null. */
-    private int[] withForgotten(int[] changed, List<FactKey> forgotten) {
-        if (changed == null || forgotten == null) {
-            return changed;
-        }
-        int[] out = Arrays.copyOf(changed, changed.length + forgotten.size());
-        int n = changed.length;
-        for (FactKey k : forgotten) {
-            Integer i = indexOf.get(k);
-            if (i != null) {
-                out[n++] = i; // a key no longer in the list is not planned anyway
-            }
-        }
-        Arrays.sort(out, 0, n);
-        int m = 0;
-        for (int j = 0; j < n; j++) {
-            if (m == 0 || out[j] != out[m - 1]) {
-                out[m++] = out[j];
-            }
-        }
-        return Arrays.copyOf(out, m);
-    }
-
-    /** The indexes of the keys changed after generation {@code since}, ascending; null when not known or many. */
-    private int[] changedSince(long since) {
-        if (since == generation) {
-            return new int[0];
-        }
-        if (changes.isEmpty() || changes.peekFirst().generation() > since + 1) {
-            return null; // older than what is remembered
-        }
-        int[] out = new int[16];
-        int n = 0;
-        for (Iterator<Changes> it = changes.descendingIterator(); it.hasNext(); ) {
-            Changes c = it.next();
-            if (c.generation() <= since) {
-                break;
-            }
-            for (FactKey k : c.keys()) {
-                Integer i = indexOf.get(k);
-                if (i != null) {
-                    if (n == out.length) {
-                        if (n > keys.length / 4) {
-                            return null; // as cheap to look at everything
-                        }
-                        out = Arrays.copyOf(out, n * 2);
-                    }
-                    out[n++] = i;
-                }
-            }
-        }
-        out = Arrays.copyOf(out, n);
-        Arrays.sort(out);
-        // a key changed in several generations is listed once
-        int m = 0;
-        for (int j = 0; j < n; j++) {
-            if (m == 0 || out[j] != out[m - 1]) {
-                out[m++] = out[j];
-            }
-        }
-        return Arrays.copyOf(out, m);
-    }
-
-    /** Makes {@code eligible} the current list: a new generation when its content differs from the last one. */
-    private void prepare(List<Fact> eligible) {
-        if (eligible == preparedList) {
-            return;
-        }
-        int n = eligible.size();
-        if (n == facts.length) {
-            boolean same = true;
-            for (int i = 0; i < n && same; i++) {
-                Fact f = eligible.get(i);
-                same = f == facts[i] || f.equals(facts[i]);
-            }
-            if (same) {
-                preparedList = eligible;
-                return;
-            }
-        }
-        Map<FactKey, Integer> oldIndex = indexOf;
-        Fact[] oldFacts = facts;
-        Fact[] newFacts = new Fact[n];
-        FactKey[] newKeys = new FactKey[n];
-        Map<FactKey, Integer> newIndex = new HashMap<>(n * 2);
-        FactKey[] changed = new FactKey[n];
-        int c = 0;
-        boolean unique = true;
-        for (int i = 0; i < n; i++) {
-            Fact f = eligible.get(i);
-            FactKey k = f.key(); // computed once per Fact, which keeps it
-            newFacts[i] = f;
-            newKeys[i] = k;
-            if (newIndex.put(k, i) != null) {
-                unique = false;
-            }
-            Integer was = oldIndex.get(k);
-            if (was == null || !(oldFacts[was] == f || oldFacts[was].equals(f))) {
-                changed[c++] = k;
-            }
-        }
-        preparedList = eligible;
-        facts = newFacts;
-        keys = newKeys;
-        indexOf = newIndex;
-        // a list with a repeated key (never the agent's: one fact per key) makes changes ambiguous: plan in full
-        uniqueKeys &= unique;
-        generation++;
-        changes.addLast(new Changes(generation, Arrays.copyOf(changed, c)));
-        if (changes.size() > GENERATIONS) {
-            changes.removeFirst();
-        }
-    }
-
     /** One peer's plan in progress: see {@link #scan}. */
     public final class Scan {
         private final PublicKey peer;
-        private final Peer started;
+        private final KnownPeer started;
         private int[] indexes;
         private final boolean incremental;
         private final Instant horizon;
@@ -473,7 +291,7 @@ public final class Knowledge {
         private int position;
         private int last = -1;
 
-        private Scan(PublicKey peer, Peer started, int[] indexes, Instant horizon, Duration window) {
+        private Scan(PublicKey peer, KnownPeer started, int[] indexes, Instant horizon, Duration window) {
             this.peer = peer;
             this.started = started;
             this.indexes = indexes;
@@ -493,7 +311,7 @@ public final class Knowledge {
                 position = last + 1;
             }
             if (indexes == null) {
-                last = position < facts.length ? position++ : -1;
+                last = position < list.size() ? position++ : -1;
             } else {
                 last = position < indexes.length ? indexes[position++] : -1;
             }
@@ -502,12 +320,12 @@ public final class Knowledge {
 
         /** The key of the fact at {@code index} in the eligible list (computed once per list). */
         public FactKey key(int index) {
-            return keys[index];
+            return list.key(index);
         }
 
         /** {@link Knowledge#needs} at the scan's time and window; a fact not needed is remembered for when it is. */
         public boolean needs(FactKey key, Instant factExpires) {
-            Peer p = known.get(peer);
+            KnownPeer p = known.get(peer);
             long k = p == null ? ExpiryMap.ABSENT : p.held.get(key);
             long expires = tick(factExpires);
             if (Knowledge.needs(k, expires, horizonNanos)) {
@@ -521,19 +339,19 @@ public final class Knowledge {
 
         /** Ends the plan: the peer counts as planned against this generation if nothing it held went meanwhile. */
         public void done() {
-            Peer p = known.get(peer);
+            KnownPeer p = known.get(peer);
             if (p == null) {
                 return;
             }
             // p is the record the scan started with, or one its first learned() created
-            if ((started != null && p != started) || !p.intact || !uniqueKeys) {
+            if ((started != null && p != started) || !p.intact || !list.uniqueKeys()) {
                 p.planned = -1;
                 return;
             }
             Instant before = incremental ? p.due : null;
             p.due = before == null ? due : (due == null || before.isBefore(due) ? before : due);
             p.window = window;
-            p.planned = generation;
+            p.planned = list.generation();
             p.intact = true;
         }
     }
