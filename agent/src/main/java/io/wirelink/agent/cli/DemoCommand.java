@@ -111,7 +111,7 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             ControlClient.Response r = ControlClient.call(n.runDir().resolve(n.wg().name() + ".sock"), "GET",
                     "/status");
-            return r.status() == 200 ? FactJson.MAPPER.readTree(r.body()) : null;
+            return r.status() == 200 ? JsonTree.read(r.body()) : null;
         } catch (IOException e) {
             return null;
         }

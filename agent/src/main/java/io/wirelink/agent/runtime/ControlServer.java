@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.wirelink.agent.cli.FactJson;
+import io.wirelink.agent.cli.JsonTree;
 import io.wirelink.agent.core.AgentCore;
 import io.wirelink.apply.DeviceState;
 import io.wirelink.apply.PeerState;
@@ -77,14 +78,15 @@ final class ControlServer implements AutoCloseable {
     }
 
     private static String error(String message) {
-        ObjectNode n = FactJson.MAPPER.createObjectNode();
+        ObjectNode n = JsonTree.F.objectNode();
         n.put("error", message);
-        return n.toString() + "\n";
+        return JsonTree.write(n, false) + "\n";
     }
 
     private static void reply(HttpServerRequest req, io.vertx.core.AsyncResult<ObjectNode> r) {
         if (r.succeeded()) {
-            req.response().putHeader("content-type", "application/json").end(r.result().toPrettyString() + "\n");
+            req.response().putHeader("content-type", "application/json")
+                    .end(JsonTree.write(r.result(), true) + "\n");
         } else {
             req.response().setStatusCode(500).end(error(String.valueOf(r.cause().getMessage())));
         }
@@ -92,7 +94,7 @@ final class ControlServer implements AutoCloseable {
 
     /** Every fact in the log with its provenance, and whether the trust policy believes it. */
     static ObjectNode facts(AgentCore core) {
-        ObjectNode root = FactJson.MAPPER.createObjectNode();
+        ObjectNode root = JsonTree.F.objectNode();
         AgentCore.Snapshot snap = core.snapshot();
         Instant now = snap == null ? Instant.now() : snap.at();
         root.put("self", core.publicKey().toBase64());
@@ -141,7 +143,7 @@ final class ControlServer implements AutoCloseable {
     }
 
     static ObjectNode status(AgentCore core, String backend) {
-        ObjectNode root = FactJson.MAPPER.createObjectNode();
+        ObjectNode root = JsonTree.F.objectNode();
         AgentCore.Snapshot snap = core.snapshot();
         DeviceState d = core.lastDevice();
         Instant now = snap == null ? Instant.now() : snap.at();

@@ -190,7 +190,7 @@ class CliTest {
 
         Result ok = run("", "decode", "--hex", hex, "--key", good.toString());
         assertEquals(0, ok.code(), ok.err());
-        JsonNode j = FactJson.MAPPER.readTree(ok.out());
+        JsonNode j = JsonTree.read(ok.out());
         assertTrue(j.get("verified").asBoolean());
         assertEquals("SignedGroup", j.get("attribute").asText());
         assertEquals(signer.publicKey().toBase64(), j.get("signer").asText());
@@ -202,12 +202,12 @@ class CliTest {
 
         Result no = run("", "decode", "--hex", hex, "--key", bad.toString());
         assertEquals(1, no.code());
-        assertFalse(FactJson.MAPPER.readTree(no.out()).get("verified").asBoolean());
+        assertFalse(JsonTree.read(no.out()).get("verified").asBoolean());
         assertEquals(1, no.err().strip().lines().count());
 
         Result noKey = run("", "decode", "--hex", hex);
         assertEquals(0, noKey.code());
-        assertFalse(FactJson.MAPPER.readTree(noKey.out()).has("verified"));
+        assertFalse(JsonTree.read(noKey.out()).has("verified"));
 
         Result malformed = run("", "decode", "--hex", hex.substring(0, 60));
         assertEquals(1, malformed.code());
@@ -228,8 +228,8 @@ class CliTest {
         full[39] = 0x6c;
         Result r = runBytes(full, "decode");
         assertEquals(0, r.code(), r.err());
-        assertEquals("198.51.100.1:51820", FactJson.MAPPER.readTree(r.out()).get("value").asText());
-        assertEquals(10, FactJson.MAPPER.readTree(r.out()).get("ttl").asInt());
+        assertEquals("198.51.100.1:51820", JsonTree.read(r.out()).get("value").asText());
+        assertEquals(10, JsonTree.read(r.out()).get("ttl").asInt());
     }
 
     @Test
