@@ -9,7 +9,22 @@ public final class Main {
 
     public static void main(String[] args) throws java.io.IOException {
         Integer fast = FastPath.run(args, System.getenv());
-        System.exit(fast != null ? fast : run(args));
+        if (fast != null) {
+            System.exit(fast);
+        }
+        // Parts of Vert.x and Netty the agent does not use, each a few dozen classes it would load and keep: the
+        // asynchronous DNS resolver (names resolve through the JDK), Netty's flight-recorder events, and the
+        // class-path file cache. A -D on the command line still wins.
+        defaultProperty("vertx.disableDnsResolver", "true");
+        defaultProperty("io.netty.jfr.enabled", "false");
+        defaultProperty("vertx.disableFileCPResolving", "true");
+        System.exit(run(args));
+    }
+
+    private static void defaultProperty(String name, String value) {
+        if (System.getProperty(name) == null) {
+            System.setProperty(name, value);
+        }
     }
 
     /** Runs the CLI and returns its exit code; used by tests that capture output. */
