@@ -29,6 +29,6 @@ public final class Main {
 
     /** Runs the CLI and returns its exit code; used by tests that capture output. */
     public static int run(String... args) {
-        return WirelinkCommand.commandLine().execute(args);
+        return WirelinkCommand.commandLine(args).execute(args);
     }
 }
