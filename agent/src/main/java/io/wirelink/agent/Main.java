@@ -19,11 +19,26 @@ public final class Main {
      */
     public static int launch(String[] args, List<?> tools) throws IOException {
         Integer fast = FastPath.run(args, System.getenv());
-        return fast != null ? fast : WirelinkCommand.commandLine(tools).execute(args);
+        if (fast != null) {
+            return fast;
+        }
+        // Parts of Vert.x and Netty the agent does not use, each a few dozen classes it would load and keep: the
+        // asynchronous DNS resolver (names resolve through the JDK), Netty's flight-recorder events, and the
+        // class-path file cache. A -D on the command line still wins.
+        defaultProperty("vertx.disableDnsResolver", "true");
+        defaultProperty("io.netty.jfr.enabled", "false");
+        defaultProperty("vertx.disableFileCPResolving", "true");
+        return WirelinkCommand.commandLine(tools, args).execute(args);
+    }
+
+    private static void defaultProperty(String name, String value) {
+        if (System.getProperty(name) == null) {
+            System.setProperty(name, value);
+        }
     }
 
     /** Runs the CLI and returns its exit code; used by tests that capture output. */
     public static int run(String... args) {
-        return WirelinkCommand.commandLine().execute(args);
+        return WirelinkCommand.commandLine(args).execute(args);
     }
 }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wirelink.agent.cli.FactJson;
+import io.wirelink.agent.cli.JsonTree;
 import io.wirelink.facts.Fact;
 import io.wirelink.facts.IpEndpoint;
 import io.wirelink.facts.IpPrefix;
@@ -78,7 +78,7 @@ class AgentTrustIT {
                 show.stdout());
         ExecResult dump = agentA.cli("--dump-facts", "--iface", wa.name(), "--json");
         assertEquals(0, dump.exitCode(), dump.stderr());
-        JsonNode facts = FactJson.MAPPER.readTree(dump.stdout());
+        JsonNode facts = JsonTree.read(dump.stdout());
         assertEquals(wa.publicKey().toBase64(), facts.get("self").asText());
         assertTrue(facts.get("facts").size() > 0);
         boolean gossipFromHub = false;
@@ -135,7 +135,7 @@ class AgentTrustIT {
         });
         await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
         assertFalse(wa.peer(stranger.publicKey()).isPresent(), "nothing of it reached a's device");
-        JsonNode dumpAfter = FactJson.MAPPER.readTree(agentA.cli("--dump-facts", "--iface", wa.name(), "--json")
+        JsonNode dumpAfter = JsonTree.read(agentA.cli("--dump-facts", "--iface", wa.name(), "--json")
                 .stdout());
         for (JsonNode f : dumpAfter.get("facts")) {
             assertNotEquals(stranger.publicKey().toBase64(), f.get("subject").asText(), "not even stored");

@@ -2,7 +2,7 @@ package io.wirelink.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wirelink.agent.cli.ControlClient;
-import io.wirelink.agent.cli.FactJson;
+import io.wirelink.agent.cli.JsonTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,7 +122,7 @@ final class LabAgent {
     JsonNode status() {
         try {
             ControlClient.Response r = ControlClient.call(socket(), "GET", "/status");
-            return r.status() == 200 ? FactJson.MAPPER.readTree(r.body()) : null;
+            return r.status() == 200 ? JsonTree.read(r.body()) : null;
         } catch (IOException e) {
             return null;
         }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wirelink.agent.cli.ControlClient;
-import io.wirelink.agent.cli.FactJson;
+import io.wirelink.agent.cli.JsonTree;
 import io.wirelink.facts.Clock;
 import io.wirelink.facts.store.FactStore;
 import java.io.IOException;
@@ -78,7 +78,7 @@ class StateDirFaultIT {
 
     static boolean knows(LabAgent agent, String subject) throws IOException {
         ControlClient.Response r = ControlClient.call(agent.socket(), "GET", "/facts");
-        for (JsonNode f : FactJson.MAPPER.readTree(r.body()).get("facts")) {
+        for (JsonNode f : JsonTree.read(r.body()).get("facts")) {
             if (subject.equals(f.path("subject").asText())) {
                 return true;
             }

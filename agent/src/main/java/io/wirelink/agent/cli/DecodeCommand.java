@@ -89,7 +89,7 @@ public final class DecodeCommand implements Callable<Integer> {
                 rc = 1;
             }
         }
-        spec.commandLine().getOut().println(FactJson.MAPPER.writeValueAsString(json));
+        spec.commandLine().getOut().println(JsonTree.write(json, true));
         spec.commandLine().getOut().flush();
         return rc;
     }

@@ -30,7 +30,7 @@ final class DumpFacts {
             return 0;
         }
         try {
-            JsonNode root = FactJson.MAPPER.readTree(r.body());
+            JsonNode root = JsonTree.read(r.body());
             out.println("self " + root.get("self").asText() + "  boot " + root.get("bootId").asText());
             for (JsonNode f : root.get("facts")) {
                 StringBuilder sb = new StringBuilder();

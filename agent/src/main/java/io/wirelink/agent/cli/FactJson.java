@@ -1,7 +1,5 @@
 package io.wirelink.agent.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wirelink.facts.Fact;
 import io.wirelink.facts.FactCodec;
@@ -17,12 +15,10 @@ import java.util.Map;
  * in base64, endpoints {@code ip:port}, CIDRs {@code ip/len}, TTL in whole seconds.
  */
 public final class FactJson {
-    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private FactJson() {}
 
     public static ObjectNode fact(Fact f, Instant now) {
-        ObjectNode n = MAPPER.createObjectNode();
+        ObjectNode n = JsonTree.F.objectNode();
         n.put("attribute", f.attribute().specName());
         n.put(f.value() instanceof SignedGroupValue ? "signer" : "subject", f.subject().toBase64());
         n.put("ttl", FactCodec.ttlSeconds(f.expires(), now));

@@ -1,6 +1,5 @@
 package io.wirelink.agent.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wirelink.facts.Clock;
 import io.wirelink.facts.IpEndpoint;
@@ -54,8 +53,6 @@ public final class PortMapCommand implements Callable<Integer> {
 
     @Option(names = "--hold", description = "keep the mapping (renewing at half-life) until terminated; then delete it")
     boolean hold;
-
-    private final ObjectMapper json = new ObjectMapper();
 
     @Override
     public Integer call() throws Exception {
@@ -128,7 +125,7 @@ public final class PortMapCommand implements Callable<Integer> {
     }
 
     private synchronized void print(String event, Mapping m, long t0) {
-        ObjectNode o = json.createObjectNode();
+        ObjectNode o = JsonTree.F.objectNode();
         o.put("event", event);
         if (m != null) {
             o.put("protocol", m.protocol().label());
@@ -140,7 +137,7 @@ public final class PortMapCommand implements Callable<Integer> {
         }
         o.put("ms", (System.nanoTime() - t0) / 1_000_000);
         PrintWriter out = spec.commandLine().getOut();
-        out.println(o.toString());
+        out.println(JsonTree.write(o, false));
         out.flush();
     }
 }

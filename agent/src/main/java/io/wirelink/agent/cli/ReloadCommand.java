@@ -30,7 +30,7 @@ public final class ReloadCommand implements Callable<Integer> {
         try {
             ControlClient.Response r = ControlClient.call(config.controlSocket(), "POST", "/reload");
             if (r.status() != 200) {
-                err.println("wirelink reload: refused: " + FactJson.MAPPER.readTree(r.body()).path("error").asText());
+                err.println("wirelink reload: refused: " + JsonTree.read(r.body()).path("error").asText());
                 return 1;
             }
             spec.commandLine().getOut().println("reloaded " + config.iface());

@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -33,11 +34,16 @@ import picocli.CommandLine.Option;
         name = "wirelink",
         mixinStandardHelpOptions = true,
         versionProvider = WirelinkCommand.Version.class,
-        description = "A self-configuring WireGuard mesh agent. Without a subcommand, runs the agent on --iface.",
-        subcommands = {GenKeyCommand.class, PubKeyCommand.class, WorkbitCommand.class, LinkLocalCommand.class,
-                DecodeCommand.class, ShowCommand.class, ReloadCommand.class, DhtNodeCommand.class,
-                PortMapCommand.class})
+        description = "A self-configuring WireGuard mesh agent. Without a subcommand, runs the agent on --iface.")
 public final class WirelinkCommand implements Callable<Integer> {
+    static final List<Class<?>> SUBCOMMANDS = List.of(GenKeyCommand.class, PubKeyCommand.class,
+            WorkbitCommand.class, LinkLocalCommand.class, DecodeCommand.class, ShowCommand.class, ReloadCommand.class,
+            DhtNodeCommand.class, PortMapCommand.class);
+
+    /** The top-level options that take a value (the next argument); --router's is optional. */
+    private static final Set<String> VALUE_OPTIONS = Set.of("-i", "--iface", "-c", "--config", "--config-path",
+            "--port", "--router");
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -74,19 +80,68 @@ public final class WirelinkCommand implements Callable<Integer> {
 
     /** The daemon's command line. */
     public static CommandLine commandLine() {
-        return commandLine(List.of());
+        return commandLine(List.of(), true);
     }
 
     /** The command line with {@code tools} (picocli command objects named in {@link #TOOLS}) as subcommands. */
     public static CommandLine commandLine(List<?> tools) {
-        CommandLine cl = new CommandLine(new WirelinkCommand());
-        for (Object tool : tools) {
-            cl.addSubcommand(tool);
-        }
-        for (String name : TOOLS) {
-            if (!cl.getSubcommands().containsKey(name)) {
-                cl.addSubcommand(name, new MissingTool());
+        return commandLine(tools, true);
+    }
+
+    /**
+     * The command line for {@code args}. Picocli reflects over every subcommand's options when it builds them (a
+     * third of the agent's start-up, its classes cannot be archived), so they are left out when {@code args} are
+     * the agent's own options only: no subcommand name, no help, no argument other than an option's value. Those
+     * parse the same either way; anything else gets the full tree, with its usage and suggestions, and so does a
+     * mistake in them.
+     */
+    public static CommandLine commandLine(String... args) {
+        return commandLine(List.of(), !agentOptionsOnly(args));
+    }
+
+    /** {@link #commandLine(String...)} with {@code tools} as subcommands when the full tree is built. */
+    public static CommandLine commandLine(List<?> tools, String... args) {
+        return commandLine(tools, !agentOptionsOnly(args));
+    }
+
+    static boolean agentOptionsOnly(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--") || a.equals("--help") || a.startsWith("-") && !a.startsWith("--") && a.contains("h")) {
+                return false;
             }
+            if (!a.startsWith("-") && (i == 0 || !VALUE_OPTIONS.contains(args[i - 1]))) {
+                return false; // a subcommand, a typo of one, or a stray argument
+            }
+            for (Class<?> c : SUBCOMMANDS) {
+                if (a.equals(c.getAnnotation(Command.class).name())) {
+                    return false; // e.g. --router show: picocli decides whether that is a value
+                }
+            }
+        }
+        return true;
+    }
+
+    private static CommandLine commandLine(List<?> tools, boolean subcommands) {
+        CommandLine cl = new CommandLine(new WirelinkCommand());
+        if (subcommands) {
+            SUBCOMMANDS.forEach(cl::addSubcommand);
+            for (Object tool : tools) {
+                cl.addSubcommand(tool);
+            }
+            for (String name : TOOLS) {
+                if (!cl.getSubcommands().containsKey(name)) {
+                    cl.addSubcommand(name, new MissingTool());
+                }
+            }
+        } else {
+            // a mistake is reported by the full tree, whose usage message lists the subcommands
+            cl.setParameterExceptionHandler((ex, args) -> {
+                CommandLine full = commandLine(tools, true);
+                full.setOut(cl.getOut());
+                full.setErr(cl.getErr());
+                return full.execute(args);
+            });
         }
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("wirelink: " + ex.getMessage());

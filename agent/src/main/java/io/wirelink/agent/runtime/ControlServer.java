@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import io.wirelink.agent.cli.FactJson;
+import io.wirelink.agent.cli.JsonTree;
 import io.wirelink.agent.core.AgentCore;
 import io.wirelink.apply.DeviceState;
 import io.wirelink.apply.PeerState;
@@ -15,6 +18,7 @@ import io.wirelink.facts.FactCodec;
 import io.wirelink.facts.store.FactEvent;
 import io.wirelink.facts.store.FactView;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -31,7 +35,10 @@ final class ControlServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
     private final Vertx vertx;
     private final AgentRuntime runtime;
-    private HttpServer server;
+    /** A client that connects and sends nothing is dropped after this long. */
+    private static final int IDLE_SECONDS = 30;
+    private static final int MAX_HEAD = 16384;
+    private NetServer server;
     private Path path;
 
     ControlServer(Vertx vertx, AgentRuntime runtime) {
@@ -47,7 +54,8 @@ final class ControlServer implements AutoCloseable {
             return Future.failedFuture(new IOException("cannot prepare control socket " + socket + ": " + e, e));
         }
         this.path = socket;
-        server = vertx.createHttpServer().requestHandler(this::handle);
+        server = vertx.createNetServer(new NetServerOptions().setIdleTimeout(IDLE_SECONDS)).connectHandler(
+                this::connected);
         return server.listen(SocketAddress.domainSocketAddress(socket.toString())).compose(s -> {
             try {
                 Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
@@ -59,40 +67,85 @@ final class ControlServer implements AutoCloseable {
                 + e.getMessage() + (vertx.isNativeTransportEnabled() ? "" : " (no native transport)"), e)));
     }
 
-    private void handle(HttpServerRequest req) {
-        String route = req.method().name() + " " + req.path();
+    /**
+     * One request per connection, answered and closed: all the CLI (HTTP/1.0) and {@code curl --unix-socket} need.
+     * Vert.x's HTTP server and Netty's HTTP codec would load about 250 classes more into the daemon for this.
+     */
+    private void connected(NetSocket sock) {
+        Buffer head = Buffer.buffer();
+        boolean[] answered = {false};
+        sock.handler(b -> {
+            if (answered[0]) {
+                return; // a request body, or a second request on a connection that is about to close
+            }
+            head.appendBuffer(b);
+            String s = head.toString(StandardCharsets.ISO_8859_1);
+            int end = s.indexOf("\r\n\r\n");
+            if (end < 0) {
+                if (head.length() > MAX_HEAD) {
+                    answered[0] = true;
+                    respond(sock, 431, error("request head larger than " + MAX_HEAD + " bytes"), false);
+                }
+                return;
+            }
+            answered[0] = true;
+            String[] line = s.substring(0, s.indexOf("\r\n")).split(" ");
+            if (line.length != 3 || !line[2].startsWith("HTTP/")) {
+                respond(sock, 400, error("malformed request line"), false);
+                return;
+            }
+            int q = line[1].indexOf('?');
+            handle(line[0] + " " + (q < 0 ? line[1] : line[1].substring(0, q)), sock);
+        });
+    }
+
+    private void handle(String route, NetSocket sock) {
         switch (route) {
-            case "GET /facts" -> runtime.onCore(ControlServer::facts).onComplete(r -> reply(req, r));
+            case "GET /facts" -> runtime.onCore(ControlServer::facts).onComplete(r -> reply(sock, r));
             case "GET /status" -> runtime.onCore(c -> withPortMapping(withRelay(status(c, runtime.backend()),
-                    c, runtime.relay()), runtime.portMapStatus())).onComplete(r -> reply(req, r));
+                    c, runtime.relay()), runtime.portMapStatus())).onComplete(r -> reply(sock, r));
             case "POST /reload" -> runtime.reload().onComplete(r -> {
                 if (r.succeeded()) {
-                    req.response().end("{\"reloaded\":true}\n");
+                    respond(sock, 200, "{\"reloaded\":true}\n", false);
                 } else {
-                    req.response().setStatusCode(400).end(error(r.cause().getMessage()));
+                    respond(sock, 400, error(r.cause().getMessage()), false);
                 }
             });
-            default -> req.response().setStatusCode(404).end(error("no such endpoint: " + route));
+            default -> respond(sock, 404, error("no such endpoint: " + route), false);
         }
     }
 
     private static String error(String message) {
-        ObjectNode n = FactJson.MAPPER.createObjectNode();
+        ObjectNode n = JsonTree.F.objectNode();
         n.put("error", message);
-        return n.toString() + "\n";
+        return JsonTree.write(n, false) + "\n";
     }
 
-    private static void reply(HttpServerRequest req, io.vertx.core.AsyncResult<ObjectNode> r) {
+    private static void reply(NetSocket sock, io.vertx.core.AsyncResult<ObjectNode> r) {
         if (r.succeeded()) {
-            req.response().putHeader("content-type", "application/json").end(r.result().toPrettyString() + "\n");
+            respond(sock, 200, JsonTree.write(r.result(), true) + "\n", true);
         } else {
-            req.response().setStatusCode(500).end(error(String.valueOf(r.cause().getMessage())));
+            respond(sock, 500, error(String.valueOf(r.cause().getMessage())), false);
         }
+    }
+
+    private static void respond(NetSocket sock, int status, String body, boolean json) {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 " + status + " " + switch (status) {
+            case 200 -> "OK";
+            case 400 -> "Bad Request";
+            case 404 -> "Not Found";
+            case 431 -> "Request Header Fields Too Large";
+            default -> "Internal Server Error";
+        } + "\r\n" + (json ? "content-type: application/json\r\n" : "") + "content-length: " + b.length
+                + "\r\nconnection: close\r\n\r\n";
+        sock.write(Buffer.buffer(head.getBytes(StandardCharsets.US_ASCII)).appendBytes(b))
+                .onComplete(v -> sock.close());
     }
 
     /** Every fact in the log with its provenance, and whether the trust policy believes it. */
     static ObjectNode facts(AgentCore core) {
-        ObjectNode root = FactJson.MAPPER.createObjectNode();
+        ObjectNode root = JsonTree.F.objectNode();
         AgentCore.Snapshot snap = core.snapshot();
         Instant now = snap == null ? Instant.now() : snap.at();
         root.put("self", core.publicKey().toBase64());
@@ -152,7 +205,7 @@ final class ControlServer implements AutoCloseable {
     }
 
     static ObjectNode status(AgentCore core, String backend) {
-        ObjectNode root = FactJson.MAPPER.createObjectNode();
+        ObjectNode root = JsonTree.F.objectNode();
         AgentCore.Snapshot snap = core.snapshot();
         DeviceState d = core.lastDevice();
         Instant now = snap == null ? Instant.now() : snap.at();

@@ -34,11 +34,14 @@ class CliTest {
         return runBytes(stdin.getBytes(StandardCharsets.US_ASCII), args);
     }
 
-    static synchronized Result runBytes(byte[] stdin, String... args) {
+    static Result runBytes(byte[] stdin, String... args) {
+        return runWith(WirelinkCommand.commandLine(args), stdin, args); // as Main builds it
+    }
+
+    static synchronized Result runWith(CommandLine cl, byte[] stdin, String... args) {
         InputStream saved = System.in;
         try {
             System.setIn(new ByteArrayInputStream(stdin));
-            CommandLine cl = WirelinkCommand.commandLine();
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             cl.setOut(new PrintWriter(out, true));
@@ -47,6 +50,25 @@ class CliTest {
             return new Result(code, out.toString(), err.toString());
         } finally {
             System.setIn(saved);
+        }
+    }
+
+    @Test
+    void agentOptionsParseTheSameWithoutTheSubcommands() {
+        assertTrue(WirelinkCommand.agentOptionsOnly());
+        assertTrue(WirelinkCommand.agentOptionsOnly("--iface", "wg0", "-d", "--router", "--port", "5", "-c", "x"));
+        assertTrue(WirelinkCommand.agentOptionsOnly("--router", "false", "--iface=wg1", "--dump"));
+        for (String[] a : List.of(new String[] {"show"}, new String[] {"--iface", "wg0", "show"},
+                new String[] {"-h"}, new String[] {"-dh"}, new String[] {"--help"}, new String[] {"--router", "show"},
+                new String[] {"shw"}, new String[] {"--", "x"}, new String[] {"-d", "wg0"})) {
+            assertFalse(WirelinkCommand.agentOptionsOnly(a), String.join(" ", a));
+        }
+        for (String[] a : List.of(new String[] {"--bogus"}, new String[] {"--port", "x"}, new String[] {"-V"},
+                new String[] {"--dump", "--iface", "wg9", "--config-path", "/nonexistent", "--router"},
+                new String[] {"--dump", "--router", "maybe"}, new String[] {"--iface"})) {
+            Result full = runWith(WirelinkCommand.commandLine(), new byte[0], a);
+            Result lite = runWith(WirelinkCommand.commandLine(a), new byte[0], a);
+            assertEquals(full, lite, String.join(" ", a));
         }
     }
 
@@ -190,7 +212,7 @@ class CliTest {
 
         Result ok = run("", "decode", "--hex", hex, "--key", good.toString());
         assertEquals(0, ok.code(), ok.err());
-        JsonNode j = FactJson.MAPPER.readTree(ok.out());
+        JsonNode j = JsonTree.read(ok.out());
         assertTrue(j.get("verified").asBoolean());
         assertEquals("SignedGroup", j.get("attribute").asText());
         assertEquals(signer.publicKey().toBase64(), j.get("signer").asText());
@@ -202,12 +224,12 @@ class CliTest {
 
         Result no = run("", "decode", "--hex", hex, "--key", bad.toString());
         assertEquals(1, no.code());
-        assertFalse(FactJson.MAPPER.readTree(no.out()).get("verified").asBoolean());
+        assertFalse(JsonTree.read(no.out()).get("verified").asBoolean());
         assertEquals(1, no.err().strip().lines().count());
 
         Result noKey = run("", "decode", "--hex", hex);
         assertEquals(0, noKey.code());
-        assertFalse(FactJson.MAPPER.readTree(noKey.out()).has("verified"));
+        assertFalse(JsonTree.read(noKey.out()).has("verified"));
 
         Result malformed = run("", "decode", "--hex", hex.substring(0, 60));
         assertEquals(1, malformed.code());
@@ -228,8 +250,8 @@ class CliTest {
         full[39] = 0x6c;
         Result r = runBytes(full, "decode");
         assertEquals(0, r.code(), r.err());
-        assertEquals("198.51.100.1:51820", FactJson.MAPPER.readTree(r.out()).get("value").asText());
-        assertEquals(10, FactJson.MAPPER.readTree(r.out()).get("ttl").asInt());
+        assertEquals("198.51.100.1:51820", JsonTree.read(r.out()).get("value").asText());
+        assertEquals(10, JsonTree.read(r.out()).get("ttl").asInt());
     }
 
     @Test

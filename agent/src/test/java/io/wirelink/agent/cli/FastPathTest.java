@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -56,9 +59,22 @@ class FastPathTest {
     }
 
     @Test
+    void jsonTreeWritesWhatTheMapperWrites() throws Exception {
+        ObjectNode n = JsonTree.F.objectNode();
+        n.put("s", "a\"b\u00e9\n").put("i", 7).put("l", 1L << 40).put("d", 12.5).put("t", true).putNull("n");
+        n.putArray("empty");
+        n.putObject("o").putArray("a").add(1).add("x").addObject().put("k", -1);
+        n.put("big", new java.math.BigInteger("123456789012345678901234567890"));
+        assertEquals(n.toPrettyString(), JsonTree.write(n, true));
+        assertEquals(n.toString(), JsonTree.write(n, false));
+        assertEquals(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(n),
+                JsonTree.write(n, true));
+    }
+
+    @Test
     void jsonTreeReadsWhatTheMapperReads() throws Exception {
         String json = "{\"a\": [1, 2.5, \"x\", true, false, null, {\"b\": {}}], \"c\": -7, \"d\": \"\\u00e9\\n\"}";
-        assertEquals(FactJson.MAPPER.readTree(json), JsonTree.read(json));
+        assertEquals(new ObjectMapper().readTree(json), JsonTree.read(json));
         assertThrows(java.io.IOException.class, () -> JsonTree.read("{\"a\": 1} x"));
         assertThrows(java.io.IOException.class, () -> JsonTree.read(""));
     }

@@ -28,7 +28,7 @@ class GoFlagsTest {
     static JsonNode dump(String... args) throws Exception {
         Result r = CliTest.run("", args);
         assertEquals(0, r.code(), r.err());
-        return FactJson.MAPPER.readTree(r.out());
+        return JsonTree.read(r.out());
     }
 
     @Test
@@ -63,7 +63,7 @@ class GoFlagsTest {
                 ""));
         Result r = CliTest.run("", "--config", f.toString(), "--dump");
         assertEquals(0, r.code(), r.err());
-        JsonNode d = FactJson.MAPPER.readTree(r.out());
+        JsonNode d = JsonTree.read(r.out());
         assertEquals("wg3", d.get("iface").asText());
         assertEquals(7000, d.get("port").asInt());
         assertEquals("2500ms", d.get("timers").get("antiEntropy").asText());

@@ -2,7 +2,7 @@ package io.wirelink.tools.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wirelink.agent.cli.ControlClient;
-import io.wirelink.agent.cli.FactJson;
+import io.wirelink.agent.cli.JsonTree;
 import io.wirelink.lab.Host;
 import io.wirelink.lab.HubMesh;
 import io.wirelink.lab.Lab;
@@ -113,7 +113,7 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             ControlClient.Response r = ControlClient.call(n.runDir().resolve(n.wg().name() + ".sock"), "GET",
                     "/status");
-            return r.status() == 200 ? FactJson.MAPPER.readTree(r.body()) : null;
+            return r.status() == 200 ? JsonTree.read(r.body()) : null;
         } catch (IOException e) {
             return null;
         }
